@@ -1,0 +1,93 @@
+namespace MLNet.Optimizers;
+
+/// <summary>Keras 3 defaults shared by every optimizer (the single source of truth for constructors, configs and tools).</summary>
+public static class OptimizerDefaults
+{
+    /// <summary>Keras <c>ema_momentum</c> default.</summary>
+    public const double EmaMomentum = 0.99;
+
+    /// <summary>Keras <c>use_ema</c> default.</summary>
+    public const bool UseEma = false;
+}
+
+/// <summary>Keras 3 defaults of <see cref="Lion"/>.</summary>
+public static class LionDefaults
+{
+    /// <summary>Keras <c>learning_rate</c> default.</summary>
+    public const double LearningRate = 0.001;
+
+    /// <summary>Keras <c>beta_1</c> default.</summary>
+    public const double Beta1 = 0.9;
+
+    /// <summary>Keras <c>beta_2</c> default.</summary>
+    public const double Beta2 = 0.99;
+
+    /// <summary>Keras <c>name</c> default.</summary>
+    public const string Name = "lion";
+}
+
+/// <summary>Keras 3 defaults of <see cref="Adafactor"/>.</summary>
+public static class AdafactorDefaults
+{
+    /// <summary>Keras <c>learning_rate</c> default.</summary>
+    public const double LearningRate = 0.001;
+
+    /// <summary>Keras <c>beta_2_decay</c> default.</summary>
+    public const double Beta2Decay = -0.8;
+
+    /// <summary>Keras <c>epsilon_1</c> default.</summary>
+    public const double Epsilon1 = 1e-30;
+
+    /// <summary>Keras <c>epsilon_2</c> default.</summary>
+    public const double Epsilon2 = 1e-3;
+
+    /// <summary>Keras <c>clip_threshold</c> default.</summary>
+    public const double ClipThreshold = 1.0;
+
+    /// <summary>Keras <c>relative_step</c> default.</summary>
+    public const bool RelativeStep = true;
+
+    /// <summary>Keras <c>name</c> default.</summary>
+    public const string Name = "adafactor";
+}
+
+/// <summary>Keras 3 defaults of <see cref="Sgd"/>.</summary>
+public static class SgdDefaults
+{
+    /// <summary>Keras <c>learning_rate</c> default.</summary>
+    public const double LearningRate = 0.01;
+
+    /// <summary>Keras <c>momentum</c> default.</summary>
+    public const double Momentum = 0.0;
+
+    /// <summary>Keras <c>nesterov</c> default.</summary>
+    public const bool Nesterov = false;
+
+    /// <summary>Keras <c>name</c> default.</summary>
+    public const string Name = "SGD";
+}
+
+/// <summary>Keras 3 defaults of <see cref="AdamW"/>.</summary>
+public static class AdamWDefaults
+{
+    /// <summary>Keras <c>learning_rate</c> default.</summary>
+    public const double LearningRate = 0.001;
+
+    /// <summary>Keras <c>weight_decay</c> default.</summary>
+    public const double WeightDecay = 0.004;
+
+    /// <summary>Keras <c>beta_1</c> default.</summary>
+    public const double Beta1 = 0.9;
+
+    /// <summary>Keras <c>beta_2</c> default.</summary>
+    public const double Beta2 = 0.999;
+
+    /// <summary>Keras <c>epsilon</c> default.</summary>
+    public const double Epsilon = 1e-7;
+
+    /// <summary>Keras <c>amsgrad</c> default.</summary>
+    public const bool Amsgrad = false;
+
+    /// <summary>Keras <c>name</c> default.</summary>
+    public const string Name = "adamw";
+}

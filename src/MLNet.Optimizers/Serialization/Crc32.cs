@@ -1,0 +1,37 @@
+using System;
+
+namespace MLNet.Optimizers.Serialization;
+
+/// <summary>CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) for checkpoint integrity.</summary>
+internal static class Crc32
+{
+    private static readonly uint[] Table = CreateTable();
+
+    private static uint[] CreateTable()
+    {
+        var t = new uint[256];
+        for (uint i = 0; i < 256; i++)
+        {
+            uint c = i;
+            for (int k = 0; k < 8; k++)
+            {
+                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            }
+
+            t[i] = c;
+        }
+
+        return t;
+    }
+
+    public static uint Compute(ReadOnlySpan<byte> data)
+    {
+        uint crc = 0xFFFFFFFFu;
+        foreach (byte b in data)
+        {
+            crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        }
+
+        return ~crc;
+    }
+}

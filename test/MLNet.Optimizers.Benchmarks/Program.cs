@@ -1,0 +1,391 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Text;
+
+namespace MLNet.Optimizers.Benchmarks;
+
+/// <summary>One line of the report.</summary>
+internal sealed record Row(string Case, long Params, double Ms, double GBs, double CopyGBs, double Target, double AllocPerStep, bool Finite)
+{
+    public double Ratio => CopyGBs > 0 ? GBs / CopyGBs : double.NaN;
+
+    public bool IsCopy => double.IsNaN(CopyGBs);
+}
+
+/// <summary>Command-line options.</summary>
+internal sealed class Options
+{
+    public bool Quick { get; set; }
+
+    public bool Markdown { get; set; }
+
+    public bool Passes { get; set; }
+}
+
+/// <summary>
+/// Single-threaded throughput of one optimizer step against a memory-copy baseline of the same size, measured in one
+/// process so the ratios are honest. A report, not a test: the exit code is always 0.
+/// </summary>
+internal static class Program
+{
+    private const int OneM = 1_000_000;
+
+    public static int Main(string[] args)
+    {
+        try
+        {
+            Options? o = Parse(args);
+            if (o is not null)
+            {
+                Run(o);
+            }
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine("benchmark failed: " + e);
+        }
+
+        return 0;
+    }
+
+    private static Options? Parse(string[] args)
+    {
+        var o = new Options();
+        foreach (string a in args)
+        {
+            switch (a)
+            {
+                case "--quick":
+                    o.Quick = true;
+                    break;
+                case "--markdown":
+                    o.Markdown = true;
+                    break;
+                case "--passes":
+                    o.Passes = true;
+                    break;
+                case "-h":
+                case "--help":
+                    Console.WriteLine("usage: MLNet.Optimizers.Benchmarks [--quick] [--markdown] [--passes]");
+                    Console.WriteLine("  --quick     only 1M and 10M parameters, fewer repetitions (< 30 s)");
+                    Console.WriteLine("  --markdown  print the results as a GitHub markdown table");
+                    Console.WriteLine("  --passes    also time a model of each Adafactor pass (where the time goes)");
+                    return null;
+                default:
+                    Console.Error.WriteLine($"unknown option '{a}' (try --help)");
+                    return null;
+            }
+        }
+
+        return o;
+    }
+
+    private static void Run(Options o)
+    {
+        var total = System.Diagnostics.Stopwatch.StartNew();
+        Log("warming up the JIT (tier 1)...");
+        JitWarmup();
+
+        var rows = new List<Row>();
+        RunGroup(o, rows, OneM, new[] { 1000, 1000 }, rank1Cases: true, baselines: false);
+        RunGroup(o, rows, 10 * OneM, new[] { 2500, 4000 }, rank1Cases: true, baselines: true);
+        if (!o.Quick)
+        {
+            RunGroup(o, rows, 50 * OneM, new[] { 5000, 10000 }, rank1Cases: true, baselines: false);
+            RunGroup(o, rows, 4096 * 4096, new[] { 4096, 4096 }, rank1Cases: false, baselines: false);
+        }
+
+        Log($"done in {total.Elapsed.TotalSeconds:F1} s");
+        string env = Environment();
+        if (o.Markdown)
+        {
+            Console.WriteLine(env);
+            Console.WriteLine(Markdown(rows));
+        }
+        else
+        {
+            Console.WriteLine(env);
+            Console.WriteLine(Plain(rows));
+        }
+
+        Console.WriteLine(Legend(o.Markdown));
+
+        if (o.Passes)
+        {
+            Console.WriteLine();
+            AdafactorPasses.Run(o, OneM, new[] { 1000, 1000 });
+            AdafactorPasses.Run(o, 10 * OneM, new[] { 2500, 4000 });
+            if (!o.Quick)
+            {
+                AdafactorPasses.Run(o, 4096 * 4096, new[] { 4096, 4096 });
+            }
+        }
+    }
+
+    /// <summary>Warm-up calls and timed repetitions for a size: enough to be stable, few enough for 3 minutes.</summary>
+    internal static (int Warmup, int Reps) Plan(Options o, long n) => (o.Quick, n) switch
+    {
+        (true, <= OneM) => (10, 9),
+        (true, _) => (2, 5),
+        (false, <= OneM) => (10, 15),
+        (false, <= 10 * OneM) => (3, 11),
+        (false, <= 20 * OneM) => (2, 9),
+        _ => (2, 7),
+    };
+
+    private static void RunGroup(Options o, List<Row> rows, int n, int[]? matrix, bool rank1Cases, bool baselines)
+    {
+        (int warm, int reps) = Plan(o, n);
+        Log($"allocating {n:N0} parameters...");
+        float[] init = Harness.Normals(n, 1, 1f);
+        float[] grad = Harness.Normals(n, 2, 0.1f);
+        float[] param = new float[n];
+        init.AsSpan().CopyTo(param);
+
+        Measurement copy = Harness.Measure(() => init.AsSpan().CopyTo(param), warm, reps);
+        double copyGBs = Harness.GBs(8.0 * n, copy.MedianMs);
+        Log($"  copy {n:N0}: median {copy.MedianMs:F3} ms, min {copy.MinMs:F3} ms, {copyGBs:F1} GB/s");
+        rows.Add(new Row($"copy (Span.CopyTo) {ShapeLabel(new[] { n })}", n, copy.MedianMs, copyGBs, double.NaN, double.NaN, copy.AllocatedBytesPerStep, true));
+
+        if (rank1Cases)
+        {
+            rows.Add(Case("Lion", new Lion(0.001), new[] { n }, 20, 1.0));
+            rows.Add(Case("Adafactor", new Adafactor(0.001), new[] { n }, 12, 0.5));
+        }
+
+        if (matrix is not null)
+        {
+            rows.Add(Case("Adafactor", new Adafactor(0.001), matrix, 12, 0.5));
+        }
+
+        if (baselines)
+        {
+            rows.Add(Case("SGD", new Sgd(0.01), new[] { n }, 12, double.NaN));
+            rows.Add(Case("AdamW", new AdamW(0.001), new[] { n }, 28, double.NaN));
+        }
+
+        Row Case(string name, Optimizer opt, int[] shape, int bytesPerParam, double target)
+        {
+            init.AsSpan().CopyTo(param);
+            var p = new Parameter("p", shape, param);
+            opt.Build(new[] { p });
+            var grads = new ReadOnlyMemory<float>?[] { grad };
+            Action step = () => opt.Apply(grads);
+            Measurement m = Harness.Measure(step, warm, reps);
+            bool finite = Harness.AllFinite(param);
+            double gbs = Harness.GBs((double)bytesPerParam * n, m.MedianMs);
+            string label = $"{name} {ShapeLabel(shape)}";
+            Log($"  {label}: median {m.MedianMs:F3} ms, min {m.MinMs:F3} ms, {gbs:F1} GB/s, ratio {gbs / copyGBs:F2}{(finite ? string.Empty : "  (NON-FINITE parameter!)")}");
+            var row = new Row(label, n, m.MedianMs, gbs, copyGBs, target, m.AllocatedBytesPerStep, finite);
+            opt = null!;
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            return row;
+        }
+
+        init = null!;
+        grad = null!;
+        param = null!;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
+    /// <summary>Runs every code path on small tensors until the JIT has installed optimized code.</summary>
+    private static void JitWarmup()
+    {
+        const int N = 100_003;
+        float[] init = Harness.Normals(N, 11, 1f);
+        float[] grad = Harness.Normals(N, 12, 0.1f);
+        float[] dst = new float[N];
+        var steps = new List<Action> { () => init.AsSpan().CopyTo(dst) };
+        Add(new Lion(0.001), new[] { N });
+        Add(new Adafactor(0.001), new[] { N });
+        Add(new Adafactor(0.001), new[] { 24, 1000 });
+        Add(new Adafactor(0.001), new[] { 6, 4000 });
+        Add(new Adafactor(0.001), new[] { 8, 4096 });
+        Add(new Adafactor(0.001), new[] { 3, 10000 });
+        Add(new Sgd(0.01), new[] { N });
+        Add(new AdamW(0.001), new[] { N });
+        Harness.JitWarmup(() =>
+        {
+            foreach (Action s in steps)
+            {
+                s();
+            }
+        });
+
+        void Add(Optimizer opt, int[] shape)
+        {
+            int count = 1;
+            foreach (int d in shape)
+            {
+                count *= d;
+            }
+
+            var p = new Parameter("w", shape, init.AsSpan(0, count).ToArray());
+            opt.Build(new[] { p });
+            var grads = new ReadOnlyMemory<float>?[] { new ReadOnlyMemory<float>(grad, 0, count) };
+            steps.Add(() => opt.Apply(grads));
+        }
+    }
+
+    internal static string ShapeLabel(int[] shape)
+    {
+        var parts = new string[shape.Length];
+        for (int i = 0; i < shape.Length; i++)
+        {
+            int d = shape[i];
+            parts[i] = d >= OneM && d % OneM == 0 ? (d / OneM).ToString(CultureInfo.InvariantCulture) + "M" : d.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return "[" + string.Join(", ", parts) + "]";
+    }
+
+    private static string Environment()
+    {
+        var sb = new StringBuilder();
+        string model = CpuModel() ?? "(unknown)";
+        string line = string.Create(
+            CultureInfo.InvariantCulture,
+            $"CPU: {model}; {System.Environment.ProcessorCount} logical processors; {RuntimeInformation.ProcessArchitecture} process ({RuntimeInformation.OSArchitecture} OS); Vector512.IsHardwareAccelerated={Vector512.IsHardwareAccelerated}; Vector256.IsHardwareAccelerated={Vector256.IsHardwareAccelerated}");
+        sb.AppendLine(line);
+        sb.AppendLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Runtime: {RuntimeInformation.FrameworkDescription} on {RuntimeInformation.OSDescription}; server GC={GCSettings.IsServerGC}; single thread; median of K single steps"));
+        return sb.ToString();
+    }
+
+    private static string? CpuModel()
+    {
+        try
+        {
+            const string Path = "/proc/cpuinfo";
+            if (!File.Exists(Path))
+            {
+                return null;
+            }
+
+            foreach (string l in File.ReadLines(Path))
+            {
+                if (l.StartsWith("model name", StringComparison.Ordinal))
+                {
+                    int colon = l.IndexOf(':', StringComparison.Ordinal);
+                    return colon >= 0 ? l[(colon + 1)..].Trim() : null;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return null;
+    }
+
+    private static readonly string[] Headers = { "case", "params", "ms/step", "GB/s (effective)", "copy GB/s", "ratio", "target", "alloc B/step" };
+
+    private static string[] Cells(Row r, bool markdown)
+    {
+        CultureInfo c = CultureInfo.InvariantCulture;
+        string target;
+        if (double.IsNaN(r.Target))
+        {
+            target = "-";
+        }
+        else
+        {
+            bool ok = r.Ratio >= r.Target;
+            target = string.Create(c, $">= {r.Target:F1} ") + (ok ? (markdown ? "✅" : "ok") : (markdown ? "❌" : "MISS"));
+        }
+
+        string alloc = r.AllocPerStep.ToString("0", c);
+        string name = r.Finite ? r.Case : r.Case + " (non-finite!)";
+        return new[]
+        {
+            markdown && r.IsCopy ? "*" + name + "*" : name,
+            r.Params.ToString("N0", c),
+            r.Ms.ToString(r.Ms < 10 ? "F3" : "F2", c),
+            r.GBs.ToString("F1", c),
+            r.IsCopy ? "-" : r.CopyGBs.ToString("F1", c),
+            r.IsCopy ? "-" : r.Ratio.ToString("F2", c),
+            target,
+            alloc,
+        };
+    }
+
+    private static string Markdown(List<Row> rows)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| " + string.Join(" | ", Headers) + " |");
+        sb.AppendLine("|:---|---:|---:|---:|---:|---:|:---:|---:|");
+        foreach (Row r in rows)
+        {
+            sb.AppendLine("| " + string.Join(" | ", Cells(r, true)) + " |");
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Plain(List<Row> rows)
+    {
+        var cells = new List<string[]> { Headers };
+        foreach (Row r in rows)
+        {
+            cells.Add(Cells(r, false));
+        }
+
+        int[] w = new int[Headers.Length];
+        foreach (string[] line in cells)
+        {
+            for (int i = 0; i < line.Length; i++)
+            {
+                w[i] = Math.Max(w[i], line[i].Length);
+            }
+        }
+
+        var sb = new StringBuilder();
+        for (int k = 0; k < cells.Count; k++)
+        {
+            string[] line = cells[k];
+            for (int i = 0; i < line.Length; i++)
+            {
+                sb.Append(i == 0 ? line[i].PadRight(w[i]) : line[i].PadLeft(w[i]));
+                sb.Append(i == line.Length - 1 ? string.Empty : " | ");
+            }
+
+            sb.AppendLine();
+            if (k == 0)
+            {
+                for (int i = 0; i < w.Length; i++)
+                {
+                    sb.Append(new string('-', w[i]));
+                    sb.Append(i == w.Length - 1 ? string.Empty : "-+-");
+                }
+
+                sb.AppendLine();
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Legend(bool markdown)
+    {
+        string s = "Effective bytes per parameter: copy 8 (read + write), Lion 20 (p, g, m read; p, m written), "
+            + "Adafactor 12 (g, p read; p written; the factored statistics are O(rows + cols)), SGD 12, AdamW 28 "
+            + "(p, g, m, v read; p, m, v written). ratio = GB/s / copy GB/s of the same size, so a ratio of 1.0 for Lion "
+            + "means one Lion step costs 2.5 copies of the parameter. Median of K single steps after warm-up.";
+        return markdown ? "\n" + s : s;
+    }
+
+    internal static void Log(string message) => Console.Error.WriteLine(message);
+}
