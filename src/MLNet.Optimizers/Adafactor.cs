@@ -6,7 +6,7 @@ using MLNet.Optimizers.Kernels;
 namespace MLNet.Optimizers;
 
 /// <summary>
-/// Adafactor, exactly as <c>keras.optimizers.Adafactor</c> computes it (see docs/keras-semantics.md, section G), with
+/// Adafactor, exactly as <c>keras.optimizers.Adafactor</c> computes it (see the README, "Keras semantics", and TestData/golden/INDEX.md section G), with
 /// one improvement: for parameters of rank &gt;= 2 only the factored row and column statistics are stored (Keras also
 /// allocates a full-size velocity that it overwrites every step). A [1024, 1024] weight costs 1024 + 1024 floats.
 /// </summary>
@@ -209,7 +209,21 @@ public sealed class Adafactor : Optimizer
                     float* rb = pr + ((long)b * rows);
                     float* cb = pc + ((long)b * cols);
                     new Span<float>(pacc, cols).Clear();
-                    for (int i = 0; i < rows; i++)
+                    int i = 0;
+                    if (cols > 1)
+                    {
+                        // Two rows per traversal: two independent pairwise chains, and the column sums still add
+                        // row i before row i+1, element by element, as NumPy does.
+                        for (; i + 1 < rows; i += 2)
+                        {
+                            var pairSrc = new RowPairSquareSource(gb + ((long)i * cols), cols, pacc, eps1);
+                            Pairwise.Sum2(ref pairSrc, 0, cols, out float s0, out float s1);
+                            rb[i] = (b2t * rb[i]) + (om * (s0 / cols));
+                            rb[i + 1] = (b2t * rb[i + 1]) + (om * (s1 / cols));
+                        }
+                    }
+
+                    for (; i < rows; i++)
                     {
                         var rowSrc = new RowSquareSource(gb + ((long)i * cols), pacc, eps1, accumulate: cols > 1);
                         float rowMean = Pairwise.Sum(ref rowSrc, 0, cols) / cols;
@@ -230,9 +244,11 @@ public sealed class Adafactor : Optimizer
                     pmean[b] = Pairwise.Sum(new ReadOnlySpan<float>(rb, rows)) / rows;
                 }
 
-                float rmsVar = MathF.Sqrt(Pairwise.SumOfSquares(variable) / n);
-                var uSrc = new FactoredUSource(pg, pr, pc, pmean, lead, rows, cols);
-                float rmsU = MathF.Sqrt(Pairwise.Sum(ref uSrc, 0, n) / n);
+                // RMS(u) and RMS(var) are both pairwise sums over the flattened tensor: one traversal computes both.
+                var uSrc = new FactoredUSource(pg, pv, pr, pc, pmean, lead, rows, cols);
+                Pairwise.Sum2(ref uSrc, 0, n, out float sumU, out float sumVar);
+                float rmsVar = MathF.Sqrt(sumVar / n);
+                float rmsU = MathF.Sqrt(sumU / n);
                 float alpha = MathF.Max(eps2, rmsVar) * rho;
                 float d = MathF.Max(1f, rmsU / clip);
                 for (int b = 0; b < lead; b++)
@@ -405,11 +421,34 @@ public sealed class Adafactor : Optimizer
         }
     }
 
+    /// <summary>Rows i and i+1 of <c>g*g + eps1</c>, read together; adds row i then row i+1 into the column sums.</summary>
+    private readonly unsafe struct RowPairSquareSource(float* g, int cols, float* acc, float eps1) : IDualSource
+    {
+        public void Load8(int i, out Vector256<float> a, out Vector256<float> b)
+        {
+            Vector256<float> e = Vector256.Create(eps1);
+            Vector256<float> g0 = Vector256.Load(g + i);
+            Vector256<float> g1 = Vector256.Load(g + cols + i);
+            a = (g0 * g0) + e;
+            b = (g1 * g1) + e;
+            ((Vector256.Load(acc + i) + a) + b).Store(acc + i);
+        }
+
+        public void Load1(int i, out float a, out float b)
+        {
+            float g0 = g[i];
+            float g1 = g[cols + i];
+            a = (g0 * g0) + eps1;
+            b = (g1 * g1) + eps1;
+            acc[i] = (acc[i] + a) + b;
+        }
+    }
+
     /// <summary>
     /// <c>u*u</c> with <c>u = g / sqrt((r_i/mean(r)) * c_j)</c> over the flattened tensor. The pairwise sum reads
     /// positions strictly in increasing order, so a cursor tracks the row instead of dividing indices.
     /// </summary>
-    private unsafe struct FactoredUSource(float* g, float* r, float* c, float* rowMeans, int lead, int rows, int cols) : IFloatSource
+    private unsafe struct FactoredUSource(float* g, float* x, float* r, float* c, float* rowMeans, int lead, int rows, int cols) : IDualSource
     {
         private int _row;
         private int _j;
@@ -417,8 +456,10 @@ public sealed class Adafactor : Optimizer
         private int _block;
         private float _rr = r[0] / rowMeans[0];
 
-        public Vector256<float> Load8(int i)
+        public void Load8(int i, out Vector256<float> a, out Vector256<float> b)
         {
+            Vector256<float> xv = Vector256.Load(x + i);
+            b = xv * xv;
             if (_j + 8 <= cols)
             {
                 Vector256<float> u = Vector256.Load(g + i) / Vector256.Sqrt(Vector256.Create(_rr) * Vector256.Load(c + ((long)_block * cols) + _j));
@@ -428,15 +469,22 @@ public sealed class Adafactor : Optimizer
                     NextRow();
                 }
 
-                return u * u;
+                a = u * u;
+                return;
             }
 
-            float e0 = Load1(i), e1 = Load1(i + 1), e2 = Load1(i + 2), e3 = Load1(i + 3);
-            float e4 = Load1(i + 4), e5 = Load1(i + 5), e6 = Load1(i + 6), e7 = Load1(i + 7);
-            return Vector256.Create(e0, e1, e2, e3, e4, e5, e6, e7);
+            float e0 = U2(i), e1 = U2(i + 1), e2 = U2(i + 2), e3 = U2(i + 3);
+            float e4 = U2(i + 4), e5 = U2(i + 5), e6 = U2(i + 6), e7 = U2(i + 7);
+            a = Vector256.Create(e0, e1, e2, e3, e4, e5, e6, e7);
         }
 
-        public float Load1(int i)
+        public void Load1(int i, out float a, out float b)
+        {
+            a = U2(i);
+            b = x[i] * x[i];
+        }
+
+        private float U2(int i)
         {
             float u = g[i] / MathF.Sqrt(_rr * c[((long)_block * cols) + _j]);
             _j++;

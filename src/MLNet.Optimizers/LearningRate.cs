@@ -58,7 +58,7 @@ public sealed class LearningRate
     {
         if (!double.IsFinite(value) || value < 0)
         {
-            throw new ArgumentOutOfRangeException("learning_rate", value, $"learning_rate must be a finite number >= 0, got {value}.");
+            throw new ArgumentOutOfRangeException("learning_rate", value, $"learning_rate must be a finite number >= 0, got {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}.");
         }
 
         return new LearningRate(LearningRateKind.Constant, (float)value, null, null, null);

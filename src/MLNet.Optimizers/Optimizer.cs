@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using MLNet.Optimizers.Kernels;
 
@@ -21,7 +22,7 @@ public enum NonFiniteGradientPolicy
 /// <summary>
 /// The Keras 3 optimizer base. Every <see cref="Apply(IReadOnlyList{ReadOnlyMemory{float}?})"/> runs Keras's order:
 /// loss-scale undo → gradient accumulation → one of clipnorm / clipvalue / global_clipnorm → decoupled weight decay →
-/// the algorithm's update step → EMA → iterations, in float32 with Keras's operation order (see docs/keras-semantics.md).
+/// the algorithm's update step → EMA → iterations, in float32 with Keras's operation order (see the README, "Keras semantics").
 /// Missing (null) gradients are skipped exactly as Keras skips them. Subclasses add slots and a short update step.
 /// </summary>
 /// <remarks>
@@ -53,6 +54,7 @@ public abstract partial class Optimizer
     private float[] _scratch = Array.Empty<float>();
     private ReadOnlyMemory<float>?[] _gradientList = Array.Empty<ReadOnlyMemory<float>?>();
     private long _rawIterations;
+    private int _maxLength;
 
     /// <summary>Initializes the base options with Keras's defaults.</summary>
     /// <param name="name">Keras <c>name</c>.</param>
@@ -232,12 +234,15 @@ public abstract partial class Optimizer
     /// <exception cref="ArgumentException">A pattern is not a valid regular expression.</exception>
     public void ExcludeFromWeightDecay(IEnumerable<Parameter>? parameters = null, IEnumerable<string>? namePatterns = null)
     {
+        // Validate everything first, so a bad entry adds nothing.
+        var newParameters = new List<Parameter>();
+        var newPatterns = new List<string>();
         if (parameters != null)
         {
             foreach (Parameter p in parameters)
             {
                 ArgumentNullException.ThrowIfNull(p, nameof(parameters));
-                _excludedParameters.Add(p);
+                newParameters.Add(p);
             }
         }
 
@@ -255,10 +260,12 @@ public abstract partial class Optimizer
                     throw new ArgumentException($"var_names: '{pattern}' is not a valid regular expression: {e.Message}", nameof(namePatterns), e);
                 }
 
-                _excludedNamePatterns.Add(pattern);
+                newPatterns.Add(pattern);
             }
         }
 
+        _excludedParameters.AddRange(newParameters);
+        _excludedNamePatterns.AddRange(newPatterns);
         if (IsBuilt)
         {
             ComputeDecayFlags();
@@ -347,8 +354,9 @@ public abstract partial class Optimizer
             BuildSlots(i, _parameters[i]);
         }
 
-        bool needsScratch = AccumulationSteps < 2 && (_lossScaleFactor.HasValue || _clipNorm.HasValue || _clipValue.HasValue || _globalClipNorm.HasValue);
-        _scratch = needsScratch ? new float[maxLength] : Array.Empty<float>();
+        _maxLength = maxLength;
+        _scratch = Array.Empty<float>();
+        EnsureScratch();
         BuildWorkspace();
         IsBuilt = true;
         ComputeDecayFlags();
@@ -434,8 +442,11 @@ public abstract partial class Optimizer
                 any = true;
                 if (gm.Length != _parameters[i].Length)
                 {
+                    string hint = gm.Length == 0
+                        ? " (a null float[] converts to an empty ReadOnlyMemory<float>; to mark a missing gradient, store null in the ReadOnlyMemory<float>? entry itself)"
+                        : "";
                     throw new ArgumentException(
-                        $"The gradient of parameter '{_parameters[i].Name}' {_parameters[i].ShapeText} has {gm.Length} values; expected {_parameters[i].Length}.",
+                        $"The gradient of parameter '{_parameters[i].Name}' {_parameters[i].ShapeText} has {gm.Length} values; expected {_parameters[i].Length}.{hint}",
                         nameof(gradients));
                 }
             }
@@ -498,6 +509,7 @@ public abstract partial class Optimizer
 
     private void ApplyCore()
     {
+        EnsureScratch();
         int n = _parameters.Length;
         float lr = _learningRate.Evaluate(_rawIterations);
         LastLearningRate = lr;
@@ -557,6 +569,19 @@ public abstract partial class Optimizer
         }
 
         _rawIterations++;
+    }
+
+    /// <summary>
+    /// The gradient scratch buffer exists only while loss scaling or clipping needs one without accumulation. Created at
+    /// build, or on the first step after such an option is switched on later (a one-time allocation).
+    /// </summary>
+    private void EnsureScratch()
+    {
+        bool needed = AccumulationSteps < 2 && (_lossScaleFactor.HasValue || _clipNorm.HasValue || _clipValue.HasValue || _globalClipNorm.HasValue);
+        if (needed && _scratch.Length < _maxLength)
+        {
+            _scratch = new float[_maxLength];
+        }
     }
 
     private ReadOnlySpan<float> EffectiveGradient(int i, bool inPlace) =>
@@ -729,13 +754,13 @@ public abstract partial class Optimizer
 
         if (double.IsNaN(v) || double.IsInfinity(v))
         {
-            throw new ArgumentOutOfRangeException(name, v, $"{name} must be a finite number, got {v}.");
+            throw new ArgumentOutOfRangeException(name, v, $"{name} must be a finite number, got {v.ToString("R", CultureInfo.InvariantCulture)}.");
         }
 
         if (other1.HasValue || other2.HasValue)
         {
             string set = other1.HasValue ? name1 : name2;
-            throw new ArgumentException($"Only one of clipnorm, clipvalue and global_clipnorm can be set: {set} is already set, got {name}={v}.", name);
+            throw new ArgumentException($"Only one of clipnorm, clipvalue and global_clipnorm can be set: {set} is already set, got {name}={v.ToString("R", CultureInfo.InvariantCulture)}.", name);
         }
 
         return v;

@@ -32,12 +32,59 @@ internal static class Harness
         }
 
         long allocAfter = GC.GetAllocatedBytesForCurrentThread();
+        return Summarize(ticks, allocAfter - allocBefore);
+    }
+
+    /// <summary>
+    /// Times two steps alternately (a, b, a, b, ...) so that both medians come from the same stretch of time: on a shared
+    /// or throttling machine their ratio is then more trustworthy than two measurements taken seconds apart.
+    /// </summary>
+    /// <param name="a">The first step (the baseline).</param>
+    /// <param name="b">The second step.</param>
+    /// <param name="warmup">Untimed calls of each first.</param>
+    /// <param name="reps">Timed calls of each.</param>
+    /// <returns>The two measurements.</returns>
+    public static (Measurement A, Measurement B) MeasureInterleaved(Action a, Action b, int warmup, int reps)
+    {
+        for (int i = 0; i < warmup; i++)
+        {
+            a();
+            b();
+        }
+
+        long[] ta = new long[reps];
+        long[] tb = new long[reps];
+        long allocA = 0;
+        long allocB = 0;
+        for (int r = 0; r < reps; r++)
+        {
+            long m0 = GC.GetAllocatedBytesForCurrentThread();
+            long s0 = Stopwatch.GetTimestamp();
+            a();
+            long s1 = Stopwatch.GetTimestamp();
+            long m1 = GC.GetAllocatedBytesForCurrentThread();
+            long s2 = Stopwatch.GetTimestamp();
+            b();
+            long s3 = Stopwatch.GetTimestamp();
+            long m2 = GC.GetAllocatedBytesForCurrentThread();
+            ta[r] = s1 - s0;
+            tb[r] = s3 - s2;
+            allocA += m1 - m0;
+            allocB += m2 - m1;
+        }
+
+        return (Summarize(ta, allocA), Summarize(tb, allocB));
+    }
+
+    private static Measurement Summarize(long[] ticks, long allocated)
+    {
+        int reps = ticks.Length;
         Array.Sort(ticks);
         double toMs = 1000.0 / Stopwatch.Frequency;
         double median = (reps % 2 == 1)
             ? ticks[reps / 2] * toMs
             : 0.5 * (ticks[(reps / 2) - 1] + ticks[reps / 2]) * toMs;
-        return new Measurement(median, ticks[0] * toMs, (double)(allocAfter - allocBefore) / reps, reps);
+        return new Measurement(median, ticks[0] * toMs, (double)allocated / reps, reps);
     }
 
     /// <summary>

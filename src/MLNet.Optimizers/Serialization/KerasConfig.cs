@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MLNet.Optimizers.Schedules;
@@ -14,6 +15,12 @@ public static class KerasConfig
 {
     /// <summary>The optimizer classes this library rebuilds, by Keras class name.</summary>
     public static IReadOnlyCollection<string> OptimizerClassNames { get; } = new[] { "Lion", "Adafactor", "SGD", "AdamW" };
+
+    /// <summary>The schedule classes this library rebuilds, by Keras class name.</summary>
+    public static IReadOnlyCollection<string> ScheduleClassNames { get; } = new[]
+    {
+        "ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay", "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts",
+    };
 
     /// <summary>Rebuilds an optimizer from its Keras class name and <c>get_config()</c> dictionary.</summary>
     /// <param name="className">Keras class name (<c>Lion</c>, <c>Adafactor</c>, <c>SGD</c>, <c>AdamW</c>).</param>
@@ -59,6 +66,11 @@ public static class KerasConfig
 
         reader.Node("registered_name");
         reader.EnsureNoUnknownKeys();
+        if (!((IEnumerable<string>)OptimizerClassNames).Contains(className))
+        {
+            throw new OptimizerConfigException(path + ".class_name", $"unknown optimizer class '{className}'; expected one of {string.Join(", ", OptimizerClassNames)}.");
+        }
+
         return OptimizerFromConfig(className, config, new KerasConfigOptions { CallableResolver = options?.CallableResolver, Path = path + ".config" });
     }
 
@@ -105,6 +117,11 @@ public static class KerasConfig
 
         reader.Node("registered_name");
         reader.EnsureNoUnknownKeys();
+        if (!ScheduleClassNames.Contains(className))
+        {
+            throw new OptimizerConfigException(path + ".class_name", $"unknown schedule class '{className}'; expected one of {string.Join(", ", ScheduleClassNames)}.");
+        }
+
         return ScheduleFromConfig(className, config, path + ".config");
     }
 
