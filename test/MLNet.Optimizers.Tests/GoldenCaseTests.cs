@@ -12,23 +12,12 @@ namespace MLNet.Optimizers.Tests;
 
 /// <summary>
 /// Runs every golden case file recorded from Keras 3.16 (TestData/golden, plus MLNET_OPTIMIZERS_GOLDEN_DIR when set)
-/// and checks variables, every slot, iterations and EMA values after every step, and the Keras config round trip.
+/// and checks variables, every slot, the learning rate, iterations and EMA values after every step, and the Keras
+/// config round trip — all bit for bit (no tolerance; the cosine schedules use NumPy's own float32 cos).
 /// </summary>
 [TestClass]
 public sealed class GoldenCaseTests
 {
-    /// <summary>
-    /// Cases whose schedule uses cos: NumPy's own float32 cos has up to 1.4 ulp error, .NET's MathF.Cos (glibc cosf) is
-    /// correctly rounded, so these may differ by 1 ulp in the learning rate (INDEX.md, "Numerical environment"). They
-    /// are held to INDEX.md's suggested tolerances; every other case must match bit for bit. INDEX.md names the first
-    /// three; lion_combo_a is a fourth: at step 7 NumPy's cos(0.8*pi) gives a learning rate 3 ulp above the correctly
-    /// rounded one (glibc cosf and double cos agree), while every variable and slot still matches bit for bit.
-    /// </summary>
-    private static readonly HashSet<string> CosineCases = new(StringComparer.Ordinal)
-    {
-        "lion_sched_cosine_warmup", "adafactor_sched_cosine_warmup", "adafactor_combo_a", "lion_combo_a",
-    };
-
     public static IEnumerable<object[]> Cases() => GoldenCase.CaseFiles().Select(p => new object[] { p });
 
     public static string CaseName(MethodInfo method, object[] data) => Path.GetFileNameWithoutExtension((string)data[0]);
@@ -39,9 +28,6 @@ public sealed class GoldenCaseTests
     {
         GoldenCase gc = GoldenCase.Load(path);
         Assert.AreEqual(Path.GetFileNameWithoutExtension(path), gc.Name, "the case name must match its file name");
-        // MLNET_OPTIMIZERS_GOLDEN_STRICT=1 holds every case to bit-exactness (a diagnostic: the cosine cases then fail).
-        bool strict = Environment.GetEnvironmentVariable("MLNET_OPTIMIZERS_GOLDEN_STRICT") == "1";
-        bool exact = strict || !CosineCases.Contains(gc.Name);
 
         // The constructor kwargs rebuild the optimizer Keras used; its config must be exactly what Keras wrote.
         Optimizer opt = gc.CreateOptimizer();
@@ -66,7 +52,7 @@ public sealed class GoldenCaseTests
             if (calls.Count > 0)
             {
                 float expectedLr = GoldenCase.F(calls[0]!["learning_rate"]!["value"]);
-                Compare(failures, ref checkedValues, exact, $"step {k} learning_rate", new[] { expectedLr }, new[] { opt.LastLearningRate }, isVariable: false, gc);
+                Compare(failures, ref checkedValues, $"step {k} learning_rate", new[] { expectedLr }, new[] { opt.LastLearningRate });
             }
 
             Assert.AreEqual(step["iterations_after"]!.GetValue<long>(), opt.RawIterations, $"step {k}: iterations after");
@@ -76,20 +62,20 @@ public sealed class GoldenCaseTests
             for (int i = 0; i < vars.Count; i++)
             {
                 string where = $"step {k} '{vars[i].Name}'";
-                Compare(failures, ref checkedValues, exact, where + " variable", GoldenCase.Floats(varsAfter[i]), vars[i].Value.ToArray(), isVariable: true, gc);
+                Compare(failures, ref checkedValues, where + " variable", GoldenCase.Floats(varsAfter[i]), vars[i].Value.ToArray());
                 foreach (KeyValuePair<string, JsonNode?> slot in slotsAfter[i]!.AsObject())
                 {
                     float[] expected = GoldenCase.Floats(slot.Value);
                     float[]? actual = ActualSlot(opt, i, vars[i], slot.Key, expected);
                     if (actual != null)
                     {
-                        Compare(failures, ref checkedValues, exact, $"{where} slot '{slot.Key}'", expected, actual, isVariable: false, gc);
+                        Compare(failures, ref checkedValues, $"{where} slot '{slot.Key}'", expected, actual);
                     }
                 }
 
                 if (step["ema_variables_after"] is JsonArray ema)
                 {
-                    Compare(failures, ref checkedValues, exact, where + " EMA", GoldenCase.Floats(ema[i]), opt.GetAverage(i).ToArray(), isVariable: false, gc);
+                    Compare(failures, ref checkedValues, where + " EMA", GoldenCase.Floats(ema[i]), opt.GetAverage(i).ToArray());
                 }
             }
         }
@@ -99,12 +85,12 @@ public sealed class GoldenCaseTests
             opt.FinalizeVariableValues();
             for (int i = 0; i < vars.Count; i++)
             {
-                Compare(failures, ref checkedValues, exact, $"finalized '{vars[i].Name}'", GoldenCase.Floats(finalized[i]), vars[i].Value.ToArray(), isVariable: true, gc);
+                Compare(failures, ref checkedValues, $"finalized '{vars[i].Name}'", GoldenCase.Floats(finalized[i]), vars[i].Value.ToArray());
             }
         }
 
         Assert.IsTrue(checkedValues > 0, "nothing was compared");
-        Assert.AreEqual(0, failures.Length, $"{gc.Name} ({(exact ? "bit-exact" : "INDEX.md tolerances")}), {checkedValues} values checked:\n{failures}");
+        Assert.AreEqual(0, failures.Length, $"{gc.Name} (bit-exact), {checkedValues} values checked:\n{failures}");
     }
 
     private static float[]? ActualSlot(Optimizer opt, int i, Parameter p, string key, float[] expected)
@@ -137,7 +123,7 @@ public sealed class GoldenCaseTests
         }
     }
 
-    private static void Compare(StringBuilder failures, ref int count, bool exact, string what, float[] expected, float[] actual, bool isVariable, GoldenCase gc)
+    private static void Compare(StringBuilder failures, ref int count, string what, float[] expected, float[] actual)
     {
         if (expected.Length != actual.Length)
         {
@@ -145,31 +131,12 @@ public sealed class GoldenCaseTests
             return;
         }
 
-        float maxAbs = expected.Where(float.IsFinite).Select(MathF.Abs).DefaultIfEmpty(0f).Max();
         for (int j = 0; j < expected.Length; j++)
         {
             count++;
             float e = expected[j];
             float a = actual[j];
-            if (FloatCompare.SameBits(e, a))
-            {
-                continue;
-            }
-
-            bool ok = false;
-            if (!exact && float.IsFinite(e) && float.IsFinite(a))
-            {
-                double tol = isVariable ? 1e-5 + (1e-5 * Math.Abs(e)) : (1e-4 * Math.Abs(e)) + (1e-6 * maxAbs);
-                if (isVariable && gc.OptimizerClass == "Lion")
-                {
-                    // Never a tolerance that could hide a sign flip: stay below 2*lr_min (lr >= 1e-3 in every Lion case).
-                    tol = Math.Min(tol, 1e-5);
-                }
-
-                ok = Math.Abs(e - a) <= tol;
-            }
-
-            if (!ok && failures.Length < 4000)
+            if (!FloatCompare.SameBits(e, a) && failures.Length < 4000)
             {
                 failures.AppendLine($"{what}[{j}]: expected {GoldenCase.S(e)}, got {GoldenCase.S(a)} ({FloatCompare.Ulps(e, a)} ulp)");
             }

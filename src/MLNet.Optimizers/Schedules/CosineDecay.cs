@@ -85,7 +85,7 @@ public sealed class CosineDecay : LearningRateSchedule
     private float Decay(float s, float ds, float from)
     {
         float frac = s / ds;
-        float cd = 0.5f * (1f + MathF.Cos((float)Math.PI * frac));
+        float cd = 0.5f * (1f + NumPyMath.Cos((float)Math.PI * frac));
         float decayed = ((float)(1.0 - Alpha) * cd) + (float)Alpha;
         return from * decayed;
     }

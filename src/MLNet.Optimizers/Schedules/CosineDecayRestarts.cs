@@ -67,7 +67,7 @@ public sealed class CosineDecayRestarts : LearningRateSchedule
         }
 
         float mFac = MathF.Pow(mMul, iRestart);
-        float cd = 0.5f * mFac * (1f + MathF.Cos((float)Math.PI * frac));
+        float cd = 0.5f * mFac * (1f + NumPyMath.Cos((float)Math.PI * frac));
         float decayed = ((1f - alpha) * cd) + alpha;
         return init * decayed;
     }
