@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -39,6 +40,12 @@ internal static class Program
     {
         try
         {
+            if (args.Length > 0 && args[0] == "gemm")
+            {
+                GemmBenchmark.Run(args.Skip(1).ToArray());
+                return 0;
+            }
+
             Options? o = Parse(args);
             if (o is not null)
             {
@@ -72,6 +79,7 @@ internal static class Program
                 case "-h":
                 case "--help":
                     Console.WriteLine("usage: MLNet.Optimizers.Benchmarks [--quick] [--markdown] [--passes]");
+                    Console.WriteLine("       MLNet.Optimizers.Benchmarks gemm [--quick]   (SGEMM GFLOP/s per provider and thread count)");
                     Console.WriteLine("  --quick     only 1M and 10M parameters, fewer repetitions (< 30 s)");
                     Console.WriteLine("  --markdown  print the results as a GitHub markdown table");
                     Console.WriteLine("  --passes    also time a model of each Adafactor pass (where the time goes)");

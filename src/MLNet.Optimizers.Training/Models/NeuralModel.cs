@@ -1,0 +1,491 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using MLNet.Optimizers.Compute;
+using MLNet.Optimizers.Training.Data;
+
+namespace MLNet.Optimizers.Training.Models;
+
+/// <summary>
+/// A dense network for regression, binary or multiclass classification: a linear model when it has no hidden layers,
+/// an MLP otherwise. Its parameters are exposed to any optimizer by name and shape (Keras names:
+/// <c>dense/kernel</c> [in, out], <c>dense/bias</c> [out], <c>dense_1/kernel</c>, ...), so Adafactor factors the
+/// kernels and not the biases, and weight-decay exclusion by name (<c>bias</c>) works. Matrix work runs through a
+/// <see cref="BlasProvider"/>. Not thread-safe.
+/// </summary>
+public sealed class NeuralModel
+{
+    private readonly int[] _widths;
+    private readonly Parameter[] _parameters;
+    private Workspace? _inference;
+
+    /// <summary>Creates a model with initialized weights.</summary>
+    /// <param name="inputCount">Features per example.</param>
+    /// <param name="options">Task, layers, activation, dropout, initialization, loss.</param>
+    /// <param name="seed">Initialization seed (same seed, same weights).</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public NeuralModel(int inputCount, ModelOptions options, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (inputCount < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputCount), inputCount, $"inputCount must be >= 1, got {inputCount}.");
+        }
+
+        options.Validate();
+        Options = options.Clone();
+        InputCount = inputCount;
+        _widths = new int[Options.HiddenLayers.Count + 2];
+        _widths[0] = inputCount;
+        for (int i = 0; i < Options.HiddenLayers.Count; i++)
+        {
+            _widths[i + 1] = Options.HiddenLayers[i];
+        }
+
+        _widths[^1] = Options.OutputCount;
+        _parameters = new Parameter[2 * LayerCount];
+        var rng = new DeterministicRandom(seed);
+        for (int l = 0; l < LayerCount; l++)
+        {
+            string prefix = l == 0 ? "dense" : "dense_" + l.ToString(CultureInfo.InvariantCulture);
+            int fanIn = _widths[l], fanOut = _widths[l + 1];
+            var kernel = new float[fanIn * fanOut];
+            bool output = l == LayerCount - 1;
+            WeightInitializer init = Options.Initializer;
+            if (init == WeightInitializer.Auto)
+            {
+                init = !output && (Options.Activation == Activation.ReLU || Options.Activation == Activation.Gelu) ? WeightInitializer.HeNormal : WeightInitializer.GlorotUniform;
+            }
+
+            if (init == WeightInitializer.HeNormal)
+            {
+                double std = Math.Sqrt(2.0 / fanIn) / 0.87962566103423978; // Keras truncated-normal correction
+                for (int i = 0; i < kernel.Length; i++)
+                {
+                    double g;
+                    do
+                    {
+                        g = rng.NextGaussian();
+                    }
+                    while (Math.Abs(g) > 2);
+
+                    kernel[i] = (float)(g * std);
+                }
+            }
+            else
+            {
+                double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
+                for (int i = 0; i < kernel.Length; i++)
+                {
+                    kernel[i] = (float)(((rng.NextDouble() * 2) - 1) * limit);
+                }
+            }
+
+            _parameters[2 * l] = new Parameter(prefix + "/kernel", new[] { fanIn, fanOut }, kernel);
+            _parameters[(2 * l) + 1] = new Parameter(prefix + "/bias", new[] { fanOut }, new float[fanOut]);
+        }
+    }
+
+    /// <summary>The model's options (a copy; do not modify).</summary>
+    public ModelOptions Options { get; }
+
+    /// <summary>Features per example.</summary>
+    public int InputCount { get; }
+
+    /// <summary>Outputs per example (1, or the class count for multiclass).</summary>
+    public int OutputCount => _widths[^1];
+
+    /// <summary>Dense layers, including the output layer.</summary>
+    public int LayerCount => _widths.Length - 1;
+
+    /// <summary>Kernels and biases, in layer order: what an optimizer is built with.</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>Total number of trainable values.</summary>
+    public long ParameterCount
+    {
+        get
+        {
+            long n = 0;
+            foreach (Parameter p in _parameters)
+            {
+                n += p.Length;
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>Whether every weight is finite.</summary>
+    /// <returns>False when any weight is NaN or infinite.</returns>
+    public bool AllFinite()
+    {
+        foreach (Parameter p in _parameters)
+        {
+            foreach (float v in p.Value.Span)
+            {
+                if (!float.IsFinite(v))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Creates the buffers for training batches of up to <paramref name="capacity"/> rows.</summary>
+    /// <param name="capacity">Maximum rows per batch.</param>
+    /// <returns>A workspace, with one gradient buffer per parameter (<see cref="Workspace.Gradients"/>).</returns>
+    public Workspace CreateWorkspace(int capacity) => new(this, capacity);
+
+    /// <summary>
+    /// Raw outputs (regression value, binary logit, or multiclass logits) for <paramref name="rows"/> rows; no dropout.
+    /// </summary>
+    /// <param name="blas">The compute provider.</param>
+    /// <param name="features">Row-major features, rows × <see cref="InputCount"/>.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="output">rows × <see cref="OutputCount"/> values.</param>
+    /// <exception cref="ArgumentException">A span is too short.</exception>
+    public void Score(BlasProvider blas, ReadOnlySpan<float> features, int rows, Span<float> output)
+    {
+        ArgumentNullException.ThrowIfNull(blas);
+        if (features.Length < (long)rows * InputCount)
+        {
+            throw new ArgumentException($"features has {features.Length} values; {rows} rows need {(long)rows * InputCount}.", nameof(features));
+        }
+
+        if (output.Length < (long)rows * OutputCount)
+        {
+            throw new ArgumentException($"output has {output.Length} values; {rows} rows need {(long)rows * OutputCount}.", nameof(output));
+        }
+
+        _inference ??= new Workspace(this, 256);
+        for (int start = 0; start < rows; start += _inference.Capacity)
+        {
+            int n = Math.Min(_inference.Capacity, rows - start);
+            Forward(blas, _inference, features.Slice(start * InputCount, n * InputCount), n, training: false, null);
+            _inference.Activations[^1].AsSpan(0, n * OutputCount).CopyTo(output.Slice(start * OutputCount));
+        }
+    }
+
+    /// <summary>
+    /// Predictions: the regression value, the probability of class 1, or the class probabilities (softmax).
+    /// </summary>
+    /// <param name="blas">The compute provider.</param>
+    /// <param name="features">Row-major features.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="output">rows × <see cref="OutputCount"/> values.</param>
+    public void Predict(BlasProvider blas, ReadOnlySpan<float> features, int rows, Span<float> output)
+    {
+        Score(blas, features, rows, output);
+        ApplyHead(output[..(rows * OutputCount)], rows);
+    }
+
+    /// <summary>Turns raw outputs into predictions in place (sigmoid for binary, softmax per row for multiclass).</summary>
+    /// <param name="scores">rows × <see cref="OutputCount"/> raw outputs.</param>
+    /// <param name="rows">Number of rows.</param>
+    public void ApplyHead(Span<float> scores, int rows)
+    {
+        if (Options.Task == TaskKind.BinaryClassification)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                scores[i] = ActivationFunctions.Sigmoid(scores[i]);
+            }
+        }
+        else if (Options.Task == TaskKind.MulticlassClassification)
+        {
+            int k = OutputCount;
+            for (int i = 0; i < rows; i++)
+            {
+                Softmax(scores.Slice(i * k, k));
+            }
+        }
+    }
+
+    /// <summary>
+    /// One training step's forward and backward pass over <paramref name="batch"/>: writes the gradient of the
+    /// (example-weighted) mean loss into <see cref="Workspace.Gradients"/> and returns the loss. Allocation-free.
+    /// </summary>
+    /// <param name="blas">The compute provider.</param>
+    /// <param name="ws">A workspace from <see cref="CreateWorkspace"/> with enough capacity.</param>
+    /// <param name="batch">The batch.</param>
+    /// <param name="dropoutRandom">Randomness for dropout (required when dropout is on).</param>
+    /// <returns>The weighted mean loss of the batch.</returns>
+    public double ForwardBackward(BlasProvider blas, Workspace ws, Batch batch, DeterministicRandom? dropoutRandom)
+    {
+        ArgumentNullException.ThrowIfNull(blas);
+        ArgumentNullException.ThrowIfNull(ws);
+        ArgumentNullException.ThrowIfNull(batch);
+        int rows = batch.Count;
+        if (rows > ws.Capacity)
+        {
+            throw new ArgumentException($"The batch has {rows} rows; the workspace holds {ws.Capacity}.", nameof(batch));
+        }
+
+        if (batch.FeatureCount != InputCount)
+        {
+            throw new ArgumentException($"The batch has {batch.FeatureCount} features; the model expects {InputCount}.", nameof(batch));
+        }
+
+        Forward(blas, ws, batch.Features.AsSpan(0, rows * InputCount), rows, training: true, dropoutRandom);
+        double loss = HeadLossAndGradient(ws, batch, rows);
+        Backward(blas, ws, batch.Features.AsSpan(0, rows * InputCount), rows);
+        return loss;
+    }
+
+    private void Forward(BlasProvider blas, Workspace ws, ReadOnlySpan<float> x, int rows, bool training, DeterministicRandom? rng)
+    {
+        ReadOnlySpan<float> input = x;
+        for (int l = 0; l < LayerCount; l++)
+        {
+            int fanIn = _widths[l], fanOut = _widths[l + 1];
+            Span<float> z = ws.PreActivations[l].AsSpan(0, rows * fanOut);
+            ReadOnlySpan<float> kernel = _parameters[2 * l].Value.Span;
+            ReadOnlySpan<float> bias = _parameters[(2 * l) + 1].Value.Span;
+            blas.Sgemm(Transpose.No, Transpose.No, rows, fanOut, fanIn, 1f, input, fanIn, kernel, fanOut, 0f, z, fanOut);
+            for (int r = 0; r < rows; r++)
+            {
+                Span<float> zr = z.Slice(r * fanOut, fanOut);
+                for (int j = 0; j < fanOut; j++)
+                {
+                    zr[j] += bias[j];
+                }
+            }
+
+            Span<float> h = ws.Activations[l].AsSpan(0, rows * fanOut);
+            z.CopyTo(h);
+            if (l < LayerCount - 1)
+            {
+                ActivationFunctions.Forward(Options.Activation, h);
+                if (training && Options.Dropout > 0)
+                {
+                    if (rng is null)
+                    {
+                        throw new ArgumentNullException(nameof(rng), "Dropout is on: a DeterministicRandom is required for training steps.");
+                    }
+
+                    float keep = (float)(1 - Options.Dropout);
+                    float scale = 1f / keep;
+                    Span<float> mask = ws.DropoutMasks[l].AsSpan(0, rows * fanOut);
+                    for (int i = 0; i < h.Length; i++)
+                    {
+                        mask[i] = rng.NextSingle() < keep ? scale : 0f;
+                        h[i] *= mask[i];
+                    }
+                }
+            }
+
+            input = h;
+        }
+    }
+
+    private double HeadLossAndGradient(Workspace ws, Batch batch, int rows)
+    {
+        int k = OutputCount;
+        Span<float> outp = ws.Activations[^1].AsSpan(0, rows * k);
+        Span<float> delta = ws.Deltas[^1].AsSpan(0, rows * k);
+        double totalWeight = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            totalWeight += batch.HasWeights ? batch.Weights[r] : 1.0;
+        }
+
+        if (totalWeight <= 0)
+        {
+            delta.Clear();
+            return 0;
+        }
+
+        double loss = 0;
+        float inv = (float)(1.0 / totalWeight);
+        for (int r = 0; r < rows; r++)
+        {
+            float w = batch.HasWeights ? batch.Weights[r] : 1f;
+            float y = batch.Labels[r];
+            switch (Options.Task)
+            {
+                case TaskKind.Regression:
+                {
+                    float res = outp[r] - y;
+                    if (Options.RegressionLoss == RegressionLoss.Huber && MathF.Abs(res) > Options.HuberDelta)
+                    {
+                        float d = (float)Options.HuberDelta;
+                        loss += w * d * (MathF.Abs(res) - (0.5 * d));
+                        delta[r] = w * inv * d * MathF.Sign(res);
+                    }
+                    else if (Options.RegressionLoss == RegressionLoss.Huber)
+                    {
+                        loss += w * 0.5 * res * res;
+                        delta[r] = w * inv * res;
+                    }
+                    else
+                    {
+                        loss += w * (double)res * res;
+                        delta[r] = 2f * w * inv * res;
+                    }
+
+                    break;
+                }
+
+                case TaskKind.BinaryClassification:
+                {
+                    float z = outp[r];
+                    double softplus = z > 0 ? z + Math.Log(1 + Math.Exp(-z)) : Math.Log(1 + Math.Exp(z));
+                    loss += w * (softplus - (y * z));
+                    delta[r] = w * inv * (ActivationFunctions.Sigmoid(z) - y);
+                    break;
+                }
+
+                default:
+                {
+                    Span<float> logits = outp.Slice(r * k, k);
+                    Span<float> d = delta.Slice(r * k, k);
+                    int label = (int)y;
+                    if ((uint)label >= (uint)k)
+                    {
+                        throw new ArgumentException($"Label {y} is not a class index in 0..{k - 1}.", nameof(batch));
+                    }
+
+                    float max = float.NegativeInfinity;
+                    for (int j = 0; j < k; j++)
+                    {
+                        max = MathF.Max(max, logits[j]);
+                    }
+
+                    double sum = 0;
+                    for (int j = 0; j < k; j++)
+                    {
+                        sum += Math.Exp(logits[j] - max);
+                    }
+
+                    double logSum = Math.Log(sum) + max;
+                    loss += w * (logSum - logits[label]);
+                    for (int j = 0; j < k; j++)
+                    {
+                        d[j] = w * inv * (float)Math.Exp(logits[j] - logSum);
+                    }
+
+                    d[label] -= w * inv;
+                    break;
+                }
+            }
+        }
+
+        return loss / totalWeight;
+    }
+
+    private void Backward(BlasProvider blas, Workspace ws, ReadOnlySpan<float> x, int rows)
+    {
+        for (int l = LayerCount - 1; l >= 0; l--)
+        {
+            int fanIn = _widths[l], fanOut = _widths[l + 1];
+            Span<float> dz = ws.Deltas[l].AsSpan(0, rows * fanOut);
+            ReadOnlySpan<float> input = l == 0 ? x : ws.Activations[l - 1].AsSpan(0, rows * fanIn);
+            float[] gKernel = ws.Gradients[2 * l];
+            float[] gBias = ws.Gradients[(2 * l) + 1];
+            blas.Sgemm(Transpose.Yes, Transpose.No, fanIn, fanOut, rows, 1f, input, fanIn, dz, fanOut, 0f, gKernel, fanOut);
+            Array.Clear(gBias);
+            for (int r = 0; r < rows; r++)
+            {
+                ReadOnlySpan<float> dzr = dz.Slice(r * fanOut, fanOut);
+                for (int j = 0; j < fanOut; j++)
+                {
+                    gBias[j] += dzr[j];
+                }
+            }
+
+            if (l == 0)
+            {
+                break;
+            }
+
+            Span<float> dh = ws.Deltas[l - 1].AsSpan(0, rows * fanIn);
+            blas.Sgemm(Transpose.No, Transpose.Yes, rows, fanIn, fanOut, 1f, dz, fanOut, _parameters[2 * l].Value.Span, fanOut, 0f, dh, fanIn);
+            if (Options.Dropout > 0)
+            {
+                ReadOnlySpan<float> mask = ws.DropoutMasks[l - 1].AsSpan(0, rows * fanIn);
+                for (int i = 0; i < dh.Length; i++)
+                {
+                    dh[i] *= mask[i];
+                }
+            }
+
+            ActivationFunctions.Backward(Options.Activation, ws.PreActivations[l - 1].AsSpan(0, rows * fanIn), ws.Activations[l - 1].AsSpan(0, rows * fanIn), dh);
+        }
+    }
+
+    private static void Softmax(Span<float> v)
+    {
+        float max = float.NegativeInfinity;
+        foreach (float x in v)
+        {
+            max = MathF.Max(max, x);
+        }
+
+        double sum = 0;
+        for (int j = 0; j < v.Length; j++)
+        {
+            sum += Math.Exp(v[j] - max);
+        }
+
+        double logSum = Math.Log(sum) + max;
+        for (int j = 0; j < v.Length; j++)
+        {
+            v[j] = (float)Math.Exp(v[j] - logSum);
+        }
+    }
+
+    /// <summary>Training buffers for batches of up to <see cref="Capacity"/> rows (allocated once).</summary>
+    public sealed class Workspace
+    {
+        internal Workspace(NeuralModel model, int capacity)
+        {
+            if (capacity < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"capacity must be >= 1, got {capacity}.");
+            }
+
+            Capacity = capacity;
+            int layers = model.LayerCount;
+            PreActivations = new float[layers][];
+            Activations = new float[layers][];
+            Deltas = new float[layers][];
+            DropoutMasks = new float[layers][];
+            for (int l = 0; l < layers; l++)
+            {
+                int w = model._widths[l + 1];
+                PreActivations[l] = new float[capacity * w];
+                Activations[l] = new float[capacity * w];
+                Deltas[l] = new float[capacity * w];
+                DropoutMasks[l] = model.Options.Dropout > 0 && l < layers - 1 ? new float[capacity * w] : Array.Empty<float>();
+            }
+
+            Gradients = new float[model._parameters.Length][];
+            GradientMemories = new ReadOnlyMemory<float>?[model._parameters.Length];
+            for (int i = 0; i < Gradients.Length; i++)
+            {
+                Gradients[i] = new float[model._parameters[i].Length];
+                GradientMemories[i] = Gradients[i];
+            }
+        }
+
+        /// <summary>Maximum rows per batch.</summary>
+        public int Capacity { get; }
+
+        /// <summary>One gradient buffer per parameter, filled by <see cref="ForwardBackward"/>.</summary>
+        public float[][] Gradients { get; }
+
+        /// <summary>The same gradients as the list an optimizer's Apply takes.</summary>
+        public ReadOnlyMemory<float>?[] GradientMemories { get; }
+
+        internal float[][] PreActivations { get; }
+
+        internal float[][] Activations { get; }
+
+        internal float[][] Deltas { get; }
+
+        internal float[][] DropoutMasks { get; }
+    }
+}

@@ -1,0 +1,515 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading;
+using MLNet.Optimizers.Compute;
+using MLNet.Optimizers.Training.Data;
+using MLNet.Optimizers.Training.Models;
+
+namespace MLNet.Optimizers.Training.Training;
+
+/// <summary>The outcome of <see cref="Trainer.Fit"/>.</summary>
+/// <param name="History">One record per epoch run (including epochs run before a resume).</param>
+/// <param name="Steps">Optimizer steps taken.</param>
+/// <param name="StoppedEarly">Whether early stopping ended training.</param>
+/// <param name="BestEpoch">The epoch with the best validation metric (1-based), or 0 without validation data.</param>
+/// <param name="Seconds">Wall time of this call.</param>
+public sealed record TrainingResult(IReadOnlyList<EpochRecord> History, long Steps, bool StoppedEarly, int BestEpoch, double Seconds);
+
+/// <summary>
+/// Trains a <see cref="NeuralModel"/> with any optimizer: epochs of mini-batches from an <see cref="IBatchSource"/>,
+/// early stopping on a validation set, progress reports, cancellation and checkpoints (model, optimizer state, data
+/// position, random state) from which a resumed run is bit-identical to an uninterrupted one. A training step
+/// allocates nothing once warmed up.
+/// </summary>
+public static class Trainer
+{
+    private const string Magic = "MLNTRNCK";
+
+    // Checkpoint versions: 1 = magic, int32 version, int64 payload length, payload, CRC-32 (see WriteCheckpoint).
+    private const int Version = 1;
+
+    /// <summary>Trains <paramref name="model"/> in place.</summary>
+    /// <param name="model">The model (its weights are the starting point).</param>
+    /// <param name="optimizer">Any optimizer; built for the model's parameters here if it is not yet built.</param>
+    /// <param name="train">Training batches.</param>
+    /// <param name="validation">Validation data for early stopping and reports, or null.</param>
+    /// <param name="options">Trainer settings.</param>
+    /// <param name="progress">Progress reports, or null.</param>
+    /// <param name="cancellationToken">Cancels between steps (the last checkpoint stays valid).</param>
+    /// <returns>History and summary.</returns>
+    /// <exception cref="ArgumentException">Mismatched feature counts or an optimizer built for other parameters.</exception>
+    /// <exception cref="TrainingDivergedException">The weights became NaN or infinite.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from is damaged or does not match.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static TrainingResult Fit(NeuralModel model, Optimizer optimizer, IBatchSource train, DenseTable? validation, TrainerOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (train.FeatureCount != model.InputCount)
+        {
+            throw new ArgumentException($"The training data has {train.FeatureCount} features; the model expects {model.InputCount}.", nameof(train));
+        }
+
+        if (validation != null && validation.FeatureCount != model.InputCount)
+        {
+            throw new ArgumentException($"The validation data has {validation.FeatureCount} features; the model expects {model.InputCount}.", nameof(validation));
+        }
+
+        if (!optimizer.IsBuilt)
+        {
+            optimizer.Build(model.Parameters);
+        }
+        else
+        {
+            for (int i = 0; i < model.Parameters.Count; i++)
+            {
+                if (i >= optimizer.Parameters.Count || !ReferenceEquals(optimizer.Parameters[i], model.Parameters[i]))
+                {
+                    throw new ArgumentException("The optimizer was built for other parameters; build it with model.Parameters or pass a new one.", nameof(optimizer));
+                }
+            }
+        }
+
+        BlasProvider blas = options.Blas ?? BlasProviders.Default;
+        var state = new State(model, options.Seed);
+        if (options.ResumeFrom != null)
+        {
+            ReadCheckpoint(options.ResumeFrom, model, optimizer, state);
+        }
+
+        var ws = model.CreateWorkspace(options.BatchSize);
+        var batch = new Batch(options.BatchSize, model.InputCount);
+        var validationScores = validation is null ? Array.Empty<float>() : new float[validation.RowCount * model.OutputCount];
+        var total = Stopwatch.StartNew();
+        bool stoppedEarly = false;
+        while (state.Epoch < options.Epochs && !stoppedEarly)
+        {
+            if (state.Position == 0)
+            {
+                train.StartEpoch(state.Epoch);
+                state.EpochLossSum = 0;
+                state.EpochBatches = 0;
+            }
+            else
+            {
+                train.Seek(state.Epoch, state.Position);
+            }
+
+            var epochWatch = Stopwatch.StartNew();
+            long epochRows = 0;
+            while (train.Next(batch))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                double loss = model.ForwardBackward(blas, ws, batch, state.Dropout);
+                optimizer.Apply(ws.GradientMemories);
+                state.Steps++;
+                state.Position = train.Position;
+                state.EpochLossSum += loss;
+                state.EpochBatches++;
+                epochRows += batch.Count;
+                if (progress != null && state.Steps % options.ReportEverySteps == 0)
+                {
+                    progress.Report(new TrainingProgress(state.Epoch + 1, state.Steps, state.EpochLossSum / state.EpochBatches, state.LastValidationLoss, state.LastValidationQuality, epochRows / Math.Max(epochWatch.Elapsed.TotalSeconds, 1e-9), false));
+                }
+
+                if (options.CheckpointPath != null && options.CheckpointEverySteps > 0 && state.Steps % options.CheckpointEverySteps == 0)
+                {
+                    WriteCheckpoint(options.CheckpointPath, model, optimizer, state);
+                }
+            }
+
+            double trainLoss = state.EpochBatches > 0 ? state.EpochLossSum / state.EpochBatches : double.NaN;
+            double vLoss = double.NaN, vQuality = double.NaN;
+            if (validation != null)
+            {
+                (vLoss, vQuality) = Evaluate(model, blas, validation, validationScores);
+                state.LastValidationLoss = vLoss;
+                state.LastValidationQuality = vQuality;
+                double metric = options.EarlyStoppingMetric == ValidationMetric.Loss ? vLoss : -vQuality;
+                if (state.BestEpoch == 0 || metric < state.BestMetric - options.MinDelta)
+                {
+                    state.BestMetric = metric;
+                    state.BestEpoch = state.Epoch + 1;
+                    state.BadEpochs = 0;
+                    state.SaveBest(model);
+                }
+                else
+                {
+                    state.BadEpochs++;
+                }
+            }
+
+            state.History.Add(new EpochRecord(state.Epoch + 1, trainLoss, vLoss, vQuality, epochWatch.Elapsed.TotalSeconds));
+            progress?.Report(new TrainingProgress(state.Epoch + 1, state.Steps, trainLoss, vLoss, vQuality, epochRows / Math.Max(epochWatch.Elapsed.TotalSeconds, 1e-9), true));
+            if (options.EarlyStoppingPatience is int patience && validation != null && state.BadEpochs >= patience)
+            {
+                stoppedEarly = true;
+            }
+
+            state.Epoch++;
+            state.Position = 0;
+            state.StoppedEarly = stoppedEarly;
+            if (options.CheckpointPath != null)
+            {
+                WriteCheckpoint(options.CheckpointPath, model, optimizer, state);
+            }
+        }
+
+        optimizer.FinalizeVariableValues();
+        if (validation != null && options.EarlyStoppingPatience != null && options.RestoreBestWeights && state.BestEpoch > 0)
+        {
+            state.RestoreBest(model);
+        }
+
+        if (!model.AllFinite())
+        {
+            throw new TrainingDivergedException(
+                $"Training diverged: the model has NaN or infinite weights after {state.Steps} steps. Likely causes: a learning rate too large " +
+                $"for this optimizer ({optimizer.ClassName}, learning rate {optimizer.LearningRate}) — Lion needs one 3-10x smaller than AdamW; " +
+                "features that are not normalized (add a min-max or mean-variance normalizer); labels with huge values (normalize or log-transform them); " +
+                "or NaN/infinite values in the data.");
+        }
+
+        return new TrainingResult(state.History, state.Steps, state.StoppedEarly, state.BestEpoch, total.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Mean loss and quality (accuracy or R²) of the model on a table (unweighted rows count as 1).</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="blas">The compute provider.</param>
+    /// <param name="data">The data.</param>
+    /// <param name="scores">A buffer of rows × outputs.</param>
+    /// <returns>(loss, quality).</returns>
+    internal static (double Loss, double Quality) Evaluate(NeuralModel model, BlasProvider blas, DenseTable data, float[] scores)
+    {
+        int n = data.RowCount;
+        int k = model.OutputCount;
+        model.Score(blas, data.Features, n, scores);
+        double loss = 0, weightSum = 0, correct = 0, sse = 0, labelSum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double w = data.Weights?[i] ?? 1.0;
+            weightSum += w;
+            labelSum += w * data.Labels[i];
+        }
+
+        double labelMean = weightSum > 0 ? labelSum / weightSum : 0;
+        double sst = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double w = data.Weights?[i] ?? 1.0;
+            float y = data.Labels[i];
+            switch (model.Options.Task)
+            {
+                case TaskKind.Regression:
+                {
+                    double r = scores[i] - y;
+                    double d = model.Options.HuberDelta;
+                    loss += w * (model.Options.RegressionLoss == RegressionLoss.Huber
+                        ? (Math.Abs(r) <= d ? 0.5 * r * r : d * (Math.Abs(r) - (0.5 * d)))
+                        : r * r);
+                    sse += w * r * r;
+                    sst += w * (y - labelMean) * (y - labelMean);
+                    break;
+                }
+
+                case TaskKind.BinaryClassification:
+                {
+                    double z = scores[i];
+                    double softplus = z > 0 ? z + Math.Log(1 + Math.Exp(-z)) : Math.Log(1 + Math.Exp(z));
+                    loss += w * (softplus - (y * z));
+                    correct += (z > 0 ? 1f : 0f) == y ? w : 0;
+                    break;
+                }
+
+                default:
+                {
+                    ReadOnlySpan<float> logits = scores.AsSpan(i * k, k);
+                    float max = float.NegativeInfinity;
+                    int arg = 0;
+                    for (int j = 0; j < k; j++)
+                    {
+                        if (logits[j] > max)
+                        {
+                            max = logits[j];
+                            arg = j;
+                        }
+                    }
+
+                    double sum = 0;
+                    for (int j = 0; j < k; j++)
+                    {
+                        sum += Math.Exp(logits[j] - max);
+                    }
+
+                    loss += w * (Math.Log(sum) + max - logits[(int)y]);
+                    correct += arg == (int)y ? w : 0;
+                    break;
+                }
+            }
+        }
+
+        double quality = model.Options.Task == TaskKind.Regression ? 1 - (sse / sst) : correct / weightSum;
+        return (loss / weightSum, quality);
+    }
+
+    private sealed class State
+    {
+        public State(NeuralModel model, ulong seed)
+        {
+            Dropout = new DeterministicRandom(DeterministicRandom.Derive(seed, 0xD120));
+            Best = new float[model.Parameters.Count][];
+        }
+
+        public int Epoch { get; set; }
+
+        public long Position { get; set; }
+
+        public long Steps { get; set; }
+
+        public double EpochLossSum { get; set; }
+
+        public long EpochBatches { get; set; }
+
+        public double BestMetric { get; set; } = double.PositiveInfinity;
+
+        public int BestEpoch { get; set; }
+
+        public int BadEpochs { get; set; }
+
+        public bool StoppedEarly { get; set; }
+
+        public double LastValidationLoss { get; set; } = double.NaN;
+
+        public double LastValidationQuality { get; set; } = double.NaN;
+
+        public DeterministicRandom Dropout { get; }
+
+        public float[][] Best { get; }
+
+        public List<EpochRecord> History { get; } = new();
+
+        public void SaveBest(NeuralModel model)
+        {
+            for (int i = 0; i < model.Parameters.Count; i++)
+            {
+                Best[i] = model.Parameters[i].Value.ToArray();
+            }
+        }
+
+        public void RestoreBest(NeuralModel model)
+        {
+            for (int i = 0; i < model.Parameters.Count; i++)
+            {
+                Best[i].CopyTo(model.Parameters[i].Value);
+            }
+        }
+    }
+
+    private static void WriteCheckpoint(string path, NeuralModel model, Optimizer optimizer, State s)
+    {
+        using var payload = new MemoryStream();
+        using (var w = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(s.Epoch);
+            w.Write(s.Position);
+            w.Write(s.Steps);
+            w.Write(s.EpochLossSum);
+            w.Write(s.EpochBatches);
+            w.Write(s.BestMetric);
+            w.Write(s.BestEpoch);
+            w.Write(s.BadEpochs);
+            w.Write(s.StoppedEarly);
+            w.Write(s.LastValidationLoss);
+            w.Write(s.LastValidationQuality);
+            (ulong a, ulong b, ulong c, ulong d) = s.Dropout.State;
+            w.Write(a);
+            w.Write(b);
+            w.Write(c);
+            w.Write(d);
+            w.Write(s.History.Count);
+            foreach (EpochRecord e in s.History)
+            {
+                w.Write(e.Epoch);
+                w.Write(e.TrainingLoss);
+                w.Write(e.ValidationLoss);
+                w.Write(e.ValidationQuality);
+                w.Write(e.Seconds);
+            }
+
+            w.Write(model.Parameters.Count);
+            for (int i = 0; i < model.Parameters.Count; i++)
+            {
+                Parameter p = model.Parameters[i];
+                w.Write(p.Name);
+                w.Write(p.Length);
+                w.Write(MemoryMarshal.AsBytes(p.Value.Span));
+                bool hasBest = s.Best[i] != null;
+                w.Write(hasBest);
+                if (hasBest)
+                {
+                    w.Write(MemoryMarshal.AsBytes(s.Best[i].AsSpan()));
+                }
+            }
+
+            using var opt = new MemoryStream();
+            optimizer.SaveState(opt);
+            w.Write(opt.Length);
+            w.Write(opt.GetBuffer(), 0, (int)opt.Length);
+        }
+
+        byte[] bytes = payload.ToArray();
+        string full = Path.GetFullPath(path);
+        string temp = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        try
+        {
+            using (var f = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            using (var w = new BinaryWriter(f))
+            {
+                w.Write(Encoding.ASCII.GetBytes(Magic));
+                w.Write(Version);
+                w.Write((long)bytes.Length);
+                w.Write(bytes);
+                w.Write(Checksum(bytes));
+                w.Flush();
+                f.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    private static void ReadCheckpoint(string path, NeuralModel model, Optimizer optimizer, State s)
+    {
+        byte[] all;
+        try
+        {
+            all = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path, e);
+        }
+
+        string Field(string f) => $"Trainer checkpoint '{path}', field '{f}'";
+        if (all.Length < 20 || Encoding.ASCII.GetString(all, 0, 8) != Magic)
+        {
+            throw new InvalidDataException($"{Field("magic")}: not a trainer checkpoint (expected '{Magic}').");
+        }
+
+        int version = BitConverter.ToInt32(all, 8);
+        if (version != Version)
+        {
+            throw new InvalidDataException($"{Field("version")}: this build reads version {Version}, got {version}.");
+        }
+
+        long length = BitConverter.ToInt64(all, 12);
+        if (length < 0 || 20 + length + 4 != all.Length)
+        {
+            throw new InvalidDataException($"{Field("payload_length")}: {length} bytes declared, the file has {all.Length - 24} (truncated or corrupted).");
+        }
+
+        byte[] bytes = all.AsSpan(20, (int)length).ToArray();
+        if (BitConverter.ToUInt32(all, 20 + (int)length) != Checksum(bytes))
+        {
+            throw new InvalidDataException($"{Field("checksum")}: the checkpoint is corrupted.");
+        }
+
+        using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+        try
+        {
+            s.Epoch = r.ReadInt32();
+            s.Position = r.ReadInt64();
+            s.Steps = r.ReadInt64();
+            s.EpochLossSum = r.ReadDouble();
+            s.EpochBatches = r.ReadInt64();
+            s.BestMetric = r.ReadDouble();
+            s.BestEpoch = r.ReadInt32();
+            s.BadEpochs = r.ReadInt32();
+            s.StoppedEarly = r.ReadBoolean();
+            s.LastValidationLoss = r.ReadDouble();
+            s.LastValidationQuality = r.ReadDouble();
+            s.Dropout.State = (r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64());
+            int historyCount = r.ReadInt32();
+            if (historyCount < 0 || historyCount > 10_000_000)
+            {
+                throw new InvalidDataException($"{Field("history_count")}: {historyCount} is out of range.");
+            }
+
+            s.History.Clear();
+            for (int i = 0; i < historyCount; i++)
+            {
+                s.History.Add(new EpochRecord(r.ReadInt32(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble()));
+            }
+
+            int count = r.ReadInt32();
+            if (count != model.Parameters.Count)
+            {
+                throw new InvalidDataException($"{Field("parameter_count")}: the checkpoint has {count} parameters, the model {model.Parameters.Count}.");
+            }
+
+            var values = new float[count][];
+            var best = new float[count][];
+            for (int i = 0; i < count; i++)
+            {
+                Parameter p = model.Parameters[i];
+                string name = r.ReadString();
+                int len = r.ReadInt32();
+                if (name != p.Name || len != p.Length)
+                {
+                    throw new InvalidDataException($"{Field($"parameters[{i}]")}: checkpoint '{name}' [{len} values], model '{p.Name}' [{p.Length} values].");
+                }
+
+                values[i] = new float[len];
+                r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values[i].AsSpan()));
+                if (r.ReadBoolean())
+                {
+                    best[i] = new float[len];
+                    r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(best[i].AsSpan()));
+                }
+            }
+
+            long optLength = r.ReadInt64();
+            if (optLength < 0 || optLength != r.BaseStream.Length - r.BaseStream.Position)
+            {
+                throw new InvalidDataException($"{Field("optimizer_state_length")}: {optLength} bytes declared, {r.BaseStream.Length - r.BaseStream.Position} remain.");
+            }
+
+            optimizer.LoadState(r.BaseStream);
+            for (int i = 0; i < count; i++)
+            {
+                values[i].CopyTo(model.Parameters[i].Value);
+                s.Best[i] = best[i];
+            }
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{Field("payload")}: ends early (truncated).", e);
+        }
+    }
+
+    private static uint Checksum(ReadOnlySpan<byte> data)
+    {
+        // FNV-1a, 32-bit: detects torn or corrupted files (integrity, not security).
+        uint h = 2166136261;
+        foreach (byte b in data)
+        {
+            h = (h ^ b) * 16777619;
+        }
+
+        return h;
+    }
+}

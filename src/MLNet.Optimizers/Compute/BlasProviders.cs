@@ -1,0 +1,247 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace MLNet.Optimizers.Compute;
+
+/// <summary>One candidate examined by automatic provider selection.</summary>
+/// <param name="Name">The provider name.</param>
+/// <param name="Available">Whether it loaded.</param>
+/// <param name="GigaflopsPerSecond">Measured SGEMM GFLOP/s (0 when unavailable).</param>
+/// <param name="Detail">The provider description, or the load trace when it did not load.</param>
+public sealed record BlasCandidate(string Name, bool Available, double GigaflopsPerSecond, string Detail);
+
+/// <summary>How the default provider was chosen: forced (by API or environment variable) or measured.</summary>
+/// <param name="Chosen">The provider in use.</param>
+/// <param name="Forced">Whether it was forced rather than measured.</param>
+/// <param name="Reason">A one-line explanation.</param>
+/// <param name="Candidates">Every provider examined, with its measurement or load trace.</param>
+public sealed record BlasSelection(BlasProvider Chosen, bool Forced, string Reason, IReadOnlyList<BlasCandidate> Candidates)
+{
+    /// <inheritdoc />
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"BLAS provider: {Chosen.Name} ({Reason})");
+        foreach (BlasCandidate c in Candidates)
+        {
+            sb.AppendLine();
+            sb.Append(CultureInfo.InvariantCulture, $"  {c.Name}: {(c.Available ? $"{c.GigaflopsPerSecond:F1} GFLOP/s, {c.Detail}" : "unavailable: " + c.Detail.Replace(Environment.NewLine, " | ", StringComparison.Ordinal))}");
+        }
+
+        return sb.ToString();
+    }
+}
+
+/// <summary>
+/// Chooses the compute provider. By default the fastest available for this CPU, <em>measured</em> once per process
+/// (SGEMM at 256³ and 512³ on each provider that loads); falls back silently to the managed provider, which is always
+/// there. Forced with <see cref="Use"/> or the environment variable <c>MLNET_OPTIMIZERS_BLAS</c>
+/// (<c>auto</c>, <c>managed</c>, <c>mkl</c>, <c>openblas</c>): a forced provider that cannot load throws
+/// <see cref="BlasProviderLoadException"/> with the load trace. <see cref="Selection"/> reports what was chosen and why.
+/// </summary>
+public static class BlasProviders
+{
+    /// <summary>The environment variable that forces a provider: <c>auto</c> (default), <c>managed</c>, <c>mkl</c>, <c>openblas</c>.</summary>
+    public const string EnvironmentVariable = "MLNET_OPTIMIZERS_BLAS";
+
+    /// <summary>The provider names, in order of preference when measurements tie.</summary>
+    public static IReadOnlyList<string> Names { get; } = new[] { "mkl", "openblas", "managed" };
+
+    private static readonly object Gate = new();
+    private static BlasSelection? _selection;
+
+    /// <summary>The provider in use: the forced one, or the fastest measured on first access.</summary>
+    /// <exception cref="BlasProviderLoadException">The environment variable forces a provider that cannot load.</exception>
+    public static BlasProvider Default => Selection.Chosen;
+
+    /// <summary>How <see cref="Default"/> was chosen (computed on first access).</summary>
+    /// <exception cref="BlasProviderLoadException">The environment variable forces a provider that cannot load.</exception>
+    public static BlasSelection Selection
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _selection ??= SelectFromEnvironment();
+            }
+        }
+    }
+
+    /// <summary>Forces the default provider (the API form of <c>MLNET_OPTIMIZERS_BLAS</c>).</summary>
+    /// <param name="name"><c>managed</c>, <c>mkl</c>, <c>openblas</c> or <c>auto</c> (measure again).</param>
+    /// <param name="numThreads">Threads per call.</param>
+    /// <returns>The provider now in use.</returns>
+    /// <exception cref="ArgumentException">An unknown name.</exception>
+    /// <exception cref="BlasProviderLoadException">The provider cannot load (the message has the load trace).</exception>
+    public static BlasProvider Use(string name, int numThreads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        BlasSelection s = Normalize(name) == "auto"
+            ? SelectFastest(numThreads)
+            : new BlasSelection(Create(name, numThreads), true, "forced by API", Array.Empty<BlasCandidate>());
+        lock (Gate)
+        {
+            _selection = s;
+        }
+
+        return s.Chosen;
+    }
+
+    /// <summary>Like <see cref="Use"/> but returns false (with the load trace) instead of throwing when the provider cannot load.</summary>
+    /// <param name="name">The provider name.</param>
+    /// <param name="provider">The provider now in use, or null.</param>
+    /// <param name="loadTrace">Why it could not load, or empty.</param>
+    /// <param name="numThreads">Threads per call.</param>
+    /// <returns>True when the provider is now the default.</returns>
+    /// <exception cref="ArgumentException">An unknown name.</exception>
+    public static bool TryUse(string name, out BlasProvider? provider, out string loadTrace, int numThreads = 1)
+    {
+        if (!TryCreate(name, numThreads, out provider, out loadTrace))
+        {
+            return false;
+        }
+
+        lock (Gate)
+        {
+            _selection = new BlasSelection(provider!, true, "forced by API", Array.Empty<BlasCandidate>());
+        }
+
+        return true;
+    }
+
+    /// <summary>Creates a provider by name (not made the default).</summary>
+    /// <param name="name"><c>managed</c>, <c>mkl</c> or <c>openblas</c>.</param>
+    /// <param name="numThreads">Threads per call.</param>
+    /// <returns>The provider.</returns>
+    /// <exception cref="ArgumentException">An unknown name.</exception>
+    /// <exception cref="BlasProviderLoadException">A native provider cannot load.</exception>
+    public static BlasProvider Create(string name, int numThreads = 1)
+    {
+        if (!TryCreate(name, numThreads, out BlasProvider? p, out string trace))
+        {
+            throw new BlasProviderLoadException($"The '{Normalize(name)}' BLAS provider cannot load.", trace);
+        }
+
+        return p!;
+    }
+
+    /// <summary>Creates a provider by name, or returns false with the load trace.</summary>
+    /// <param name="name"><c>managed</c>, <c>mkl</c> or <c>openblas</c>.</param>
+    /// <param name="numThreads">Threads per call.</param>
+    /// <param name="provider">The provider, or null.</param>
+    /// <param name="loadTrace">Why it could not load, or empty.</param>
+    /// <returns>True when the provider loaded.</returns>
+    /// <exception cref="ArgumentException">An unknown name.</exception>
+    public static bool TryCreate(string name, int numThreads, out BlasProvider? provider, out string loadTrace)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        switch (Normalize(name))
+        {
+            case "managed":
+                provider = new ManagedBlasProvider { NumThreads = numThreads };
+                loadTrace = "";
+                return true;
+            case "mkl":
+                bool okMkl = MklProvider.TryLoad(out MklProvider? mkl, out loadTrace, numThreads);
+                provider = mkl;
+                return okMkl;
+            case "openblas":
+                bool okOpen = OpenBlasProvider.TryLoad(out OpenBlasProvider? open, out loadTrace, numThreads);
+                provider = open;
+                return okOpen;
+            default:
+                throw new ArgumentException($"Unknown BLAS provider '{name}'; expected managed, mkl, openblas or auto.", nameof(name));
+        }
+    }
+
+    /// <summary>Measures every provider that loads and returns the fastest (ties prefer MKL, then OpenBLAS, then managed).</summary>
+    /// <param name="numThreads">Threads per call for every candidate.</param>
+    /// <returns>The selection, with every candidate's measurement or load trace.</returns>
+    public static BlasSelection SelectFastest(int numThreads = 1)
+    {
+        var candidates = new List<BlasCandidate>();
+        BlasProvider? best = null;
+        double bestRate = -1;
+        foreach (string name in Names)
+        {
+            if (!TryCreate(name, numThreads, out BlasProvider? p, out string trace))
+            {
+                candidates.Add(new BlasCandidate(name, false, 0, trace));
+                continue;
+            }
+
+            double rate = Measure(p!);
+            candidates.Add(new BlasCandidate(name, true, rate, p!.Description));
+            if (rate > bestRate * 1.02)
+            {
+                best = p;
+                bestRate = rate;
+            }
+        }
+
+        string reason = string.Create(CultureInfo.InvariantCulture, $"fastest measured: {bestRate:F1} GFLOP/s SGEMM at 256³/512³, {numThreads} thread(s)");
+        return new BlasSelection(best!, false, reason, candidates);
+    }
+
+    private static BlasSelection SelectFromEnvironment()
+    {
+        string? forced = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(forced) || Normalize(forced) == "auto")
+        {
+            return SelectFastest();
+        }
+
+        BlasProvider p;
+        try
+        {
+            p = Create(forced);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{EnvironmentVariable}={forced}: {e.Message}", e);
+        }
+
+        return new BlasSelection(p, true, $"forced by {EnvironmentVariable}={forced}", Array.Empty<BlasCandidate>());
+    }
+
+    private static string Normalize(string name) => name.Trim().ToLowerInvariant();
+
+    /// <summary>Best-of-N GFLOP/s over SGEMM 256³ and 512³ (the harmonic mean of the two), after warm-up.</summary>
+    private static double Measure(BlasProvider p)
+    {
+        double r256 = MeasureShape(p, 256, 12);
+        double r512 = MeasureShape(p, 512, 4);
+        return 2 / ((1 / r256) + (1 / r512));
+    }
+
+    private static double MeasureShape(BlasProvider p, int n, int reps)
+    {
+        var a = new float[n * n];
+        var b = new float[n * n];
+        var c = new float[n * n];
+        var rng = new Random(1);
+        for (int i = 0; i < a.Length; i++)
+        {
+            a[i] = (float)rng.NextDouble();
+            b[i] = (float)rng.NextDouble();
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            p.Sgemm(Transpose.No, Transpose.No, n, n, n, 1f, a, n, b, n, 0f, c, n);
+        }
+
+        double best = double.MaxValue;
+        for (int i = 0; i < reps; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            p.Sgemm(Transpose.No, Transpose.No, n, n, n, 1f, a, n, b, n, 0f, c, n);
+            best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+        }
+
+        return 2.0 * n * n * n / best / 1e9;
+    }
+}

@@ -1,0 +1,155 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading;
+
+namespace MLNet.Optimizers.Compute;
+
+/// <summary>
+/// A persistent background thread that runs one slice of an SGEMM at a time, with its own pack buffers. After a job
+/// it spins briefly (so back-to-back calls start without a kernel wake-up), then sleeps on an event. If the thread has
+/// not started a slice by the time the caller finishes its own, the caller takes it back and runs it (so a busy or
+/// sleeping worker never stalls a call). Posting and waiting allocate nothing. The thread references only this object, never the provider, so an abandoned provider can
+/// be finalized; its finalizer calls <see cref="Stop"/>.
+/// </summary>
+internal sealed unsafe class ManagedGemmWorker
+{
+    /// <summary>How long an idle worker spins before it sleeps (about 100 µs).</summary>
+    private static readonly long SpinTicks = Math.Max(1, Stopwatch.Frequency / 10_000);
+
+    private readonly ManualResetEventSlim _wake = new(false, 0);
+    private readonly ManagedPackBuffers _buffers = new();
+    private ManagedGemmArgs _args;
+    private int _i0;
+    private int _i1;
+    private int _j0;
+    private int _j1;
+    private int _posted;
+    private int _done;
+    private int _claim; // 0 = posted and unclaimed, 1 = taken by the worker, 2 = taken back by the caller
+    private int _sleeping;
+    private volatile bool _stop;
+    private Exception? _error;
+
+    /// <summary>Starts the worker thread.</summary>
+    /// <param name="index">A number for the thread's name.</param>
+    public ManagedGemmWorker(int index)
+    {
+        var thread = new Thread(Loop)
+        {
+            IsBackground = true,
+            Name = "MLNet.Optimizers managed BLAS worker " + index.ToString(CultureInfo.InvariantCulture),
+        };
+        thread.Start();
+    }
+
+    /// <summary>
+    /// Hands the worker rows [i0, i1) × columns [j0, j1) of the call. The operands must stay pinned until
+    /// <see cref="TryTakeBack"/> returns true (then the caller runs the slice itself) or <see cref="Wait"/> returns.
+    /// </summary>
+    public void Post(in ManagedGemmArgs args, int i0, int i1, int j0, int j1)
+    {
+        _args = args;
+        _i0 = i0;
+        _i1 = i1;
+        _j0 = j0;
+        _j1 = j1;
+        Volatile.Write(ref _claim, 0);       // release: the job is written before it can be claimed
+        Interlocked.Increment(ref _posted); // full fence
+        if (Volatile.Read(ref _sleeping) != 0)
+        {
+            _wake.Set();
+        }
+    }
+
+    /// <summary>
+    /// Takes the posted slice back if the worker has not started it (it is descheduled, or still waking up). Then the
+    /// caller must run it; the worker will skip it. The slice is computed identically on either thread.
+    /// </summary>
+    /// <returns>True when the caller now owns the slice.</returns>
+    public bool TryTakeBack() => Interlocked.CompareExchange(ref _claim, 2, 0) == 0;
+
+    /// <summary>Runs a slice taken back with <see cref="TryTakeBack"/> on the calling thread.</summary>
+    /// <param name="buffers">The calling thread's pack buffers.</param>
+    public void RunHere(ManagedPackBuffers buffers) => ManagedGemm.Run(_args, buffers, _i0, _i1, _j0, _j1);
+
+    /// <summary>Waits until the worker has finished the posted slice it claimed; rethrows anything it threw.</summary>
+    public void Wait()
+    {
+        int target = Volatile.Read(ref _posted);
+        if (Volatile.Read(ref _done) != target)
+        {
+            SpinWait spinner = default;
+            while (Volatile.Read(ref _done) != target)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+
+        Exception? error = _error;
+        if (error is not null)
+        {
+            _error = null;
+            throw new InvalidOperationException("The managed BLAS worker thread failed.", error);
+        }
+    }
+
+    /// <summary>Asks the thread to exit (idempotent).</summary>
+    public void Stop()
+    {
+        _stop = true;
+        Interlocked.Increment(ref _posted);
+        _wake.Set();
+    }
+
+    private void Loop()
+    {
+        int seen = 0;
+        while (true)
+        {
+            if (Volatile.Read(ref _posted) == seen)
+            {
+                long start = Stopwatch.GetTimestamp();
+                while (Volatile.Read(ref _posted) == seen && Stopwatch.GetTimestamp() - start < SpinTicks)
+                {
+                    Thread.SpinWait(4);
+                }
+
+                if (Volatile.Read(ref _posted) == seen)
+                {
+                    _wake.Reset();
+                    Interlocked.Exchange(ref _sleeping, 1); // full fence before re-reading the sequence
+                    if (Volatile.Read(ref _posted) == seen)
+                    {
+                        _wake.Wait();
+                    }
+
+                    Interlocked.Exchange(ref _sleeping, 0);
+                    continue;
+                }
+            }
+
+            seen = Volatile.Read(ref _posted);
+            if (_stop)
+            {
+                return;
+            }
+
+            // Claim the slice (the caller may have taken it back). A claim can pick up a job posted after `seen` was
+            // read; then this pass runs it and the next pass, seeing the newer sequence, only acknowledges it.
+            if (Interlocked.CompareExchange(ref _claim, 1, 0) == 0)
+            {
+                try
+                {
+                    ManagedGemm.Run(_args, _buffers, _i0, _i1, _j0, _j1);
+                }
+                catch (Exception e)
+                {
+                    _error = e;
+                }
+            }
+
+            Volatile.Write(ref _done, seen);
+        }
+    }
+}
