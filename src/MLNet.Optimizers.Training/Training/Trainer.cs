@@ -78,7 +78,7 @@ public static class Trainer
         }
 
         BlasProvider blas = options.Blas ?? BlasProviders.Default;
-        var state = new State(model, options.Seed);
+        var state = new State(model, options.Seed) { Epoch = options.InitialEpoch };
         if (options.ResumeFrom != null)
         {
             ReadCheckpoint(options.ResumeFrom, model, optimizer, state);

@@ -19,6 +19,10 @@ public sealed class TrainerOptions
     /// <summary>Passes over the training data (at least 1).</summary>
     public int Epochs { get; set; } = 10;
 
+    /// <summary>The epoch to start at (Keras's <c>initial_epoch</c>): a later <see cref="Trainer.Fit"/> call with a larger
+    /// <see cref="Epochs"/> continues training where an earlier call stopped, with the batch order of those epochs.</summary>
+    public int InitialEpoch { get; set; }
+
     /// <summary>Rows per mini-batch (at least 1).</summary>
     public int BatchSize { get; set; } = 32;
 
@@ -59,6 +63,11 @@ public sealed class TrainerOptions
         if (Epochs < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, $"Epochs must be >= 1, got {Epochs}.");
+        }
+
+        if (InitialEpoch < 0 || InitialEpoch >= Epochs)
+        {
+            throw new ArgumentOutOfRangeException(nameof(InitialEpoch), InitialEpoch, $"InitialEpoch must be in [0, Epochs), got {InitialEpoch} with Epochs = {Epochs}.");
         }
 
         if (BatchSize < 1)

@@ -81,7 +81,7 @@ internal static unsafe class ManagedGemm
     public const int KcTarget = 384;
 
     /// <summary>Target N block (the packed B block, KC × NC floats, stays in L2).</summary>
-    public const int NcTarget = 2048;
+    public const int NcTarget = 1024;
 
     /// <summary>The best path this process can run.</summary>
     public static ManagedGemmPath DetectPath()
