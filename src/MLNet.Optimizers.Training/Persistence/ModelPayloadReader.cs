@@ -77,7 +77,7 @@ internal sealed class ModelPayloadReader
         T value = (T)(object)v;
         if (!Enum.IsDefined(value))
         {
-            throw Error(field, string.Create(CultureInfo.InvariantCulture, $"{v} is not a {typeof(T).Name} (valid: {string.Join(", ", Enum.GetNames<T>())})."));
+            throw Error(field, string.Create(CultureInfo.InvariantCulture, $"{v} is not a valid {typeof(T).Name} (valid: {string.Join(", ", Enum.GetNames<T>())})."));
         }
 
         return value;
@@ -108,9 +108,14 @@ internal sealed class ModelPayloadReader
     public string ReadString(string field)
     {
         int length = ReadInt32(field);
-        if (length < 0 || length > Remaining)
+        if (length < 0)
         {
-            throw Error(field, string.Create(CultureInfo.InvariantCulture, $"string length {length} is out of range [0, {Remaining}] (the bytes left in the payload)."));
+            throw Error(field, string.Create(CultureInfo.InvariantCulture, $"string length {length} is out of range [0, {int.MaxValue}]."));
+        }
+
+        if (length > Remaining)
+        {
+            throw Error(field, string.Create(CultureInfo.InvariantCulture, $"string length {length} exceeds the {Remaining} bytes left in the payload (truncated or corrupted)."));
         }
 
         ReadOnlySpan<byte> bytes = Take(field, length);
