@@ -13,7 +13,9 @@ namespace MLNet.Optimizers;
 /// <remarks>
 /// As in Keras, <c>rho = min(lr, 1/sqrt(t))</c> is always applied, so <see cref="RelativeStep"/> does not change any
 /// number; it is kept for configuration compatibility. As in Keras, a gradient whose square overflows float32
-/// (|g| ≳ 1.8e19) turns a factored parameter into NaN: this port reproduces it rather than hide it.
+/// (|g| ≳ 1.8e19) turns a factored parameter into NaN, and so does, with the default <c>epsilon_1 = 1e-30</c>, a
+/// gradient with an all-zero row and an all-zero column (its factored second moment, about 1e-58, is 0 in float32):
+/// this port reproduces both rather than hide them. Use <c>epsilon1: 1e-15</c> or clipping to avoid them.
 /// </remarks>
 public sealed class Adafactor : Optimizer
 {
