@@ -24,7 +24,7 @@ namespace MLNet.Optimizers.Compute;
 public sealed class ManagedBlasProvider : BlasProvider
 {
     /// <summary>Below this many floating-point operations (2·m·n·k) an SGEMM runs on the calling thread only.</summary>
-    internal const double MinParallelFlops = 1.5e5;
+    internal const double MinParallelFlops = 4e5;
 
     private readonly ManagedGemmPath _path;
     private readonly ManagedPackBuffers _buffers = new();
@@ -139,10 +139,12 @@ public sealed class ManagedBlasProvider : BlasProvider
                     TransB = transB == Transpose.Yes,
                     Path = _path,
                 };
-                if (_path != ManagedGemmPath.Scalar && n <= ManagedGemm.Narrow(_path) && m >= ManagedGemm.Nr(_path))
+                if (_path != ManagedGemmPath.Scalar && transA == Transpose.Yes && n <= ManagedGemm.Narrow(_path) && m >= ManagedGemm.Nr(_path))
                 {
-                    // A narrow C (e.g. an output layer, n = 10): compute Cᵀ = op(B)ᵀ·op(A)ᵀ so the register tile's
-                    // wide side runs along m instead of being mostly padding.
+                    // A narrow C from a transposed A (e.g. an output layer's weight gradient, n = 10): compute
+                    // Cᵀ = op(B)ᵀ·op(A)ᵀ so the register tile's wide side runs along m instead of being mostly padding;
+                    // op(A)ᵀ is then packed by plain row copies. (With a non-transposed A the narrow kernel reads A in
+                    // place instead, which avoids transposing A at all.)
                     g = g with
                     {
                         A = pb,

@@ -55,7 +55,10 @@ internal unsafe struct ManagedGemmArgs
 /// op(B) is packed into NR-wide panels (<c>kc × NR</c>, row by row, zero-padded); then for each MR-row micro-panel of
 /// op(A) (packed <c>kc × MR</c>, zero-padded, small enough to stay in L1) the register-tiled micro-kernel runs across
 /// every B panel (streamed from L2). Packing absorbs all four transpose combinations, so the micro-kernel sees one
-/// layout. Each C element is accumulated over K in a fixed order (K blocks in order, then <c>C = alpha·acc + beta·C</c>
+/// layout. Two special cases: when a block has a single B panel, a non-transposed A is read in place rather than
+/// packed for one use; and a narrow C (n ≤ 16) from a transposed A is computed as Cᵀ (see
+/// <see cref="ManagedGemmArgs.TransC"/>). Edge tiles go through a scratch tile and only their valid part is written.
+/// Each C element is accumulated over K in a fixed order (K blocks in order, then <c>C = alpha·acc + beta·C</c>
 /// for the first block and <c>C = alpha·acc + C</c> after it), so results do not depend on threading or timing.
 /// </summary>
 internal static unsafe class ManagedGemm
@@ -83,10 +86,14 @@ internal static unsafe class ManagedGemm
     /// <summary>Target N block (the packed B block, KC × NC floats, stays in L2).</summary>
     public const int NcTarget = 1024;
 
-    /// <summary>The best path this process can run.</summary>
+    /// <summary>
+    /// The best path this process can run. The AVX-512 kernel is used whenever the ISA is available, even where the
+    /// runtime reports <c>Vector512.IsHardwareAccelerated</c> false by default (CPUs whose 512-bit frequency penalty
+    /// makes wide vectors a poor default for general code): a compute-bound GEMM still gains from them, as MKL's does.
+    /// </summary>
     public static ManagedGemmPath DetectPath()
     {
-        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
+        if (Avx512F.IsSupported)
         {
             return ManagedGemmPath.Avx512;
         }
@@ -204,7 +211,7 @@ internal static unsafe class ManagedGemm
         bool transC = g.TransC;
 
         // A tile that goes through the scratch buffer is written back one kernel call later (double-buffered), so
-        // the write-back's loads never wait on the kernel's just-issued wide stores (store-forwarding stalls).
+        // the write-back's narrow loads do not land right behind the kernel's just-issued wide stores.
         float* pendTile = null;
         float* pendC = null;
         int pendMr = 0, pendNr = 0, pendW = 0;
@@ -218,10 +225,21 @@ internal static unsafe class ManagedGemm
                 int kc = Math.Min(g.KBlock, g.K - pc);
                 PackB(g, jc, nc, pc, kc, nrFull, narrow, bp);
                 float beta = pc == 0 ? g.Beta : 1f;
+
+                // With a single B panel in the block, each A panel would be packed for one kernel call only: a
+                // full-height panel of a non-transposed A is then read in place instead.
+                bool directOk = !g.TransA && nc <= nrFull && path != ManagedGemmPath.Scalar;
                 for (int ir = i0; ir < i1; ir += mrFull)
                 {
                     int mr = Math.Min(mrFull, i1 - ir);
-                    PackA(g, ir, mr, pc, kc, mrFull, ap);
+                    bool direct = directOk && mr == mrFull;
+                    if (!direct)
+                    {
+                        PackA(g, ir, mr, pc, kc, mrFull, ap);
+                    }
+
+                    float* aSrc = direct ? g.A + ((nint)ir * g.Lda) + pc : ap;
+                    nint aLd = direct ? g.Lda : 0;
                     float* cRow = transC ? g.C + ((nint)jc * g.Ldc) + ir : g.C + ((nint)ir * g.Ldc) + jc;
                     for (int jr = 0; jr < nc; jr += nrFull)
                     {
@@ -231,12 +249,12 @@ internal static unsafe class ManagedGemm
                         if (!transC && mr == mrFull && nr == w && path != ManagedGemmPath.Scalar)
                         {
                             // Full tile: the kernel applies alpha/beta and writes C from registers.
-                            Kernel(path, w, kc, ap, bPanel, cRow + jr, g.Ldc, alpha, beta, null);
+                            Kernel(path, w, kc, aSrc, aLd, bPanel, cRow + jr, g.Ldc, alpha, beta, null);
                         }
                         else
                         {
                             float* t = pendTile == tileA ? tileB : tileA;
-                            Kernel(path, w, kc, ap, bPanel, null, 0, 0f, 0f, t);
+                            Kernel(path, w, kc, aSrc, aLd, bPanel, null, 0, 0f, 0f, t);
                             if (pendTile != null)
                             {
                                 WriteBack(transC, pendTile, pendW, pendC, g.Ldc, pendMr, pendNr, alpha, pendBeta, tileT);
@@ -275,30 +293,53 @@ internal static unsafe class ManagedGemm
         }
     }
 
+    /// <summary>Dispatches to the micro-kernel for the path and panel width; <paramref name="lda"/> ≠ 0 reads A in place.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel(ManagedGemmPath path, int w, int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, float* t)
+    private static void Kernel(ManagedGemmPath path, int w, int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta, float* t)
     {
         switch (path)
         {
             case ManagedGemmPath.Avx512:
                 if (w == Nr512)
                 {
-                    Kernel512x32(kc, a, b, c, ldc, alpha, beta, t);
+                    if (lda == 0)
+                    {
+                        Kernel512x32(kc, a, b, c, ldc, alpha, beta, t);
+                    }
+                    else
+                    {
+                        Kernel512x32Direct(kc, a, lda, b, c, ldc, alpha, beta, t);
+                    }
+                }
+                else if (lda == 0)
+                {
+                    Kernel512x16(kc, a, b, c, ldc, alpha, beta, t);
                 }
                 else
                 {
-                    Kernel512x16(kc, a, b, c, ldc, alpha, beta, t);
+                    Kernel512x16Direct(kc, a, lda, b, c, ldc, alpha, beta, t);
                 }
 
                 break;
             case ManagedGemmPath.Avx2:
                 if (w == Nr256)
                 {
-                    Kernel256x16(kc, a, b, c, ldc, alpha, beta, t);
+                    if (lda == 0)
+                    {
+                        Kernel256x16(kc, a, b, c, ldc, alpha, beta, t);
+                    }
+                    else
+                    {
+                        Kernel256x16Direct(kc, a, lda, b, c, ldc, alpha, beta, t);
+                    }
+                }
+                else if (lda == 0)
+                {
+                    Kernel256x8(kc, a, b, c, ldc, alpha, beta, t);
                 }
                 else
                 {
-                    Kernel256x8(kc, a, b, c, ldc, alpha, beta, t);
+                    Kernel256x8Direct(kc, a, lda, b, c, ldc, alpha, beta, t);
                 }
 
                 break;
@@ -837,6 +878,338 @@ internal static unsafe class ManagedGemm
             c40 = MulAdd(Vector256.Create(a[4]), b0, c40);
             c50 = MulAdd(Vector256.Create(a[5]), b0, c50);
             a += 6;
+            b += 8;
+        }
+
+        if (t == null)
+        {
+            Vector256<float> va = Vector256.Create(alpha);
+            Vector256<float> vb = Vector256.Create(beta);
+            Out(c00, c, va, vb, beta);
+            c += ldc;
+            Out(c10, c, va, vb, beta);
+            c += ldc;
+            Out(c20, c, va, vb, beta);
+            c += ldc;
+            Out(c30, c, va, vb, beta);
+            c += ldc;
+            Out(c40, c, va, vb, beta);
+            c += ldc;
+            Out(c50, c, va, vb, beta);
+        }
+        else
+        {
+            Vector256.Store(c00, t);
+            Vector256.Store(c10, t + 8);
+            Vector256.Store(c20, t + 16);
+            Vector256.Store(c30, t + 24);
+            Vector256.Store(c40, t + 32);
+            Vector256.Store(c50, t + 40);
+        }
+    }
+
+    /// <summary>AVX-512 12×32 micro-kernel. Reads A in place (rows <paramref name="lda"/> apart) instead of a packed panel: used when the panel would be read by one kernel call only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512x32Direct(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta, float* t)
+    {
+        nint lda2 = 2 * lda;
+        float* a3 = a + (3 * lda);
+        float* a6 = a + (6 * lda);
+        float* a9 = a + (9 * lda);
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
+        Vector512<float> c80 = default, c81 = default, c90 = default, c91 = default;
+        Vector512<float> ca0 = default, ca1 = default, cb0 = default, cb1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> x = Vector512.Create(a[0]);
+            c00 = MulAdd(x, b0, c00);
+            c01 = MulAdd(x, b1, c01);
+            x = Vector512.Create(a[lda]);
+            c10 = MulAdd(x, b0, c10);
+            c11 = MulAdd(x, b1, c11);
+            x = Vector512.Create(a[lda2]);
+            c20 = MulAdd(x, b0, c20);
+            c21 = MulAdd(x, b1, c21);
+            x = Vector512.Create(a3[0]);
+            c30 = MulAdd(x, b0, c30);
+            c31 = MulAdd(x, b1, c31);
+            x = Vector512.Create(a3[lda]);
+            c40 = MulAdd(x, b0, c40);
+            c41 = MulAdd(x, b1, c41);
+            x = Vector512.Create(a3[lda2]);
+            c50 = MulAdd(x, b0, c50);
+            c51 = MulAdd(x, b1, c51);
+            x = Vector512.Create(a6[0]);
+            c60 = MulAdd(x, b0, c60);
+            c61 = MulAdd(x, b1, c61);
+            x = Vector512.Create(a6[lda]);
+            c70 = MulAdd(x, b0, c70);
+            c71 = MulAdd(x, b1, c71);
+            x = Vector512.Create(a6[lda2]);
+            c80 = MulAdd(x, b0, c80);
+            c81 = MulAdd(x, b1, c81);
+            x = Vector512.Create(a9[0]);
+            c90 = MulAdd(x, b0, c90);
+            c91 = MulAdd(x, b1, c91);
+            x = Vector512.Create(a9[lda]);
+            ca0 = MulAdd(x, b0, ca0);
+            ca1 = MulAdd(x, b1, ca1);
+            x = Vector512.Create(a9[lda2]);
+            cb0 = MulAdd(x, b0, cb0);
+            cb1 = MulAdd(x, b1, cb1);
+            a++;
+            a3++;
+            a6++;
+            a9++;
+            b += 32;
+        }
+
+        if (t == null)
+        {
+            Vector512<float> va = Vector512.Create(alpha);
+            Vector512<float> vb = Vector512.Create(beta);
+            Out(c00, c, va, vb, beta);
+            Out(c01, c + 16, va, vb, beta);
+            c += ldc;
+            Out(c10, c, va, vb, beta);
+            Out(c11, c + 16, va, vb, beta);
+            c += ldc;
+            Out(c20, c, va, vb, beta);
+            Out(c21, c + 16, va, vb, beta);
+            c += ldc;
+            Out(c30, c, va, vb, beta);
+            Out(c31, c + 16, va, vb, beta);
+            c += ldc;
+            Out(c40, c, va, vb, beta);
+            Out(c41, c + 16, va, vb, beta);
+            c += ldc;
+            Out(c50, c, va, vb, beta);
+            Out(c51, c + 16, va, vb, beta);
+            c += ldc;
+            Out(c60, c, va, vb, beta);
+            Out(c61, c + 16, va, vb, beta);
+            c += ldc;
+            Out(c70, c, va, vb, beta);
+            Out(c71, c + 16, va, vb, beta);
+            c += ldc;
+            Out(c80, c, va, vb, beta);
+            Out(c81, c + 16, va, vb, beta);
+            c += ldc;
+            Out(c90, c, va, vb, beta);
+            Out(c91, c + 16, va, vb, beta);
+            c += ldc;
+            Out(ca0, c, va, vb, beta);
+            Out(ca1, c + 16, va, vb, beta);
+            c += ldc;
+            Out(cb0, c, va, vb, beta);
+            Out(cb1, c + 16, va, vb, beta);
+        }
+        else
+        {
+            Vector512.Store(c00, t);
+            Vector512.Store(c01, t + 16);
+            Vector512.Store(c10, t + 32);
+            Vector512.Store(c11, t + 48);
+            Vector512.Store(c20, t + 64);
+            Vector512.Store(c21, t + 80);
+            Vector512.Store(c30, t + 96);
+            Vector512.Store(c31, t + 112);
+            Vector512.Store(c40, t + 128);
+            Vector512.Store(c41, t + 144);
+            Vector512.Store(c50, t + 160);
+            Vector512.Store(c51, t + 176);
+            Vector512.Store(c60, t + 192);
+            Vector512.Store(c61, t + 208);
+            Vector512.Store(c70, t + 224);
+            Vector512.Store(c71, t + 240);
+            Vector512.Store(c80, t + 256);
+            Vector512.Store(c81, t + 272);
+            Vector512.Store(c90, t + 288);
+            Vector512.Store(c91, t + 304);
+            Vector512.Store(ca0, t + 320);
+            Vector512.Store(ca1, t + 336);
+            Vector512.Store(cb0, t + 352);
+            Vector512.Store(cb1, t + 368);
+        }
+    }
+
+    /// <summary>AVX-512 12×16 micro-kernel. Reads A in place (rows <paramref name="lda"/> apart) instead of a packed panel: used when the panel would be read by one kernel call only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512x16Direct(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta, float* t)
+    {
+        nint lda2 = 2 * lda;
+        float* a3 = a + (3 * lda);
+        float* a6 = a + (6 * lda);
+        float* a9 = a + (9 * lda);
+        Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
+        Vector512<float> c40 = default, c50 = default, c60 = default, c70 = default;
+        Vector512<float> c80 = default, c90 = default, ca0 = default, cb0 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            c00 = MulAdd(Vector512.Create(a[0]), b0, c00);
+            c10 = MulAdd(Vector512.Create(a[lda]), b0, c10);
+            c20 = MulAdd(Vector512.Create(a[lda2]), b0, c20);
+            c30 = MulAdd(Vector512.Create(a3[0]), b0, c30);
+            c40 = MulAdd(Vector512.Create(a3[lda]), b0, c40);
+            c50 = MulAdd(Vector512.Create(a3[lda2]), b0, c50);
+            c60 = MulAdd(Vector512.Create(a6[0]), b0, c60);
+            c70 = MulAdd(Vector512.Create(a6[lda]), b0, c70);
+            c80 = MulAdd(Vector512.Create(a6[lda2]), b0, c80);
+            c90 = MulAdd(Vector512.Create(a9[0]), b0, c90);
+            ca0 = MulAdd(Vector512.Create(a9[lda]), b0, ca0);
+            cb0 = MulAdd(Vector512.Create(a9[lda2]), b0, cb0);
+            a++;
+            a3++;
+            a6++;
+            a9++;
+            b += 16;
+        }
+
+        if (t == null)
+        {
+            Vector512<float> va = Vector512.Create(alpha);
+            Vector512<float> vb = Vector512.Create(beta);
+            Out(c00, c, va, vb, beta);
+            c += ldc;
+            Out(c10, c, va, vb, beta);
+            c += ldc;
+            Out(c20, c, va, vb, beta);
+            c += ldc;
+            Out(c30, c, va, vb, beta);
+            c += ldc;
+            Out(c40, c, va, vb, beta);
+            c += ldc;
+            Out(c50, c, va, vb, beta);
+            c += ldc;
+            Out(c60, c, va, vb, beta);
+            c += ldc;
+            Out(c70, c, va, vb, beta);
+            c += ldc;
+            Out(c80, c, va, vb, beta);
+            c += ldc;
+            Out(c90, c, va, vb, beta);
+            c += ldc;
+            Out(ca0, c, va, vb, beta);
+            c += ldc;
+            Out(cb0, c, va, vb, beta);
+        }
+        else
+        {
+            Vector512.Store(c00, t);
+            Vector512.Store(c10, t + 16);
+            Vector512.Store(c20, t + 32);
+            Vector512.Store(c30, t + 48);
+            Vector512.Store(c40, t + 64);
+            Vector512.Store(c50, t + 80);
+            Vector512.Store(c60, t + 96);
+            Vector512.Store(c70, t + 112);
+            Vector512.Store(c80, t + 128);
+            Vector512.Store(c90, t + 144);
+            Vector512.Store(ca0, t + 160);
+            Vector512.Store(cb0, t + 176);
+        }
+    }
+
+    /// <summary>AVX2 6×16 micro-kernel. Reads A in place (rows <paramref name="lda"/> apart) instead of a packed panel: used when the panel would be read by one kernel call only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel256x16Direct(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta, float* t)
+    {
+        nint lda2 = 2 * lda;
+        float* a3 = a + (3 * lda);
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> x = Vector256.Create(a[0]);
+            c00 = MulAdd(x, b0, c00);
+            c01 = MulAdd(x, b1, c01);
+            x = Vector256.Create(a[lda]);
+            c10 = MulAdd(x, b0, c10);
+            c11 = MulAdd(x, b1, c11);
+            x = Vector256.Create(a[lda2]);
+            c20 = MulAdd(x, b0, c20);
+            c21 = MulAdd(x, b1, c21);
+            x = Vector256.Create(a3[0]);
+            c30 = MulAdd(x, b0, c30);
+            c31 = MulAdd(x, b1, c31);
+            x = Vector256.Create(a3[lda]);
+            c40 = MulAdd(x, b0, c40);
+            c41 = MulAdd(x, b1, c41);
+            x = Vector256.Create(a3[lda2]);
+            c50 = MulAdd(x, b0, c50);
+            c51 = MulAdd(x, b1, c51);
+            a++;
+            a3++;
+            b += 16;
+        }
+
+        if (t == null)
+        {
+            Vector256<float> va = Vector256.Create(alpha);
+            Vector256<float> vb = Vector256.Create(beta);
+            Out(c00, c, va, vb, beta);
+            Out(c01, c + 8, va, vb, beta);
+            c += ldc;
+            Out(c10, c, va, vb, beta);
+            Out(c11, c + 8, va, vb, beta);
+            c += ldc;
+            Out(c20, c, va, vb, beta);
+            Out(c21, c + 8, va, vb, beta);
+            c += ldc;
+            Out(c30, c, va, vb, beta);
+            Out(c31, c + 8, va, vb, beta);
+            c += ldc;
+            Out(c40, c, va, vb, beta);
+            Out(c41, c + 8, va, vb, beta);
+            c += ldc;
+            Out(c50, c, va, vb, beta);
+            Out(c51, c + 8, va, vb, beta);
+        }
+        else
+        {
+            Vector256.Store(c00, t);
+            Vector256.Store(c01, t + 8);
+            Vector256.Store(c10, t + 16);
+            Vector256.Store(c11, t + 24);
+            Vector256.Store(c20, t + 32);
+            Vector256.Store(c21, t + 40);
+            Vector256.Store(c30, t + 48);
+            Vector256.Store(c31, t + 56);
+            Vector256.Store(c40, t + 64);
+            Vector256.Store(c41, t + 72);
+            Vector256.Store(c50, t + 80);
+            Vector256.Store(c51, t + 88);
+        }
+    }
+
+    /// <summary>AVX2 6×8 micro-kernel. Reads A in place (rows <paramref name="lda"/> apart) instead of a packed panel: used when the panel would be read by one kernel call only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel256x8Direct(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta, float* t)
+    {
+        nint lda2 = 2 * lda;
+        float* a3 = a + (3 * lda);
+        Vector256<float> c00 = default, c10 = default, c20 = default, c30 = default;
+        Vector256<float> c40 = default, c50 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b);
+            c00 = MulAdd(Vector256.Create(a[0]), b0, c00);
+            c10 = MulAdd(Vector256.Create(a[lda]), b0, c10);
+            c20 = MulAdd(Vector256.Create(a[lda2]), b0, c20);
+            c30 = MulAdd(Vector256.Create(a3[0]), b0, c30);
+            c40 = MulAdd(Vector256.Create(a3[lda]), b0, c40);
+            c50 = MulAdd(Vector256.Create(a3[lda2]), b0, c50);
+            a++;
+            a3++;
             b += 8;
         }
 

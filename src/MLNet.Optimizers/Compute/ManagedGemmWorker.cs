@@ -9,13 +9,17 @@ namespace MLNet.Optimizers.Compute;
 /// A persistent background thread that runs one slice of an SGEMM at a time, with its own pack buffers. After a job
 /// it spins briefly (so back-to-back calls start without a kernel wake-up), then sleeps on an event. If the thread has
 /// not started a slice by the time the caller finishes its own, the caller takes it back and runs it (so a busy or
-/// sleeping worker never stalls a call). Posting and waiting allocate nothing. The thread references only this object, never the provider, so an abandoned provider can
-/// be finalized; its finalizer calls <see cref="Stop"/>.
+/// sleeping worker never stalls a call). Posting and waiting allocate nothing. The thread references only this
+/// object, never the provider, so an abandoned provider can be finalized; its finalizer calls <see cref="Stop"/>.
 /// </summary>
 internal sealed unsafe class ManagedGemmWorker
 {
-    /// <summary>How long an idle worker spins before it sleeps (about 100 µs).</summary>
-    private static readonly long SpinTicks = Math.Max(1, Stopwatch.Frequency / 10_000);
+    /// <summary>
+    /// How long an idle worker spins before it sleeps (2 ms). Waking a sleeping thread can take hundreds of
+    /// microseconds (longer in a VM); a shorter window lets the caller outrun a waking worker, take its slice back, and
+    /// stay busy long enough for the worker to fall asleep again, call after call.
+    /// </summary>
+    private static readonly long SpinTicks = Math.Max(1, Stopwatch.Frequency / 500);
 
     private readonly ManualResetEventSlim _wake = new(false, 0);
     private readonly ManagedPackBuffers _buffers = new();
@@ -49,6 +53,10 @@ internal sealed unsafe class ManagedGemmWorker
     /// </summary>
     public void Post(in ManagedGemmArgs args, int i0, int i1, int j0, int j1)
     {
+        // Size the worker's buffers here, on the caller's thread, so any growth happens on the first call of a shape
+        // whichever thread ends up running the slice.
+        _buffers.PackedB(ManagedGemm.PackedBFloats(args));
+        _buffers.PackedA(ManagedGemm.PackedAFloats(args));
         _args = args;
         _i0 = i0;
         _i1 = i1;
@@ -77,12 +85,18 @@ internal sealed unsafe class ManagedGemmWorker
     public void Wait()
     {
         int target = Volatile.Read(ref _posted);
-        if (Volatile.Read(ref _done) != target)
+        int spins = 0;
+        while (Volatile.Read(ref _done) != target)
         {
-            SpinWait spinner = default;
-            while (Volatile.Read(ref _done) != target)
+            // Slices are balanced, so the wait is usually short: poll tightly (SpinWait's growing back-off would add
+            // microseconds to every small call), and only after ~50 µs start yielding the CPU.
+            if (++spins < 2000)
             {
-                spinner.SpinOnce(sleep1Threshold: -1);
+                Thread.SpinWait(1);
+            }
+            else
+            {
+                Thread.Yield();
             }
         }
 
@@ -110,9 +124,16 @@ internal sealed unsafe class ManagedGemmWorker
             if (Volatile.Read(ref _posted) == seen)
             {
                 long start = Stopwatch.GetTimestamp();
+                int spins = 0;
                 while (Volatile.Read(ref _posted) == seen && Stopwatch.GetTimestamp() - start < SpinTicks)
                 {
                     Thread.SpinWait(4);
+                    if ((++spins & 63) == 0)
+                    {
+                        // Every ~10 µs let another runnable thread on this CPU (the caller, when the machine is
+                        // oversubscribed) have it; with nothing else to run this returns at once.
+                        Thread.Yield();
+                    }
                 }
 
                 if (Volatile.Read(ref _posted) == seen)
@@ -141,7 +162,8 @@ internal sealed unsafe class ManagedGemmWorker
             {
                 try
                 {
-                    ManagedGemm.Run(_args, _buffers, _i0, _i1, _j0, _j1);
+                    ManagedGemmArgs job = _args; // read after the claim (a full fence): the complete job
+                    ManagedGemm.Run(job, _buffers, _i0, _i1, _j0, _j1);
                 }
                 catch (Exception e)
                 {
