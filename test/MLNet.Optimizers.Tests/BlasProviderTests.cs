@@ -292,7 +292,7 @@ public sealed class BlasProviderTests
         Assert.IsTrue(managed.Available, "the managed provider is always there");
         double best = s.Candidates.Where(c => c.Available).Max(c => c.GigaflopsPerSecond);
         double chosen = s.Candidates.Single(c => c.Name == s.Chosen.Name).GigaflopsPerSecond;
-        Assert.IsGreaterThanOrEqualTo(best / 1.02, chosen, s.ToString());
+        Assert.IsGreaterThanOrEqualTo(best / BlasProviders.PreferenceMargin, chosen, s.ToString());
         foreach (BlasCandidate c in s.Candidates.Where(c => !c.Available))
         {
             Assert.IsFalse(string.IsNullOrWhiteSpace(c.Detail), $"{c.Name}: an unavailable provider reports its load trace");
