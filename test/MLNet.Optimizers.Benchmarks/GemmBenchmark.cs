@@ -61,7 +61,7 @@ internal static class GemmBenchmark
 
             BlasSelection auto = BlasProviders.SelectFastest(threads);
             Console.WriteLine();
-            Console.WriteLine($"### {threads} thread(s) — automatic choice: {auto.Chosen.Name}");
+            Console.WriteLine($"### {threads} thread(s) — automatic choice: {auto.Chosen.Description}");
             Console.WriteLine();
             Console.WriteLine("| shape | " + string.Join(" | ", providers.Select(p => p.Name)) + " | auto | auto / best | managed / best |");
             Console.WriteLine("|:---|" + string.Concat(providers.Select(_ => "---:|")) + ":---|---:|---:|");
@@ -69,7 +69,9 @@ internal static class GemmBenchmark
             {
                 var rates = providers.Select(p => Measure(p, s, quick)).ToArray();
                 double best = rates.Max();
-                double autoRate = rates[providers.FindIndex(p => p.Name == auto.Chosen.Name)];
+                int autoIndex = providers.FindIndex(p => p.Name == auto.Chosen.Name);
+                double autoRate = autoIndex >= 0 ? rates[autoIndex] : Measure(auto.Chosen, s, quick);
+                best = Math.Max(best, autoRate);
                 double managed = rates[providers.FindIndex(p => p.Name == "managed")];
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {s.Name} | {string.Join(" | ", rates.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))} | {auto.Chosen.Name} | {autoRate / best:F2} | {managed / best:F2} |"));

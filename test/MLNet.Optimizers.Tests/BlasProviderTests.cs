@@ -291,12 +291,37 @@ public sealed class BlasProviderTests
         BlasCandidate managed = s.Candidates.Single(c => c.Name == "managed");
         Assert.IsTrue(managed.Available, "the managed provider is always there");
         double best = s.Candidates.Where(c => c.Available).Max(c => c.GigaflopsPerSecond);
-        double chosen = s.Candidates.Single(c => c.Name == s.Chosen.Name).GigaflopsPerSecond;
+        string chosenName = s.Chosen is RoutedBlasProvider routed ? routed.Large.Name : s.Chosen.Name;
+        double chosen = s.Candidates.Single(c => c.Name == chosenName).GigaflopsPerSecond;
         Assert.IsGreaterThanOrEqualTo(best / BlasProviders.PreferenceMargin, chosen, s.ToString());
         foreach (BlasCandidate c in s.Candidates.Where(c => !c.Available))
         {
             Assert.IsFalse(string.IsNullOrWhiteSpace(c.Detail), $"{c.Name}: an unavailable provider reports its load trace");
         }
+    }
+
+    [TestMethod]
+    public void RoutedProviderSendsNarrowProductsToTheirProvider()
+    {
+        var large = new SpyProvider();
+        var nn = new SpyProvider();
+        var nt = new SpyProvider();
+        var tn = new SpyProvider();
+        var tt = new SpyProvider();
+        var routed = new RoutedBlasProvider(large, new BlasProvider[] { nn, nt, tn, tt });
+        float[] a = new float[256 * 256], b = new float[256 * 256], c = new float[256 * 256];
+        routed.Sgemm(Transpose.No, Transpose.No, 256, 256, 256, 1, a, 256, b, 256, 0, c, 256);
+        routed.Sgemm(Transpose.No, Transpose.No, 256, 10, 256, 1, a, 256, b, 10, 0, c, 10);
+        routed.Sgemm(Transpose.No, Transpose.Yes, 256, 256, 10, 1, a, 10, b, 10, 0, c, 256);
+        routed.Sgemm(Transpose.Yes, Transpose.No, 256, 10, 256, 1, a, 256, b, 10, 0, c, 10);
+        routed.Sgemm(Transpose.Yes, Transpose.Yes, 256, 10, 256, 1, a, 256, b, 256, 0, c, 10);
+        routed.Sdot(a, b);
+        Assert.AreEqual(2, large.CoreCalls, "the large product and the dot product");
+        Assert.AreEqual(1, nn.CoreCalls);
+        Assert.AreEqual(1, nt.CoreCalls);
+        Assert.AreEqual(1, tn.CoreCalls);
+        Assert.AreEqual(1, tt.CoreCalls);
+        StringAssert.Contains(routed.Description, "narrow");
     }
 
     [TestMethod]

@@ -173,6 +173,7 @@ public static class BlasProviders
     public static BlasSelection SelectFastest(int numThreads = 1)
     {
         var candidates = new List<BlasCandidate>();
+        var loaded = new List<(BlasProvider P, double Rate)>();
         BlasProvider? best = null;
         double bestRate = -1;
         foreach (string name in Names)
@@ -185,6 +186,8 @@ public static class BlasProviders
 
             double rate = Measure(p!);
             candidates.Add(new BlasCandidate(name, true, rate, p!.Description));
+            loaded.Add((p!, rate));
+
             // Hysteresis: a later candidate must be clearly faster, so that run-to-run noise between two providers of
             // nearly equal speed does not flip the choice (results are bit-identical only for the same provider).
             if (rate > bestRate * PreferenceMargin)
@@ -194,7 +197,36 @@ public static class BlasProviders
             }
         }
 
+        // Narrow products (an output layer with 10 classes) rank the providers differently: route each transpose
+        // combination to its own winner, with the same preference margin.
+        var narrow = new BlasProvider[4];
+        bool routed = false;
+        for (int i = 0; i < 4; i++)
+        {
+            (Transpose ta, Transpose tb, int m, int n, int k) = RoutedBlasProvider.NarrowShapes[i];
+            BlasProvider? winner = null;
+            double winnerRate = -1;
+            foreach ((BlasProvider p, double _) in loaded)
+            {
+                double r = MeasureShape(p, ta, tb, m, n, k, 40);
+                if (r > winnerRate * PreferenceMargin)
+                {
+                    winner = p;
+                    winnerRate = r;
+                }
+            }
+
+            narrow[i] = winner!;
+            routed |= !ReferenceEquals(winner, best);
+        }
+
         string reason = string.Create(CultureInfo.InvariantCulture, $"fastest measured: {bestRate:F1} GFLOP/s SGEMM at 256³/512³, {numThreads} thread(s)");
+        if (routed)
+        {
+            var r = new RoutedBlasProvider(best!, narrow);
+            return new BlasSelection(r, false, reason + "; " + r.Description, candidates);
+        }
+
         return new BlasSelection(best!, false, reason, candidates);
     }
 
@@ -224,36 +256,43 @@ public static class BlasProviders
     /// <summary>Best-of-N GFLOP/s over SGEMM 256³ and 512³ (the harmonic mean of the two), after warm-up.</summary>
     private static double Measure(BlasProvider p)
     {
-        double r256 = MeasureShape(p, 256, 12);
-        double r512 = MeasureShape(p, 512, 4);
+        double r256 = MeasureShape(p, Transpose.No, Transpose.No, 256, 256, 256, 12);
+        double r512 = MeasureShape(p, Transpose.No, Transpose.No, 512, 512, 512, 4);
         return 2 / ((1 / r256) + (1 / r512));
     }
 
-    private static double MeasureShape(BlasProvider p, int n, int reps)
+    private static double MeasureShape(BlasProvider p, Transpose ta, Transpose tb, int m, int n, int k, int reps)
     {
-        var a = new float[n * n];
-        var b = new float[n * n];
-        var c = new float[n * n];
+        int aCols = ta == Transpose.No ? k : m, aRows = ta == Transpose.No ? m : k;
+        int bCols = tb == Transpose.No ? n : k, bRows = tb == Transpose.No ? k : n;
+        var a = new float[aRows * aCols];
+        var b = new float[bRows * bCols];
+        var c = new float[m * n];
         var rng = new Random(1);
         for (int i = 0; i < a.Length; i++)
         {
             a[i] = (float)rng.NextDouble();
+        }
+
+        for (int i = 0; i < b.Length; i++)
+        {
             b[i] = (float)rng.NextDouble();
         }
 
         for (int i = 0; i < 3; i++)
         {
-            p.Sgemm(Transpose.No, Transpose.No, n, n, n, 1f, a, n, b, n, 0f, c, n);
+            p.Sgemm(ta, tb, m, n, k, 1f, a, aCols, b, bCols, 0f, c, n);
         }
 
-        double best = double.MaxValue;
+        var times = new double[reps];
         for (int i = 0; i < reps; i++)
         {
             long t0 = Stopwatch.GetTimestamp();
-            p.Sgemm(Transpose.No, Transpose.No, n, n, n, 1f, a, n, b, n, 0f, c, n);
-            best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            p.Sgemm(ta, tb, m, n, k, 1f, a, aCols, b, bCols, 0f, c, n);
+            times[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         }
 
-        return 2.0 * n * n * n / best / 1e9;
+        Array.Sort(times);
+        return 2.0 * m * n * k / times[reps / 2] / 1e9;
     }
 }
