@@ -566,7 +566,7 @@ public sealed class PersistenceTests
         Assert.AreEqual("training_config", layout[^1].Field);
 
         // The CRC is standard CRC-32 (IEEE), the same value an independent implementation gives.
-        Assert.AreEqual(0xCBF43926u, ModelFileCrc32.Compute(Encoding.ASCII.GetBytes("123456789")));
+        Assert.AreEqual(0xCBF43926u, MLNet.Optimizers.Serialization.Crc32.Compute(Encoding.ASCII.GetBytes("123456789")));
         Assert.AreEqual(Crc32(bytes.AsSpan(HeaderSize, payloadLength)), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(HeaderSize + payloadLength)));
     }
 

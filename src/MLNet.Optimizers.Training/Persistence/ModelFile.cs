@@ -186,7 +186,7 @@ internal static class ModelFile
         BinaryPrimitives.WriteInt32LittleEndian(head.Slice(8), TrainedModel.FormatVersion);
         BinaryPrimitives.WriteInt64LittleEndian(head.Slice(12), payload.Length);
         Span<byte> crc = stackalloc byte[sizeof(uint)];
-        BinaryPrimitives.WriteUInt32LittleEndian(crc, ModelFileCrc32.Compute(payload));
+        BinaryPrimitives.WriteUInt32LittleEndian(crc, MLNet.Optimizers.Serialization.Crc32.Compute(payload));
         stream.Write(head);
         stream.Write(payload);
         stream.Write(crc);
@@ -230,7 +230,7 @@ internal static class ModelFile
         Span<byte> crcBytes = stackalloc byte[sizeof(uint)];
         ReadExactly(stream, crcBytes, source, "crc32");
         uint stored = BinaryPrimitives.ReadUInt32LittleEndian(crcBytes);
-        uint computed = ModelFileCrc32.Compute(payload);
+        uint computed = MLNet.Optimizers.Serialization.Crc32.Compute(payload);
         if (stored != computed)
         {
             throw ModelPayloadReader.Error(source, "crc32", $"stored 0x{stored:X8}, computed 0x{computed:X8} (the file is corrupted).");

@@ -29,7 +29,7 @@ public static class Trainer
 {
     private const string Magic = "MLNTRNCK";
 
-    // Checkpoint versions: 1 = magic, int32 version, int64 payload length, payload, CRC-32 (see WriteCheckpoint).
+    // Checkpoint versions: 1 = magic, int32 version, int64 payload length, payload, CRC-32 of the payload (see WriteCheckpoint).
     private const int Version = 1;
 
     /// <summary>Trains <paramref name="model"/> in place.</summary>
@@ -376,7 +376,7 @@ public static class Trainer
                 w.Write(Version);
                 w.Write((long)bytes.Length);
                 w.Write(bytes);
-                w.Write(Checksum(bytes));
+                w.Write(MLNet.Optimizers.Serialization.Crc32.Compute(bytes));
                 w.Flush();
                 f.Flush(flushToDisk: true);
             }
@@ -423,7 +423,7 @@ public static class Trainer
         }
 
         byte[] bytes = all.AsSpan(20, (int)length).ToArray();
-        if (BitConverter.ToUInt32(all, 20 + (int)length) != Checksum(bytes))
+        if (BitConverter.ToUInt32(all, 20 + (int)length) != MLNet.Optimizers.Serialization.Crc32.Compute(bytes))
         {
             throw new InvalidDataException($"{Field("checksum")}: the checkpoint is corrupted.");
         }
@@ -499,17 +499,5 @@ public static class Trainer
         {
             throw new InvalidDataException($"{Field("payload")}: ends early (truncated).", e);
         }
-    }
-
-    private static uint Checksum(ReadOnlySpan<byte> data)
-    {
-        // FNV-1a, 32-bit: detects torn or corrupted files (integrity, not security).
-        uint h = 2166136261;
-        foreach (byte b in data)
-        {
-            h = (h ^ b) * 16777619;
-        }
-
-        return h;
     }
 }

@@ -2,8 +2,9 @@ using System;
 
 namespace MLNet.Optimizers.Serialization;
 
-/// <summary>CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) for checkpoint integrity.</summary>
-internal static class Crc32
+/// <summary>CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320): the integrity check of every file format in this
+/// project (optimizer checkpoints, trainer checkpoints, model files).</summary>
+public static class Crc32
 {
     private static readonly uint[] Table = CreateTable();
 
@@ -24,6 +25,9 @@ internal static class Crc32
         return t;
     }
 
+    /// <summary>The CRC-32 of <paramref name="data"/> (check value: 0xCBF43926 for ASCII "123456789").</summary>
+    /// <param name="data">The bytes.</param>
+    /// <returns>The checksum.</returns>
     public static uint Compute(ReadOnlySpan<byte> data)
     {
         uint crc = 0xFFFFFFFFu;
