@@ -1,0 +1,201 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Calibrators;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+using MLNet.Optimizers.MLNet.Native;
+using MLNet.Optimizers.Training.Data;
+using MLNet.Optimizers.Training.Models;
+
+namespace MLNet.Optimizers.MLNet;
+
+/// <summary>Shared plumbing of the bridge's estimators: options, schema propagation through the stock trainer of the task.</summary>
+/// <typeparam name="TTransformer">What <see cref="Fit"/> returns.</typeparam>
+public abstract class OptimizerTrainerBase<TTransformer> : IEstimator<TTransformer>
+    where TTransformer : class, ITransformer
+{
+    private protected OptimizerTrainerBase(MLContext mlContext, OptimizerTrainerOptions options, TaskKind task)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Context = mlContext;
+        Options = options.Clone();
+        Task = task;
+    }
+
+    /// <summary>The task.</summary>
+    public TaskKind Task { get; }
+
+    /// <summary>The context models are built in.</summary>
+    private protected MLContext Context { get; }
+
+    /// <summary>A copy of the options the estimator was made with.</summary>
+    private protected OptimizerTrainerOptions Options { get; }
+
+    /// <summary>Trains on <paramref name="input"/>, streaming it in mini-batches, and returns ML.NET's own model types.</summary>
+    /// <param name="input">Training data with the feature, label and (optional) weight columns.</param>
+    /// <returns>The trained transformer.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is null.</exception>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type, or a row has a bad value.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">ML.NET's schema check failed (message names the column).</exception>
+    /// <exception cref="NativeModelMismatchException">ML.NET read back other weights than the trained ones.</exception>
+    public TTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return FitCore(input);
+    }
+
+    /// <summary>The output schema: that of the stock ML.NET trainer of the task with the same columns (same columns, types and annotations).</summary>
+    /// <param name="inputSchema">The input schema shape.</param>
+    /// <returns>The output schema shape.</returns>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return BridgeEngine.StockEstimator(Context, Task, Options).GetOutputSchema(inputSchema);
+    }
+
+    private protected abstract TTransformer FitCore(IDataView input);
+}
+
+/// <summary>Linear regression trained by an MLNet.Optimizers optimizer; returns ML.NET's <see cref="LinearRegressionModelParameters"/>.</summary>
+public sealed class OptimizerRegressionTrainer : OptimizerTrainerBase<RegressionPredictionTransformer<LinearRegressionModelParameters>>,
+    ITrainerEstimator<RegressionPredictionTransformer<LinearRegressionModelParameters>, LinearRegressionModelParameters>
+{
+    internal OptimizerRegressionTrainer(MLContext mlContext, OptimizerTrainerOptions options)
+        : base(mlContext, options, TaskKind.Regression)
+    {
+    }
+
+    /// <summary>Borrowed from ML.NET's SDCA regression trainer (normalization advised, no calibration).</summary>
+    public TrainerInfo Info => BridgeEngine.StockInfo(Context, Task, Options);
+
+    private protected override RegressionPredictionTransformer<LinearRegressionModelParameters> FitCore(IDataView input)
+    {
+        NeuralModel m = BridgeEngine.Train(Context, input, Options, Task, Array.Empty<int>(), Activation.ReLU, 0);
+        return NativeModels.Regression(Context, BridgeEngine.ClassMajorKernel(m, 0, out _, out _), BridgeEngine.Bias(m, 0)[0], input, Options.FeatureColumnName);
+    }
+}
+
+/// <summary>
+/// Linear binary classifier (logistic regression) trained by an MLNet.Optimizers optimizer; returns ML.NET's
+/// <see cref="LinearBinaryModelParameters"/> with a <see cref="PlattCalibrator"/> that is exactly the logistic function.
+/// </summary>
+public sealed class OptimizerBinaryTrainer : OptimizerTrainerBase<BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>>,
+    ITrainerEstimator<BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>, CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>
+{
+    internal OptimizerBinaryTrainer(MLContext mlContext, OptimizerTrainerOptions options)
+        : base(mlContext, options, TaskKind.BinaryClassification)
+    {
+    }
+
+    /// <summary>Borrowed from ML.NET's L-BFGS logistic regression trainer.</summary>
+    public TrainerInfo Info => BridgeEngine.StockInfo(Context, Task, Options);
+
+    private protected override BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>> FitCore(IDataView input)
+    {
+        NeuralModel m = BridgeEngine.Train(Context, input, Options, Task, Array.Empty<int>(), Activation.ReLU, 0);
+        return NativeModels.Binary(Context, BridgeEngine.ClassMajorKernel(m, 0, out _, out _), BridgeEngine.Bias(m, 0)[0], input, Options.FeatureColumnName);
+    }
+}
+
+/// <summary>Linear multiclass classifier (softmax regression) trained by an MLNet.Optimizers optimizer; returns ML.NET's <see cref="MaximumEntropyModelParameters"/>.</summary>
+public sealed class OptimizerMulticlassTrainer : OptimizerTrainerBase<MulticlassPredictionTransformer<MaximumEntropyModelParameters>>,
+    ITrainerEstimator<MulticlassPredictionTransformer<MaximumEntropyModelParameters>, MaximumEntropyModelParameters>
+{
+    internal OptimizerMulticlassTrainer(MLContext mlContext, OptimizerTrainerOptions options)
+        : base(mlContext, options, TaskKind.MulticlassClassification)
+    {
+    }
+
+    /// <summary>Borrowed from ML.NET's L-BFGS maximum entropy trainer.</summary>
+    public TrainerInfo Info => BridgeEngine.StockInfo(Context, Task, Options);
+
+    private protected override MulticlassPredictionTransformer<MaximumEntropyModelParameters> FitCore(IDataView input)
+    {
+        NeuralModel m = BridgeEngine.Train(Context, input, Options, Task, Array.Empty<int>(), Activation.ReLU, 0);
+        float[] w = BridgeEngine.ClassMajorKernel(m, 0, out int inputs, out _);
+        return NativeModels.Multiclass(Context, w, BridgeEngine.Bias(m, 0), inputs, input, Options.FeatureColumnName, Options.LabelColumnName);
+    }
+}
+
+/// <summary>
+/// A multilayer perceptron for regression, binary or multiclass classification trained by an MLNet.Optimizers
+/// optimizer. The result is a chain of ML.NET's own transformers: per hidden layer a multiclass prediction transformer
+/// over <see cref="LinearMulticlassModelParameters"/> (raw W·x + b) and an <c>Expression</c> transform for the
+/// activation; then the task's head (as the linear trainers return); then a <c>DropColumns</c> of the hidden-layer
+/// columns, so the output columns are those of ML.NET's stock trainer of the task.
+/// </summary>
+public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<ITransformer>>
+{
+    internal OptimizerMlpTrainer(MLContext mlContext, MlpTrainerOptions options, TaskKind task)
+        : base(mlContext, options, task)
+    {
+    }
+
+    private MlpTrainerOptions Mlp => (MlpTrainerOptions)Options;
+
+    /// <summary>The expression of an activation in ML.NET's expression language.</summary>
+    /// <param name="activation">ReLU, Tanh or Sigmoid.</param>
+    /// <returns>The lambda text.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">GELU or an undefined value.</exception>
+    public static string ActivationExpression(Activation activation) => activation switch
+    {
+        Activation.ReLU => "x => max(x, 0)",
+        Activation.Tanh => "x => tanh(x)",
+        Activation.Sigmoid => "x => 1 / (1 + exp(-x))",
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, $"No ML.NET expression for activation {activation}."),
+    };
+
+    private protected override TransformerChain<ITransformer> FitCore(IDataView input)
+    {
+        MlpTrainerOptions o = Mlp;
+        int layers = o.HiddenLayers.Count;
+        var columns = new List<string>();
+        for (int l = 1; l <= layers; l++)
+        {
+            foreach (string suffix in new[] { "raw", "argmax", "out" })
+            {
+                string name = string.Create(CultureInfo.InvariantCulture, $"__mlp{l}_{suffix}__{o.FeatureColumnName}");
+                if (input.Schema.GetColumnOrNull(name) != null)
+                {
+                    throw new ArgumentException($"The data already has a column '{name}', which the MLP uses for a hidden layer.", nameof(input));
+                }
+
+                columns.Add(name);
+            }
+        }
+
+        NeuralModel m = BridgeEngine.Train(Context, input, Options, Task, o.HiddenLayers, o.Activation, o.Dropout);
+        var parts = new List<ITransformer>();
+        IDataView view = Context.Data.TakeRows(input, 0);
+        string current = o.FeatureColumnName;
+        for (int l = 0; l < layers; l++)
+        {
+            string raw = columns[3 * l], argmax = columns[(3 * l) + 1], output = columns[(3 * l) + 2];
+            float[] w = BridgeEngine.ClassMajorKernel(m, l, out int inputs, out _);
+            ITransformer layer = NativeModels.Layer(Context, w, BridgeEngine.Bias(m, l), inputs, view, current, raw, argmax);
+            view = layer.Transform(view);
+            parts.Add(layer);
+            ITransformer act = Context.Transforms.Expression(output, ActivationExpression(o.Activation), raw).Fit(view);
+            view = act.Transform(view);
+            parts.Add(act);
+            current = output;
+        }
+
+        float[] hw = BridgeEngine.ClassMajorKernel(m, layers, out int hin, out _);
+        float[] hb = BridgeEngine.Bias(m, layers);
+        ITransformer head = Task switch
+        {
+            TaskKind.Regression => NativeModels.Regression(Context, hw, hb[0], view, current),
+            TaskKind.BinaryClassification => NativeModels.Binary(Context, hw, hb[0], view, current),
+            _ => NativeModels.Multiclass(Context, hw, hb, hin, view, current, o.LabelColumnName),
+        };
+        view = head.Transform(view);
+        parts.Add(head);
+        parts.Add(Context.Transforms.DropColumns(columns.ToArray()).Fit(view));
+        return new TransformerChain<ITransformer>(parts.ToArray());
+    }
+}
