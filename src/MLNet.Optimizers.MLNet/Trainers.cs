@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
@@ -124,9 +125,10 @@ public sealed class OptimizerMulticlassTrainer : OptimizerTrainerBase<Multiclass
 /// <summary>
 /// A multilayer perceptron for regression, binary or multiclass classification trained by an MLNet.Optimizers
 /// optimizer. The result is a chain of ML.NET's own transformers: per hidden layer a multiclass prediction transformer
-/// over <see cref="LinearMulticlassModelParameters"/> (raw W·x + b) and an <c>Expression</c> transform for the
-/// activation; then the task's head (as the linear trainers return); then a <c>DropColumns</c> of the hidden-layer
-/// columns, so the output columns are those of ML.NET's stock trainer of the task.
+/// over <see cref="LinearMulticlassModelParameters"/> (raw W·x + b into <c>Score</c>), an <c>Expression</c> transform
+/// for the activation and a <c>DropColumns</c> of the layer's score columns; then the task's head (as the linear
+/// trainers return); then a <c>DropColumns</c> of the hidden activations, so the output columns are those of ML.NET's
+/// stock trainer of the task.
 /// </summary>
 public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<ITransformer>>
 {
@@ -156,7 +158,7 @@ public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<
         var columns = new List<string>();
         for (int l = 1; l <= layers; l++)
         {
-            foreach (string suffix in new[] { "raw", "argmax", "out" })
+            foreach (string suffix in new[] { "argmax", "out" })
             {
                 string name = string.Create(CultureInfo.InvariantCulture, $"__mlp{l}_{suffix}__{o.FeatureColumnName}");
                 if (input.Schema.GetColumnOrNull(name) != null)
@@ -168,20 +170,27 @@ public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<
             }
         }
 
+        // A hidden layer's prediction transformer writes its raw outputs to "Score" (ML.NET's scorers fix that name);
+        // it is dropped right after the activation has read it, unless the input already has a "Score" column
+        // (then the hidden layers' scores stay behind as hidden columns, as a second stock trainer's would).
+        bool dropScore = input.Schema.GetColumnOrNull("Score") is null;
         NeuralModel m = BridgeEngine.Train(Context, input, Options, Task, o.HiddenLayers, o.Activation, o.Dropout);
         var parts = new List<ITransformer>();
-        IDataView view = Context.Data.TakeRows(input, 0);
+        IDataView view = new EmptyDataView(input.Schema);
         string current = o.FeatureColumnName;
         for (int l = 0; l < layers; l++)
         {
-            string raw = columns[3 * l], argmax = columns[(3 * l) + 1], output = columns[(3 * l) + 2];
+            string argmax = columns[2 * l], output = columns[(2 * l) + 1];
             float[] w = BridgeEngine.ClassMajorKernel(m, l, out int inputs, out _);
-            ITransformer layer = NativeModels.Layer(Context, w, BridgeEngine.Bias(m, l), inputs, view, current, raw, argmax);
+            ITransformer layer = NativeModels.Layer(Context, w, BridgeEngine.Bias(m, l), inputs, view, current, "Score", argmax);
             view = layer.Transform(view);
             parts.Add(layer);
-            ITransformer act = Context.Transforms.Expression(output, ActivationExpression(o.Activation), raw).Fit(view);
+            ITransformer act = Context.Transforms.Expression(output, ActivationExpression(o.Activation), "Score").Fit(view);
             view = act.Transform(view);
             parts.Add(act);
+            ITransformer drop = Context.Transforms.DropColumns(dropScore ? new[] { "Score", argmax } : new[] { argmax }).Fit(view);
+            view = drop.Transform(view);
+            parts.Add(drop);
             current = output;
         }
 
@@ -195,7 +204,7 @@ public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<
         };
         view = head.Transform(view);
         parts.Add(head);
-        parts.Add(Context.Transforms.DropColumns(columns.ToArray()).Fit(view));
+        parts.Add(Context.Transforms.DropColumns(columns.Where((_, i) => i % 2 == 1).ToArray()).Fit(view));
         return new TransformerChain<ITransformer>(parts.ToArray());
     }
 }

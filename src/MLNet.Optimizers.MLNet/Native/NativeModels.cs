@@ -206,7 +206,7 @@ internal static class NativeModels
     internal static byte[] SchemaBytes(MLContext ml, IDataView data)
     {
         using var ms = new MemoryStream();
-        ml.Data.SaveAsBinary(ml.Data.TakeRows(data, 0), ms, keepHidden: false);
+        ml.Data.SaveAsBinary(new EmptyDataView(data.Schema), ms, keepHidden: false);
         return ms.ToArray();
     }
 

@@ -1,0 +1,338 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Calibrators;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+using MLNet.Optimizers.MLNet.Native;
+using MLNet.Optimizers.Training.Models;
+
+namespace MLNet.Optimizers.MLNet.Tests;
+
+// The models are ML.NET's own: same output columns and annotations as the stock trainers, survive Model.Save/Load
+// bit for bit, are byte-identical to ML.NET's re-save, load and score in a process that references Microsoft.ML only.
+[TestClass]
+public sealed class NativeModelTests
+{
+    public static IEnumerable<object[]> Cases()
+    {
+        foreach (string task in new[] { "regression", "binary", "multiclass" })
+        {
+            yield return new object[] { task, false };
+            yield return new object[] { task, true };
+        }
+    }
+
+    public static string CaseName(System.Reflection.MethodInfo method, object[] data) => $"{method.Name}({data[0]}, {((bool)data[1] ? "MLP" : "linear")})";
+
+    [TestMethod]
+    [DynamicData(nameof(Cases), DynamicDataDisplayName = nameof(CaseName))]
+    public void Output_columns_types_and_annotations_equal_the_stock_trainer(string task, bool mlp)
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = Prepared(ml, task);
+        ITransformer ours = Estimator(ml, task, mlp).Fit(data);
+        ITransformer stock = Stock(ml, task).Fit(data);
+        CollectionAssert.AreEqual(TestData.Describe(stock.GetOutputSchema(data.Schema)), TestData.Describe(ours.GetOutputSchema(data.Schema)), "output schema");
+        CollectionAssert.AreEqual(TestData.Describe(stock.Transform(data).Schema), TestData.Describe(ours.Transform(data).Schema), "transformed schema");
+        var ourShape = Estimator(ml, task, mlp).GetOutputSchema(SchemaShapes.Of(data.Schema)).Select(c => $"{c.Name}:{c.Kind}:{c.ItemType}:{c.IsKey}:{string.Join(",", c.Annotations.Select(a => a.Name))}").ToList();
+        var stockShape = Stock(ml, task).GetOutputSchema(SchemaShapes.Of(data.Schema)).Select(c => $"{c.Name}:{c.Kind}:{c.ItemType}:{c.IsKey}:{string.Join(",", c.Annotations.Select(a => a.Name))}").ToList();
+        CollectionAssert.AreEqual(stockShape, ourShape, "estimator output schema shape");
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Cases), DynamicDataDisplayName = nameof(CaseName))]
+    public void Save_and_Load_give_bit_identical_outputs_and_the_same_model_types(string task, bool mlp)
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = Prepared(ml, task);
+        ITransformer model = Estimator(ml, task, mlp).Fit(data);
+        byte[] file = TestData.Save(ml, model, data.Schema);
+        ITransformer loaded = ml.Model.Load(new MemoryStream(file), out DataViewSchema inputSchema);
+        Assert.AreEqual(model.GetType(), loaded.GetType(), "the loaded model has the type Fit returned");
+        if (mlp)
+        {
+            CollectionAssert.AreEqual(((TransformerChain<ITransformer>)model).Select(t => t.GetType()).ToList(), ((TransformerChain<ITransformer>)loaded).Select(t => t.GetType()).ToList(), "chain parts");
+        }
+
+        CollectionAssert.AreEqual(TestData.Describe(data.Schema), TestData.Describe(inputSchema), "input schema");
+        IDataView a = model.Transform(data), b = loaded.Transform(data);
+        foreach (string column in OutputColumns(task))
+        {
+            if (task == "multiclass" && column == "Score")
+            {
+                TestData.AssertBitsEqual(TestData.Vectors(a, column).SelectMany(v => v).ToArray(), TestData.Vectors(b, column).SelectMany(v => v).ToArray(), column);
+            }
+            else if (column == "PredictedLabel")
+            {
+                Assert.AreEqual(Labels(a, column), Labels(b, column), column);
+            }
+            else
+            {
+                TestData.AssertBitsEqual(TestData.Floats(a, column), TestData.Floats(b, column), column);
+            }
+        }
+
+        // Saving the loaded model again gives the same file contents.
+        CollectionAssert.AreEquivalent(Streams(TestData.Save(ml, model, data.Schema)), Streams(TestData.Save(ml, loaded, data.Schema)), "re-saved streams");
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Cases), DynamicDataDisplayName = nameof(CaseName))]
+    public void Written_streams_are_byte_identical_to_MLNet_resave(string task, bool mlp)
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = Prepared(ml, task);
+        ITransformer model = Estimator(ml, task, mlp).Fit(data);
+        Dictionary<string, byte[]> resaved = TestData.ZipEntries(TestData.Save(ml, model, null));
+        var ours = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        if (!mlp)
+        {
+            Add(ours, Written(ml, model, data), NativeModels.Root);
+        }
+        else
+        {
+            ITransformer[] parts = ((TransformerChain<ITransformer>)model).ToArray();
+            IDataView view = new EmptyDataView(data.Schema);
+            for (int i = 0; i < parts.Length; i++)
+            {
+                if (parts[i] is MulticlassPredictionTransformer<LinearMulticlassModelParameters> || i == parts.Length - 2)
+                {
+                    Add(ours, Written(ml, parts[i], view), $"{NativeModels.Root}/Transform_{i:000}");
+                }
+
+                view = parts[i].Transform(view);
+            }
+
+            Assert.IsGreaterThanOrEqualTo(6, ours.Count, "a hidden layer and the head were compared");
+        }
+
+        foreach (KeyValuePair<string, byte[]> kv in ours)
+        {
+            Assert.IsTrue(resaved.ContainsKey(kv.Key), $"ML.NET's re-save has no entry {kv.Key}; it has {string.Join(", ", resaved.Keys)}");
+            CollectionAssert.AreEqual(resaved[kv.Key], kv.Value, $"entry {kv.Key}");
+        }
+
+        if (!mlp)
+        {
+            var expected = resaved.Keys.Where(k => k.StartsWith(NativeModels.Root + "/", StringComparison.Ordinal)).OrderBy(k => k, StringComparer.Ordinal).ToList();
+            CollectionAssert.AreEqual(expected, ours.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList(), "the same set of entries");
+        }
+    }
+
+    [TestMethod]
+    public void A_process_that_references_only_MLNet_loads_and_scores_the_model()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = Prepared(ml, "multiclass");
+        ITransformer model = Estimator(ml, "multiclass", true).Fit(data);
+        string dir = Path.Combine(Path.GetTempPath(), "mlnet-bridge-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string modelPath = Path.Combine(dir, "model.zip"), dataPath = Path.Combine(dir, "data.idv");
+            ml.Model.Save(model, data.Schema, modelPath);
+            using (var fs = File.Create(dataPath))
+            {
+                ml.Data.SaveAsBinary(data, fs);
+            }
+
+            string checker = DeployCheckPath();
+            Assert.IsTrue(File.Exists(checker), $"deploy check built at {checker}");
+            string deps = File.ReadAllText(Path.ChangeExtension(checker, ".deps.json"));
+            Assert.DoesNotContain("MLNet.Optimizers.MLNet\"", deps, "the checker does not depend on the bridge");
+            Assert.DoesNotContain("MLNet.Optimizers.Training", deps, "the checker does not depend on the Training layer");
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string arg in new[] { checker, modelPath, dataPath, "Score" })
+            {
+                psi.ArgumentList.Add(arg);
+            }
+
+            using Process p = Process.Start(psi)!;
+            string stdout = p.StandardOutput.ReadToEnd();
+            string stderr = p.StandardError.ReadToEnd();
+            Assert.IsTrue(p.WaitForExit(120_000), "the checker finished");
+            Assert.AreEqual(0, p.ExitCode, "checker failed: " + stderr);
+            string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+            Assert.AreEqual("assemblies: ", lines[^1], "no MLNet.Optimizers assembly was loaded by the checker");
+            string[] expected = TestData.Vectors(model.Transform(data), "Score").Select(v => string.Join(" ", v.Select(f => BitConverter.SingleToInt32Bits(f).ToString("x8")))).ToArray();
+            CollectionAssert.AreEqual(expected, lines[..^1], "scores in the other process, bit for bit");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [TestMethod]
+    public void A_weight_that_reads_back_differently_throws_NativeModelMismatchException()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = Prepared(ml, "regression");
+        float[] w = Enumerable.Range(0, VectorSize(data)).Select(i => 0.25f * i).ToArray();
+        var t = NativeModels.Regression(ml, w, 0.5f, data, "Features");
+        TestData.AssertBitsEqual(w, t.Model.Weights.ToArray(), "read back");
+
+        // Streams for one set of weights, verified against another (what a format drift in a future ML.NET would look like).
+        float[] other = (float[])w.Clone();
+        other[3] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(other[3]) + 1);
+        var loaded = NativeModels.Load<RegressionPredictionTransformer<LinearRegressionModelParameters>>(ml, NativeModels.RegressionEntries(ml, other, 0.5f, data, "Features"));
+        var ex = Assert.ThrowsExactly<NativeModelMismatchException>(() => NativeModels.VerifyLinear(loaded.Model.Weights, loaded.Model.Bias, w, 0.5f, "regression model"));
+        StringAssert.Contains(ex.Message, "weight[3]");
+        Assert.ThrowsExactly<NativeModelMismatchException>(() => NativeModels.VerifyLinear(loaded.Model.Weights, loaded.Model.Bias, other, 0.25f, "regression model"));
+
+        // A stream ML.NET rejects (a component version newer than it reads) also surfaces as the bridge's exception.
+        Dictionary<string, byte[]> entries = NativeModels.RegressionEntries(ml, w, 0.5f, data, "Features");
+        byte[] key = entries[NativeModels.Root + "/Model/Model.key"];
+        BitConverter.GetBytes(0x00990001u).CopyTo(key, 0x4C);
+        BitConverter.GetBytes(0x00990001u).CopyTo(key, 0x48);
+        Assert.ThrowsExactly<NativeModelMismatchException>(() => NativeModels.Load<RegressionPredictionTransformer<LinearRegressionModelParameters>>(ml, entries));
+
+        // A model of another type than expected is rejected as well.
+        Assert.ThrowsExactly<NativeModelMismatchException>(() => NativeModels.Load<BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>>(ml, NativeModels.RegressionEntries(ml, w, 0.5f, data, "Features")));
+    }
+
+    [TestMethod]
+    public void Mlp_chain_has_native_layers_expressions_and_the_head()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = Prepared(ml, "binary");
+        var chain = ml.Optimizers().BinaryClassification.Mlp(new MlpTrainerOptions { Optimizer = new Lion(1e-3), HiddenLayers = new[] { 6, 4 }, Activation = Activation.Sigmoid, NumberOfEpochs = 2 }).Fit(data);
+        Type[] types = chain.Select(t => t.GetType()).ToArray();
+        Assert.HasCount(8, types);
+        for (int l = 0; l < 2; l++)
+        {
+            Assert.AreEqual(typeof(MulticlassPredictionTransformer<LinearMulticlassModelParameters>), types[3 * l], $"layer {l}");
+            Assert.AreEqual("ExpressionTransformer", types[(3 * l) + 1].Name, $"activation {l}");
+            Assert.AreEqual("ColumnSelectingTransformer", types[(3 * l) + 2].Name, $"drop {l}");
+        }
+
+        Assert.AreEqual(typeof(BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>), types[6]);
+        Assert.AreEqual("ColumnSelectingTransformer", types[7].Name);
+
+        // The first layer's weights, read through ML.NET's public API, reproduce the hidden activations by hand.
+        var layer = (MulticlassPredictionTransformer<LinearMulticlassModelParameters>)chain.First();
+        VBuffer<float>[] weights = Array.Empty<VBuffer<float>>();
+        layer.Model.GetWeights(ref weights, out int units);
+        float[] biases = layer.Model.GetBiases().ToArray();
+        Assert.AreEqual(6, units);
+        float[] x = TestData.Vectors(data, "Features")[0];
+        IDataView firstTwo = chain.Take(2).Aggregate(ml.Data.TakeRows(data, 1), (v, t) => t.Transform(v));
+        float[] h = TestData.Vectors(firstTwo, firstTwo.Schema.Last().Name)[0];
+        for (int j = 0; j < units; j++)
+        {
+            double z = biases[j] + weights[j].DenseValues().Zip(x, (a, b) => (double)a * b).Sum();
+            Assert.AreEqual(1 / (1 + Math.Exp(-z)), h[j], 1e-5, $"unit {j}");
+        }
+    }
+
+    internal static IDataView Prepared(MLContext ml, string task)
+    {
+        IDataView raw = task switch
+        {
+            "binary" => TestData.BreastCancer(ml),
+            "multiclass" => TestData.Wine(ml),
+            _ => ml.Data.TakeRows(TestData.BreastCancer(ml), 400),
+        };
+        IEstimator<ITransformer> prep = task switch
+        {
+            "multiclass" => ml.Transforms.Conversion.MapValueToKey("Label", "Cultivar").Append(ml.Transforms.NormalizeMinMax("Features")),
+            "regression" => ml.Transforms.Conversion.ConvertType("LabelF", "Label", DataKind.Single).Append(ml.Transforms.CopyColumns("Label", "LabelF")).Append(ml.Transforms.NormalizeMinMax("Features")),
+            _ => ml.Transforms.NormalizeMinMax("Features"),
+        };
+        return ml.Data.Cache(prep.Fit(raw).Transform(raw));
+    }
+
+    internal static IEstimator<ITransformer> Estimator(MLContext ml, string task, bool mlp)
+    {
+        var optimizer = new Lion(2e-3);
+        if (mlp)
+        {
+            var o = new MlpTrainerOptions { Optimizer = optimizer, HiddenLayers = new[] { 8 }, Activation = Activation.ReLU, NumberOfEpochs = 5 };
+            return task switch
+            {
+                "regression" => ml.Optimizers().Regression.Mlp(o),
+                "binary" => ml.Optimizers().BinaryClassification.Mlp(o),
+                _ => ml.Optimizers().MulticlassClassification.Mlp(o),
+            };
+        }
+
+        return task switch
+        {
+            "regression" => ml.Optimizers().Regression.Linear(optimizer, numberOfEpochs: 5),
+            "binary" => ml.Optimizers().BinaryClassification.Linear(optimizer, numberOfEpochs: 5),
+            _ => ml.Optimizers().MulticlassClassification.Linear(optimizer, numberOfEpochs: 5),
+        };
+    }
+
+    private static IEstimator<ITransformer> Stock(MLContext ml, string task) => task switch
+    {
+        "regression" => ml.Regression.Trainers.Sdca(maximumNumberOfIterations: 2),
+        "binary" => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(),
+        _ => ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(),
+    };
+
+    private static string[] OutputColumns(string task) => task switch
+    {
+        "regression" => new[] { "Score" },
+        "binary" => new[] { "Score", "Probability", "PredictedLabel" },
+        _ => new[] { "Score", "PredictedLabel" },
+    };
+
+    private static string Labels(IDataView data, string column) => data.Schema[column].Type is BooleanDataViewType
+        ? string.Join(",", data.GetColumn<bool>(column))
+        : string.Join(",", data.GetColumn<uint>(column));
+
+    private static int VectorSize(IDataView data) => ((VectorDataViewType)data.Schema["Features"].Type).Size;
+
+    // What the bridge writes for a native part, rebuilt from the weights ML.NET reads back from it.
+    private static Dictionary<string, byte[]> Written(MLContext ml, ITransformer part, IDataView trainSchema)
+    {
+        switch (part)
+        {
+            case RegressionPredictionTransformer<LinearRegressionModelParameters> r:
+                return NativeModels.RegressionEntries(ml, r.Model.Weights.ToArray(), r.Model.Bias, trainSchema, r.FeatureColumnName);
+            case BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>> b:
+                return NativeModels.BinaryEntries(ml, b.Model.SubModel.Weights.ToArray(), b.Model.SubModel.Bias, trainSchema, b.FeatureColumnName);
+            case MulticlassPredictionTransformer<MaximumEntropyModelParameters> m:
+                return MulticlassWritten(ml, m.Model, true, trainSchema, m.FeatureColumnName, m.FeatureColumnType, "Label", "Score", "PredictedLabel");
+            case MulticlassPredictionTransformer<LinearMulticlassModelParameters> l:
+                string argmax = l.GetOutputSchema(trainSchema.Schema).Reverse().First(c => c.Name.Contains("_argmax__", StringComparison.Ordinal)).Name;
+                return MulticlassWritten(ml, l.Model, false, trainSchema, l.FeatureColumnName, l.FeatureColumnType, null, "Score", argmax);
+            default:
+                throw new AssertFailedException("unexpected part " + part.GetType());
+        }
+    }
+
+    private static Dictionary<string, byte[]> MulticlassWritten(MLContext ml, LinearMulticlassModelParametersBase model, bool softmax, IDataView trainSchema, string feature, DataViewType featureType, string? label, string score, string predicted)
+    {
+        VBuffer<float>[] w = Array.Empty<VBuffer<float>>();
+        model.GetWeights(ref w, out int classes);
+        int features = ((VectorDataViewType)featureType).Size;
+        float[] flat = w.Take(classes).SelectMany(v => v.DenseValues()).ToArray();
+        return NativeModels.MulticlassEntries(ml, flat, model.GetBiases().ToArray(), features, softmax, trainSchema, feature, label, score, predicted);
+    }
+
+    private static void Add(Dictionary<string, byte[]> target, Dictionary<string, byte[]> entries, string root)
+    {
+        foreach (KeyValuePair<string, byte[]> kv in entries)
+        {
+            target[root + kv.Key[NativeModels.Root.Length..]] = kv.Value;
+        }
+    }
+
+    private static List<string> Streams(byte[] zip) => TestData.ZipEntries(zip).Where(kv => kv.Key != "TrainingInfo/Version.txt").Select(kv => kv.Key + ":" + Convert.ToHexString(kv.Value)).ToList();
+
+    private static string DeployCheckPath()
+    {
+        // test/MLNet.Optimizers.MLNet.Tests/bin/<Configuration>/<tfm>/ -> test/MLNet.Optimizers.MLNet.DeployCheck/bin/<Configuration>/<tfm>/
+        var dir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string tfm = dir.Name, configuration = dir.Parent!.Name;
+        string testRoot = dir.Parent.Parent!.Parent!.Parent!.FullName;
+        return Path.Combine(testRoot, "MLNet.Optimizers.MLNet.DeployCheck", "bin", configuration, tfm, "MLNet.Optimizers.MLNet.DeployCheck.dll");
+    }
+}
