@@ -20,6 +20,35 @@ dotnet test MLNet.Optimizers.sln -c Release --no-build -nologo \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@"
 test_rc=$?
 
+# The ML.NET bridge (src/MLNet.Optimizers.MLNet, its tests and sample) is outside the solution: it needs the
+# Microsoft.ML package, which not every package source serves. MLNET_FEED (a folder or URL) adds a source; for a folder
+# without MLNET_VERSION, the highest Microsoft.ML version in it is used. When Microsoft.ML cannot be restored, one line
+# says so and the bridge is skipped; any other failure counts as a failure.
+bridge_test=test/MLNet.Optimizers.MLNet.Tests/MLNet.Optimizers.MLNet.Tests.csproj
+bridge_sample=samples/MLNetModelBuilder/MLNetModelBuilder.csproj
+if [ -n "${MLNET_FEED:-}" ] && [ -z "${MLNET_VERSION:-}" ] && [ -d "$MLNET_FEED" ]; then
+  v=$(ls "$MLNET_FEED" 2>/dev/null | sed -n 's/^[Mm]icrosoft\.[Mm][Ll]\.\([0-9][0-9A-Za-z.+-]*\)\.nupkg$/\1/p' | sort -V | tail -n 1)
+  [ -n "$v" ] && export MLNET_VERSION="$v"
+fi
+bridge_log="$root/artifacts/mlnet-bridge-restore.log"
+if dotnet restore "$bridge_test" -nologo -v quiet > "$bridge_log" 2>&1 && dotnet restore "$bridge_sample" -nologo -v quiet >> "$bridge_log" 2>&1; then
+  if dotnet build "$bridge_test" -c Release --no-restore -nologo -v quiet && dotnet build "$bridge_sample" -c Release --no-restore -nologo -v quiet; then
+    dotnet test "$bridge_test" -c Release --no-build -nologo \
+      --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@"
+    bridge_rc=$?
+    [ $bridge_rc -ne 0 ] && test_rc=$bridge_rc
+  else
+    echo "ML.NET bridge build failed"
+    bridge_build_failed=1
+  fi
+elif grep -Eq "NU110[123].*package Microsoft\.ML" "$bridge_log"; then
+  echo "ML.NET bridge skipped: Microsoft.ML could not be restored (set MLNET_FEED to a feed that serves it${MLNET_FEED:+; MLNET_FEED=$MLNET_FEED did not})"
+else
+  cat "$bridge_log"
+  echo "ML.NET bridge restore failed"
+  bridge_build_failed=1
+fi
+
 passed=0; failed=0; skipped=0; files=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
@@ -34,6 +63,9 @@ done
 
 if [ $files -eq 0 ] || { [ $test_rc -ne 0 ] && [ $failed -eq 0 ]; }; then
   # The runner failed without recording a failed test (crash, abort): count it as a failure.
+  failed=$((failed + 1))
+fi
+if [ -n "${bridge_build_failed:-}" ]; then
   failed=$((failed + 1))
 fi
 
