@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
 using MLNet.Optimizers.Training.Data;
+using MLNet.Optimizers.Training.Pipelines;
 
 namespace MLNet.Optimizers.Training.Tuning;
 
@@ -13,17 +14,17 @@ namespace MLNet.Optimizers.Training.Tuning;
 /// </summary>
 public sealed class ModelSearchSpace
 {
-    /// <summary>Mini-batch size, log scale [16, 256]; default 32 (the trainer's default).</summary>
-    public IntegerRange? BatchSize { get; init; } = new("batch_size", 16, 256, 32, SearchScale.Log);
+    /// <summary>Mini-batch size, log scale [16, 256]; default <see cref="PipelineDefaults.BatchSize"/>.</summary>
+    public IntegerRange? BatchSize { get; init; } = new("batch_size", 16, 256, PipelineDefaults.BatchSize, SearchScale.Log);
 
-    /// <summary>Units per hidden layer, log scale [16, 256]; default 64.</summary>
-    public IntegerRange? HiddenWidth { get; init; } = new("hidden_width", 16, 256, 64, SearchScale.Log);
+    /// <summary>Units per hidden layer, log scale [16, 256]; default the width of <see cref="PipelineDefaults.DefaultHiddenLayers"/>.</summary>
+    public IntegerRange? HiddenWidth { get; init; } = new("hidden_width", 16, 256, PipelineDefaults.DefaultHiddenLayers[0], SearchScale.Log);
 
-    /// <summary>Hidden layers, linear [0, 3] (0 = linear model); default 1.</summary>
-    public IntegerRange? HiddenDepth { get; init; } = new("hidden_depth", 0, 3, 1);
+    /// <summary>Hidden layers, linear [0, 3] (0 = linear model); default the depth of <see cref="PipelineDefaults.DefaultHiddenLayers"/>.</summary>
+    public IntegerRange? HiddenDepth { get; init; } = new("hidden_depth", 0, 3, PipelineDefaults.DefaultHiddenLayers.Count);
 
-    /// <summary>Hidden activation; default relu.</summary>
-    public ChoiceRange? Activation { get; init; } = new("activation", new[] { "relu", "tanh", "gelu" }, "relu");
+    /// <summary>Hidden activation (the pipeline config's names); default <see cref="PipelineDefaults.Activation"/>.</summary>
+    public ChoiceRange? Activation { get; init; } = new("activation", new[] { "relu", "tanh", "gelu" }, JsonNames.NameOf(JsonNames.Activations, PipelineDefaults.Activation)!);
 
     /// <summary>The ranges, in sampling order (null ranges are not searched).</summary>
     public IReadOnlyList<SearchRange> Ranges => new SearchRange?[] { BatchSize, HiddenWidth, HiddenDepth, Activation }.Where(r => r is not null).Cast<SearchRange>().ToArray();
@@ -58,6 +59,7 @@ public sealed class ModelSearchSpace
 
     /// <summary>Checks the space: batch size and width must be positive, depth non-negative.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A range admits an invalid value.</exception>
+    /// <exception cref="ArgumentException">An unknown activation name.</exception>
     public void Validate()
     {
         if (BatchSize is { Min: < 1 })
@@ -73,6 +75,17 @@ public sealed class ModelSearchSpace
         if (HiddenDepth is { Min: < 0 })
         {
             throw new ArgumentOutOfRangeException(nameof(HiddenDepth), HiddenDepth.Min, $"hidden_depth must be at least 0, the range starts at {HiddenDepth.Min}.");
+        }
+
+        if (Activation != null)
+        {
+            foreach (string name in Activation.Values)
+            {
+                if (JsonNames.Parse(JsonNames.Activations, name) is null)
+                {
+                    throw new ArgumentException($"activation: unknown activation '{name}'; expected {JsonNames.Choices(JsonNames.Activations)}.", nameof(Activation));
+                }
+            }
         }
     }
 }
