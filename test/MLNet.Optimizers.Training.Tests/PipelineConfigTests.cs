@@ -18,7 +18,7 @@ namespace MLNet.Optimizers.Training.Tests;
 [TestClass]
 public sealed class PipelineConfigTests
 {
-    /// <summary>A canonical document (what ToJson writes): it must survive Parse → ToJson byte for byte. The README shows it.</summary>
+    /// <summary>A canonical document (what ToJson writes) with a partial optimizer config: it must survive Parse → ToJson byte for byte.</summary>
     internal const string CanonicalExample = """
         {
           "format_version": 1,
@@ -195,6 +195,25 @@ public sealed class PipelineConfigTests
         Assert.AreEqual(LionDefaults.Beta2, lion.Beta2);
         Assert.AreEqual(0.1, lion.WeightDecay);
         Assert.AreEqual("bias", lion.ExcludedNamePatterns.Single());
+    }
+
+    [TestMethod]
+    public void ReadmeExampleIsCanonicalAndTrains()
+    {
+        string readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        int section = readme.IndexOf("### The config format", StringComparison.Ordinal);
+        Assert.IsGreaterThanOrEqualTo(0, section, "README has the config format section");
+        int start = readme.IndexOf("```json\n", section, StringComparison.Ordinal) + "```json\n".Length;
+        string json = readme[start..readme.IndexOf("\n```", start, StringComparison.Ordinal)];
+
+        PipelineConfig c = PipelineConfig.Parse(json);
+        Assert.AreEqual(json, c.ToJson(), "the README example is exactly what ToJson writes");
+
+        // It describes diamonds.csv and trains on it (on 5000 rows here, to stay fast).
+        TabularData d = PipelineTestData.Diamonds(6000);
+        (int[] train, int[] test) = DataSplit.TrainTestIndices(d.RowCount, 1.0 / 6, 42);
+        PipelineModel m = Pipeline.FromConfig(c).WithBlas(new MLNet.Optimizers.Compute.ManagedBlasProvider()).Fit(d.SelectRows(train));
+        Assert.IsGreaterThanOrEqualTo(0.9, m.Evaluate(d.SelectRows(test)).PrimaryMetric);
     }
 
     [TestMethod]

@@ -29,8 +29,15 @@ internal static class PipelineTestData
         },
     };
 
-    /// <summary>The first <paramref name="rows"/> rows of diamonds (the file is not sorted by price).</summary>
-    public static TabularData Diamonds(int rows) => DiamondsAll.Value.SelectRows(Enumerable.Range(0, rows).ToArray());
+    /// <summary><paramref name="rows"/> rows of diamonds drawn at random (seeded; the file is partly sorted by price), in file order.</summary>
+    public static TabularData Diamonds(int rows)
+    {
+        int[] order = Enumerable.Range(0, DiamondsAll.Value.RowCount).ToArray();
+        new DeterministicRandom(5).Shuffle(order);
+        int[] pick = order[..rows];
+        Array.Sort(pick);
+        return DiamondsAll.Value.SelectRows(pick);
+    }
 
     /// <summary>A full regression configuration: every featurizer, an MLP with Huber loss, Lion with a cosine schedule.</summary>
     public static PipelineConfig DiamondsConfig()

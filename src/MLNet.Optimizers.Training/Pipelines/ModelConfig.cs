@@ -37,7 +37,10 @@ public sealed class ModelConfig : IEquatable<ModelConfig>
     /// <summary>The regression loss (regression only).</summary>
     public RegressionLoss Loss { get; set; } = PipelineDefaults.Loss;
 
-    /// <summary>Huber's delta (regression with <see cref="RegressionLoss.Huber"/> only), finite and &gt; 0.</summary>
+    /// <summary>
+    /// Huber's delta (regression with <see cref="RegressionLoss.Huber"/> only), finite and &gt; 0. With
+    /// <see cref="TrainerConfig.StandardizeLabel"/> (the default) it is in units of the label's standard deviation.
+    /// </summary>
     public double HuberDelta { get; set; } = PipelineDefaults.HuberDelta;
 
     /// <summary>A linear model.</summary>

@@ -233,6 +233,9 @@ public sealed class PipelineConfig : IEquatable<PipelineConfig>
             EarlyStoppingPatience = PipelineDefaults.DefaultEarlyStoppingPatience,
         };
         c.Trainer.SetOptimizer(new Lion(PipelineDefaults.DefaultLearningRate) { WeightDecay = PipelineDefaults.DefaultWeightDecay });
+
+        // Keras's get_config reports the float32-rounded rate (0.003000000026077032); write it as typed. Both build the same optimizer.
+        c.Trainer.Optimizer["config"]!["learning_rate"] = PipelineDefaults.DefaultLearningRate;
         c.Validate();
         return c;
     }
@@ -276,8 +279,19 @@ public sealed class PipelineConfig : IEquatable<PipelineConfig>
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Seed, Data, Featurizers.Count, Trainer);
 
-    /// <inheritdoc />
-    public override string ToString() => ToJson();
+    /// <summary>The canonical JSON (<see cref="ToJson"/>), or for an invalid configuration a line naming the first problem (never throws).</summary>
+    /// <returns>The text.</returns>
+    public override string ToString()
+    {
+        try
+        {
+            return ToJson();
+        }
+        catch (PipelineConfigException e)
+        {
+            return "invalid PipelineConfig: " + e.Message;
+        }
+    }
 
     /// <summary>Follows the feature columns through the featurizers; throws on the first entry that does not fit the data schema.</summary>
     internal static void ValidateChain(DataConfig data, IReadOnlyList<FeaturizerConfig> featurizers)

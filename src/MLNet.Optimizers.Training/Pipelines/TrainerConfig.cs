@@ -62,7 +62,8 @@ public sealed class TrainerConfig : IEquatable<TrainerConfig>
     /// Regression only: train on the label standardized with the training mean and standard deviation, then fold the
     /// scaling into the output layer, so the model predicts on the original scale. Leave it on unless labels are
     /// already near unit scale: Lion moves each weight by about the learning rate per step and cannot reach large
-    /// label values. Must stay true (its default) for classification.
+    /// label values. The training and validation losses (and a Huber delta) are then on the standardized scale. Must stay
+    /// true (its default) for classification.
     /// </summary>
     public bool StandardizeLabel { get; set; } = PipelineDefaults.StandardizeLabel;
 
