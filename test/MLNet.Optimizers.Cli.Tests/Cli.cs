@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
+using System.Threading;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using MLNet.Optimizers.Cli.Output;
 
@@ -47,11 +48,14 @@ internal static class Cli
     public static CliResult Run(params string[] args) => Run(errorIsTerminal: false, args);
 
     /// <summary>Runs with stderr presented as a terminal or not.</summary>
-    public static CliResult Run(bool errorIsTerminal, params string[] args)
+    public static CliResult Run(bool errorIsTerminal, params string[] args) => Run(errorIsTerminal, CancellationToken.None, args);
+
+    /// <summary>Runs with a cancellation token (Ctrl+C).</summary>
+    public static CliResult Run(bool errorIsTerminal, CancellationToken cancellationToken, params string[] args)
     {
         var stdout = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
         var stderr = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-        int code = CliApp.Run(args, new CliConsole(stdout, stderr, outputIsTerminal: false, errorIsTerminal: errorIsTerminal, width: 100));
+        int code = CliApp.Run(args, new CliConsole(stdout, stderr, outputIsTerminal: false, errorIsTerminal: errorIsTerminal, width: 100), cancellationToken);
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 

@@ -107,6 +107,17 @@ public sealed class ErrorTests
         Assert.IsFalse(Directory.Exists(dir["out"]), "the data is checked before the output folder is created");
     }
 
+    [TestMethod]
+    public void CtrlCStopsTrainingWithExitCode130()
+    {
+        using var dir = new TempDir();
+        using var cancel = new System.Threading.CancellationTokenSource();
+        cancel.Cancel();
+        CliResult r = Cli.Run(false, cancel.Token, "train", "--data", Cli.DataFile("iris.csv"), "--label", "species", "--compute", "managed", "--quiet", "-o", dir.Path);
+        Assert.AreEqual("mlnet-opt: error: cancelled.", r.FailsWith(ExitCodes.Cancelled));
+        Assert.IsFalse(File.Exists(dir["model.mlnm"]), "no model is written for a cancelled run");
+    }
+
     /// <summary>The display name of a case.</summary>
     public static string CaseName(MethodInfo method, object[] data) => "error: " + (string)data[0];
 

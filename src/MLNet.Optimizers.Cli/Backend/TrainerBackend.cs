@@ -31,7 +31,7 @@ internal sealed class TrainerBackend : ITrainingBackend
     public const int AutoMinEpochs = 10;
 
     /// <summary>... and at most this many.</summary>
-    public const int AutoMaxEpochs = 100;
+    public const int AutoMaxEpochs = 1000;
 
     private static readonly ConcurrentDictionary<string, BlasProvider> Providers = new(StringComparer.Ordinal);
 

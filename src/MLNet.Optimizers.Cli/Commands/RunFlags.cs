@@ -32,7 +32,7 @@ internal sealed class RunFlags
 
     public Option<string?> Dropout { get; } = Flags.Text("--dropout", "rate", "Dropout on hidden units while training, in [0, 0.95] [default: 0].");
 
-    public Option<string?> Epochs { get; } = Flags.Text("--epochs", "n", "Passes over the training rows [default: about 2000 steps, 10 to 100 epochs].");
+    public Option<string?> Epochs { get; } = Flags.Text("--epochs", "n", "Passes over the training rows [default: enough for about 2000 optimizer steps, 10 to 1000 epochs].");
 
     public Option<string?> BatchSize { get; } = Flags.Text("--batch-size", "n", "Rows per optimizer step [default: 32].");
 

@@ -228,8 +228,13 @@ internal sealed class SvgChart
             }
 
             sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{N(lx)}\" y=\"{N(ly - 9)}\" width=\"14\" height=\"14\" rx=\"2\" fill=\"{s.Color}\"/>");
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(lx + 20)}\" y=\"{N(ly + 2)}\" class=\"legend\">{Html.Text(Shorten(s.Name, 22))}</text>");
-            ly += 22;
+            foreach (string line in LegendLines(s.Name))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(lx + 20)}\" y=\"{N(ly + 2)}\" class=\"legend\">{Html.Text(line)}</text>");
+                ly += 17;
+            }
+
+            ly += 5;
         }
 
         if (ShowLineStyleKey)
@@ -269,6 +274,21 @@ internal sealed class SvgChart
     }
 
     private static double Clamp(double v, double lo, double hi) => Math.Min(Math.Max(v, lo - ((hi - lo) * 0.02)), hi + ((hi - lo) * 0.02));
+
+    /// <summary>A legend label on one line, or two when it has settings in parentheses ("AdamW" / "(lr=0.003,wd=0.01)").</summary>
+    private static IEnumerable<string> LegendLines(string name)
+    {
+        const int Max = 24;
+        int paren = name.IndexOf(" (", StringComparison.Ordinal);
+        if (name.Length <= Max || paren < 0)
+        {
+            yield return Shorten(name, Max);
+            yield break;
+        }
+
+        yield return Shorten(name[..paren], Max);
+        yield return Shorten(name[(paren + 1)..], Max);
+    }
 
     private static string Shorten(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 
