@@ -124,7 +124,7 @@ internal static class OptimizerFactory
         return "lr ?";
     }
 
-    private static string G(double d) => d.ToString("G4", CultureInfo.InvariantCulture);
+    private static string G(double d) => d.ToString("G4", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
 
     private static Optimizer FromDefaults(OptimizerSpec spec, long totalSteps)
     {

@@ -155,7 +155,10 @@ internal static class TrainingCommands
         }
 
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.OptimizerDescription}"));
-        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.ModelDescription}; {run.History.Count} epochs, {run.Steps:N0} steps in {Format.Seconds(run.Seconds)}{(run.StoppedEarly ? $" (stopped early; best epoch {run.BestEpoch})" : string.Empty)}"));
+        string kept = run.BestEpoch > 0 && run.Resolved.RestoreBest
+            ? string.Create(CultureInfo.InvariantCulture, $"; kept the weights of epoch {run.BestEpoch} (lowest validation loss)")
+            : string.Empty;
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.ModelDescription}; {run.History.Count} epochs{(run.StoppedEarly ? " (stopped early)" : string.Empty)}, {run.Steps:N0} steps in {Format.Seconds(run.Seconds)}{kept}"));
         Tables.Metrics(console, "Metrics", columns, markBest: false);
         Evaluation shown = run.Validation ?? run.Training;
         if (shown.Confusion != null)
@@ -243,7 +246,7 @@ internal static class TrainingCommands
             runs.Select(r => (r.Optimizer.Label, r.Validation ?? r.Training)).ToArray(),
             new (string, IReadOnlyList<string>)[]
             {
-                ("epochs", runs.Select(r => r.History.Count.ToString(CultureInfo.InvariantCulture)).ToArray()),
+                ("epochs", runs.Select(r => r.History.Count.ToString(CultureInfo.InvariantCulture) + (r.BestEpoch > 0 && r.Resolved.RestoreBest && r.BestEpoch != r.History.Count ? string.Create(CultureInfo.InvariantCulture, $" (best {r.BestEpoch})") : string.Empty)).ToArray()),
                 ("training time", runs.Select(r => Format.Seconds(r.Seconds)).ToArray()),
             });
         console.Out.WriteLine($"configs: {Path.Combine(output, "config-*.json")}");
@@ -272,10 +275,15 @@ internal static class TrainingCommands
 
     private static void PrintDataSummary(CliConsole console, DataSummary d)
     {
+        string columns = d.CategoricalColumns.Count == 0
+            ? string.Empty
+            : string.Create(CultureInfo.InvariantCulture, $" ({d.NumericColumns.Count} numeric, {d.CategoricalColumns.Count} categorical columns)");
         console.Out.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"data:  {d.Path}: {d.Rows:N0} rows ({d.TrainingRows:N0} training, {d.ValidationRows:N0} validation), {d.FeatureCount} features ({d.NumericColumns.Count} numeric, {d.CategoricalColumns.Count} categorical columns)"));
-        string classes = d.ClassNames.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $", {d.ClassNames.Count} classes ({Data.DataInspector.Preview(d.ClassNames)})");
+            $"data:  {d.Path}: {d.Rows:N0} rows ({d.TrainingRows:N0} training, {d.ValidationRows:N0} validation), {d.FeatureCount} features{columns}"));
+        string classes = d.ClassNames.Count == 0
+            ? string.Empty
+            : string.Create(CultureInfo.InvariantCulture, $", {d.ClassNames.Count} classes ({(d.ClassNames.Count <= 8 ? string.Join(", ", d.ClassNames) : string.Join(", ", d.ClassNames.Take(6)) + ", ..., " + d.ClassNames[^1])})");
         console.Out.WriteLine($"label: {d.Label}: {Names.Describe(d.Task)}{classes}");
     }
 

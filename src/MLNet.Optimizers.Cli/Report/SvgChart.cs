@@ -24,7 +24,7 @@ internal sealed class SvgChart
     public const double LogRatio = 30;
 
     private const double Left = 78;
-    private const double Right = 190;
+    private const double Right = 200;
     private const double Top = 44;
     private const double Bottom = 58;
 
@@ -278,7 +278,7 @@ internal sealed class SvgChart
     /// <summary>A legend label on one line, or two when it has settings in parentheses ("AdamW" / "(lr=0.003,wd=0.01)").</summary>
     private static IEnumerable<string> LegendLines(string name)
     {
-        const int Max = 24;
+        const int Max = 20;
         int paren = name.IndexOf(" (", StringComparison.Ordinal);
         if (name.Length <= Max || paren < 0)
         {
@@ -299,7 +299,7 @@ internal sealed class SvgChart
         double step = ticks.Length > 1 ? Math.Abs(ticks[1] - ticks[0]) : 1;
         if (Math.Abs(v) >= 1e5 || (v != 0 && Math.Abs(v) < 1e-3))
         {
-            return v.ToString("0.#E+0", CultureInfo.InvariantCulture);
+            return v.ToString("0.#e+0", CultureInfo.InvariantCulture);
         }
 
         int decimals = step >= 1 ? 0 : (int)Math.Ceiling(-Math.Log10(step) - 1e-9);
