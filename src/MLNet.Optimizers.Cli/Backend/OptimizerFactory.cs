@@ -1,0 +1,192 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json.Nodes;
+using MLNet.Optimizers.Cli.Settings;
+using MLNet.Optimizers.Schedules;
+using MLNet.Optimizers.Serialization;
+
+namespace MLNet.Optimizers.Cli.Backend;
+
+/// <summary>
+/// The tool's optimizer defaults and their construction. Every optimizer gets a cosine-decay learning rate with a short
+/// linear warmup over the whole run, and decoupled weight decay that spares the biases. Lion's learning rate is 3-10×
+/// smaller than AdamW's and its weight decay 3-10× larger (Lion's update has norm 1 per coordinate, AdamW's less).
+/// </summary>
+internal static class OptimizerFactory
+{
+    /// <summary>Peak learning rate, weight decay (null: none) and warmup share per optimizer.</summary>
+    public static readonly IReadOnlyDictionary<string, (double LearningRate, double? WeightDecay, double Warmup)> Defaults =
+        new Dictionary<string, (double, double?, double)>(StringComparer.Ordinal)
+        {
+            ["lion"] = (2e-3, 1.0, 0.05),
+            ["adafactor"] = (0.05, null, 0.05),
+            ["adamw"] = (1e-2, 0.1, 0.05),
+            ["sgd"] = (0.05, null, 0.05),
+        };
+
+    /// <summary>SGD's default momentum.</summary>
+    public const double SgdMomentum = 0.9;
+
+    /// <summary>
+    /// Adafactor's default <c>epsilon_1</c>: 1e-15 instead of Keras's 1e-30, which underflows to a NaN step when a weight
+    /// matrix's gradient has an all-zero row and column (a dead ReLU unit meeting a constant feature).
+    /// </summary>
+    public const double AdafactorEpsilon1 = 1e-15;
+
+    /// <summary>Builds an optimizer: the exact Keras one of a config file, or one from the defaults and overrides.</summary>
+    /// <param name="spec">The spec.</param>
+    /// <param name="totalSteps">Steps of the whole run (for the schedule).</param>
+    /// <returns>The optimizer (not built).</returns>
+    /// <exception cref="CliException">A setting out of range (exit code 64), or a bad Keras config (65).</exception>
+    public static Optimizer Create(OptimizerSpec spec, long totalSteps)
+    {
+        Optimizer optimizer;
+        if (spec.Keras != null)
+        {
+            try
+            {
+                optimizer = KerasConfig.DeserializeOptimizer(spec.Keras, new KerasConfigOptions { Path = "$.optimizer" });
+            }
+            catch (OptimizerConfigException e)
+            {
+                throw CliException.BadData($"optimizer config: {RunConfigFile.OneLine(e.Message)}", e);
+            }
+        }
+        else
+        {
+            optimizer = FromDefaults(spec, totalSteps);
+        }
+
+        optimizer.ExcludeFromWeightDecay(namePatterns: new[] { "bias" });
+        return optimizer;
+    }
+
+    /// <summary>One line describing an optimizer from its Keras config: class, learning rate or schedule, weight decay, moments.</summary>
+    /// <param name="serialized">Keras's serialized optimizer.</param>
+    /// <returns>The description.</returns>
+    public static string Describe(JsonObject serialized)
+    {
+        string cls = serialized["class_name"]?.GetValue<string>() ?? "?";
+        var c = serialized["config"] as JsonObject ?? new JsonObject();
+        var parts = new List<string> { DescribeLearningRate(c["learning_rate"]) };
+        if (c["weight_decay"] is JsonValue wd && wd.TryGetValue(out double w))
+        {
+            parts.Add("weight decay " + G(w));
+        }
+
+        foreach ((string key, string label) in new[] { ("beta_1", "β1"), ("beta_2", "β2"), ("momentum", "momentum"), ("beta_2_decay", "β2 decay"), ("epsilon_1", "ε1") })
+        {
+            if (c[key] is JsonValue v && v.TryGetValue(out double d) && !(key == "momentum" && d == 0))
+            {
+                parts.Add($"{label} {G(d)}");
+            }
+        }
+
+        if (c["nesterov"] is JsonValue n && n.TryGetValue(out bool nesterov) && nesterov)
+        {
+            parts.Add("Nesterov");
+        }
+
+        if (c["clipnorm"] is JsonValue cn && cn.TryGetValue(out double clip))
+        {
+            parts.Add("clipnorm " + G(clip));
+        }
+
+        return $"{OptimizerSpec.DisplayNameOf(OptimizerSpec.NameOfKerasClass(cls) ?? cls)}: {string.Join(", ", parts)}";
+    }
+
+    private static string DescribeLearningRate(JsonNode? lr)
+    {
+        if (lr is JsonValue v && v.TryGetValue(out double d))
+        {
+            return "lr " + G(d) + " (constant)";
+        }
+
+        if (lr is JsonObject o && o["config"] is JsonObject sc)
+        {
+            string cls = o["class_name"]?.GetValue<string>() ?? "schedule";
+            if (cls == "CosineDecay")
+            {
+                double initial = sc["initial_learning_rate"]?.GetValue<double>() ?? 0;
+                long decay = sc["decay_steps"]?.GetValue<long>() ?? 0;
+                double? target = sc["warmup_target"] is JsonValue t && t.TryGetValue(out double tv) ? tv : null;
+                long warm = sc["warmup_steps"] is JsonValue ws && ws.TryGetValue(out long wv) ? wv : 0;
+                return target is double peak && warm > 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"lr {G(peak)} (warmup {warm} steps, cosine decay {decay} steps)")
+                    : string.Create(CultureInfo.InvariantCulture, $"lr {G(initial)} (cosine decay {decay} steps)");
+            }
+
+            return $"lr {cls}";
+        }
+
+        return "lr ?";
+    }
+
+    private static string G(double d) => d.ToString("G4", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
+
+    private static Optimizer FromDefaults(OptimizerSpec spec, long totalSteps)
+    {
+        (double defaultLr, double? defaultWd, double defaultWarmup) = Defaults[spec.Name];
+        IReadOnlyDictionary<string, double> o = spec.Overrides;
+        double lr = o.TryGetValue("lr", out double l) ? l : defaultLr;
+        double warmup = o.TryGetValue("warmup", out double wu) ? wu : defaultWarmup;
+        if (!(lr > 0))
+        {
+            throw CliException.Usage($"{spec.DisplayName}: the learning rate must be > 0, got {G(lr)}.");
+        }
+
+        if (!(warmup >= 0 && warmup < 1))
+        {
+            throw CliException.Usage($"{spec.DisplayName}: warmup is a share of the steps in [0, 1), got {G(warmup)}.");
+        }
+
+        long total = Math.Max(1, totalSteps);
+        long warmSteps = (long)Math.Round(total * warmup, MidpointRounding.AwayFromZero);
+        if (warmSteps >= total)
+        {
+            warmSteps = total - 1;
+        }
+
+        LearningRateSchedule schedule = warmSteps > 0
+            ? new CosineDecay(0, total - warmSteps, warmupTarget: lr, warmupSteps: warmSteps)
+            : new CosineDecay(lr, total);
+
+        try
+        {
+            Optimizer optimizer = spec.Name switch
+            {
+                "lion" => new Lion(schedule, Get(o, "beta1", LionDefaults.Beta1), Get(o, "beta2", LionDefaults.Beta2)),
+                "adafactor" => new Adafactor(
+                    schedule,
+                    Get(o, "beta2_decay", AdafactorDefaults.Beta2Decay),
+                    Get(o, "epsilon1", AdafactorEpsilon1),
+                    Get(o, "epsilon2", AdafactorDefaults.Epsilon2),
+                    Get(o, "clip_threshold", AdafactorDefaults.ClipThreshold)),
+                "adamw" => new AdamW(schedule, Get(o, "wd", defaultWd ?? 0), Get(o, "beta1", AdamWDefaults.Beta1), Get(o, "beta2", AdamWDefaults.Beta2), Get(o, "epsilon", AdamWDefaults.Epsilon)),
+                "sgd" => new Sgd(schedule, Get(o, "momentum", SgdMomentum), Get(o, "nesterov", 0) != 0),
+                _ => throw new InvalidOperationException("unknown optimizer " + spec.Name),
+            };
+
+            double? wd = o.TryGetValue("wd", out double w) ? w : defaultWd;
+            if (spec.Name != "adamw" && wd is double decay && decay > 0)
+            {
+                optimizer.WeightDecay = decay;
+            }
+
+            if (o.TryGetValue("clipnorm", out double clipNorm))
+            {
+                optimizer.ClipNorm = clipNorm;
+            }
+
+            return optimizer;
+        }
+        catch (ArgumentException e)
+        {
+            throw CliException.Usage($"{spec.DisplayName}: {RunConfigFile.OneLine(e.Message)}");
+        }
+    }
+
+    private static double Get(IReadOnlyDictionary<string, double> o, string key, double fallback) => o.TryGetValue(key, out double v) ? v : fallback;
+}

@@ -1,0 +1,89 @@
+using System;
+using System.IO;
+using System.Text;
+
+namespace MLNet.Optimizers.Cli.Output;
+
+/// <summary>Output folders and atomic text files.</summary>
+internal static class OutputFiles
+{
+    /// <summary>Creates a folder (and its parents) or fails with exit code 73.</summary>
+    /// <param name="path">The folder.</param>
+    /// <param name="flag">The flag that named it.</param>
+    public static void EnsureDirectory(string path, string flag)
+    {
+        if (File.Exists(path))
+        {
+            throw new CliException(ExitCodes.CannotCreate, $"{flag}: '{path}' is a file; expected a folder.");
+        }
+
+        try
+        {
+            Directory.CreateDirectory(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new CliException(ExitCodes.CannotCreate, $"{flag}: cannot create the folder '{path}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>Creates the folder of a file path (if it has one) or fails with exit code 73.</summary>
+    /// <param name="file">The file.</param>
+    /// <param name="flag">The flag that named it.</param>
+    public static void EnsureParent(string file, string flag)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (!string.IsNullOrEmpty(dir))
+        {
+            EnsureDirectory(dir, flag);
+        }
+    }
+
+    /// <summary>Writes a text file atomically (temporary file in the same folder, then renamed over the target).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="text">The content (UTF-8, no byte order mark).</param>
+    public static void WriteText(string path, string text) => Write(path, s =>
+    {
+        byte[] bytes = new UTF8Encoding(false).GetBytes(text);
+        s.Write(bytes, 0, bytes.Length);
+    });
+
+    /// <summary>Writes a file atomically.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="write">Writes the content.</param>
+    public static void Write(string path, Action<Stream> write)
+    {
+        string full = Path.GetFullPath(path);
+        string temp = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        try
+        {
+            using (var f = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                write(f);
+                f.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.CannotCreate, $"cannot write '{path}': {e.Message}", e);
+        }
+        finally
+        {
+            try
+            {
+                if (File.Exists(temp))
+                {
+                    File.Delete(temp);
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}
