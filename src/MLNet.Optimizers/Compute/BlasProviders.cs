@@ -60,7 +60,7 @@ public static class BlasProviders
     private static readonly object Gate = new();
     private static BlasSelection? _selection;
 
-    /// <summary>The provider in use: the forced one, or the fastest measured on first access.</summary>
+    /// <summary>The provider in use: the forced one, or the fastest measured on first access. One instance for the whole process, safe to call from several threads at once.</summary>
     /// <exception cref="BlasProviderLoadException">The environment variable forces a provider that cannot load.</exception>
     public static BlasProvider Default => Selection.Chosen;
 
