@@ -280,6 +280,72 @@ public sealed class BlasProviderTests
         }
     }
 
+    /// <summary>
+    /// A provider at a given thread count gives the same bits on every call, whatever the alignment of the operands
+    /// (.NET arrays are 8- or 16-byte aligned, never deliberately 64). Shapes include K-heavy products, which MKL and
+    /// OpenBLAS split across threads.
+    /// </summary>
+    [TestMethod]
+    [DataRow("managed", 1, DisplayName = "managed, 1 thread: same bits for every operand alignment and call")]
+    [DataRow("managed", 2, DisplayName = "managed, 2 threads: same bits for every operand alignment and call")]
+    [DataRow("mkl", 1, DisplayName = "mkl, 1 thread: same bits for every operand alignment and call")]
+    [DataRow("mkl", 2, DisplayName = "mkl, 2 threads: same bits for every operand alignment and call")]
+    [DataRow("openblas", 1, DisplayName = "openblas, 1 thread: same bits for every operand alignment and call")]
+    [DataRow("openblas", 2, DisplayName = "openblas, 2 threads: same bits for every operand alignment and call")]
+    public void SameBitsForEveryOperandAlignmentAndCall(string provider, int threads)
+    {
+        BlasProvider p = Get(provider, Math.Min(threads, Environment.ProcessorCount));
+        (Transpose A, Transpose B, int M, int N, int K)[] shapes =
+        {
+            (Transpose.No, Transpose.No, 256, 10, 256),
+            (Transpose.Yes, Transpose.No, 64, 128, 16),
+            (Transpose.No, Transpose.No, 16, 16, 8192),
+            (Transpose.No, Transpose.No, 64, 64, 2000),
+            (Transpose.No, Transpose.Yes, 200, 150, 300),
+        };
+        var rng = new Random(23);
+        foreach ((Transpose ta, Transpose tb, int m, int n, int k) in shapes)
+        {
+            float[] a0 = Random(rng, m * k), b0 = Random(rng, k * n);
+            int lda = ta == Transpose.No ? k : m, ldb = tb == Transpose.No ? n : k;
+            float[]? first = null;
+            for (int offset = 0; offset < 16; offset++)
+            {
+                int bOffset = (offset * 7) % 16;
+                var a = new float[a0.Length + 16];
+                var b = new float[b0.Length + 16];
+                var c = new float[(m * n) + 16];
+                a0.CopyTo(a, offset);
+                b0.CopyTo(b, bOffset);
+                for (int call = 0; call < 2; call++)
+                {
+                    p.Sgemm(ta, tb, m, n, k, 1f, a.AsSpan(offset, a0.Length), lda, b.AsSpan(bOffset, b0.Length), ldb, 0f, c.AsSpan(offset, m * n), n);
+                    float[] result = c.AsSpan(offset, m * n).ToArray();
+                    first ??= result;
+                    for (int i = 0; i < result.Length; i++)
+                    {
+                        Assert.IsTrue(FloatCompare.SameBits(first[i], result[i]), $"{p.Description}: {ta}{tb} {m}x{n}x{k}, A offset {offset}, B offset {bOffset}, call {call}: C[{i}] = {result[i]:R}, first {first[i]:R}");
+                    }
+                }
+            }
+        }
+    }
+
+    [TestMethod]
+    public void MklRunsInReproducibleModeWithFixedThreads()
+    {
+        var mkl = (MklProvider)Get("mkl");
+        Assert.StartsWith("CNR ", mkl.Reproducibility, mkl.LoadTrace);
+        Assert.AreNotEqual("CNR off", mkl.Reproducibility, mkl.LoadTrace);
+        Assert.IsFalse(mkl.DynamicThreads, mkl.LoadTrace);
+        StringAssert.Contains(mkl.Description, mkl.Reproducibility);
+        if (Environment.GetEnvironmentVariable("MKL_CBWR") is null)
+        {
+            StringAssert.StartsWith(mkl.Reproducibility, "CNR AUTO", mkl.LoadTrace);
+            StringAssert.Contains(mkl.LoadTrace, "MKL_CBWR_Set(MKL_CBWR_AUTO) -> ok");
+        }
+    }
+
     /// <summary>Counts calls that reach the implementation: validation must stop bad input before it.</summary>
     private sealed class SpyProvider : BlasProvider
     {
