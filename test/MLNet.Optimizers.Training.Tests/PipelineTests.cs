@@ -402,7 +402,7 @@ public sealed class PipelineTests
 
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        Assert.ThrowsExactly<OperationCanceledException>(() => Pipeline.FromConfig(c).Fit(Load("wine.csv", "cultivar"), cancellationToken: cts.Token));
+        Assert.ThrowsExactly<OperationCanceledException>(() => Pipeline.FromConfig(c).WithBlas(Managed).Fit(Load("wine.csv", "cultivar"), cancellationToken: cts.Token));
     }
 
     private static TabularData Load(string file, string label) => TabularData.LoadCsv(PipelineTestData.PathOf(file), PipelineTestData.Infer(file, label));
