@@ -31,7 +31,7 @@ namespace MLNet.Optimizers.Training.Tests;
 
 /// <summary>
 /// Config-built pipelines on the sample data reach sane quality (bars and measured values at the top of the file). Not
-/// run in parallel with other classes: the diamonds cases are the heaviest in the project and would slow timed tests.
+/// run in parallel with other classes: the diamonds cases are heavy and would slow the pre-existing timed tests.
 /// </summary>
 [TestClass]
 [DoNotParallelize]
