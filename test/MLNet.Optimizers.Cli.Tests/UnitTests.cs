@@ -5,7 +5,7 @@ using System.Linq;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using MLNet.Optimizers.Cli.Commands;
 using MLNet.Optimizers.Cli.Data;
-using MLNet.Optimizers.Cli.Report;
+using MLNet.Optimizers.Reports;
 using MLNet.Optimizers.Cli.Settings;
 
 namespace MLNet.Optimizers.Cli.Tests;

@@ -1,12 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using MLNet.Optimizers.Reports;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Metrics;
 
 namespace MLNet.Optimizers.Cli.Backend;
 
-/// <summary>Turns predictions into the tool's metric lists with the training layer's ML.NET-compatible evaluators.</summary>
+/// <summary>Turns predictions into the tool's metric lists with the training layer's ML.NET-compatible evaluators (the lists themselves come from <see cref="Evaluation"/>, shared with the report).</summary>
 internal static class MetricsCalculator
 {
     /// <summary>Evaluates predictions.</summary>
@@ -27,40 +28,13 @@ internal static class MetricsCalculator
         switch (task)
         {
             case TaskKind.Regression:
-            {
-                float[] s = predictions.Select(p => (float)p.Value).ToArray();
-                RegressionMetrics m = RegressionMetrics.Evaluate(y, s);
-                return new Evaluation(task, n, new[]
-                {
-                    new Metric("r_squared", "R²", m.RSquared, true),
-                    new Metric("rmse", "RMSE", m.RootMeanSquaredError, false),
-                    new Metric("mae", "MAE", m.MeanAbsoluteError, false),
-                    new Metric("mse", "MSE", m.MeanSquaredError, false),
-                }, null);
-            }
+                return Evaluation.From(RegressionMetrics.Evaluate(y, predictions.Select(p => (float)p.Value).ToArray()));
 
             case TaskKind.BinaryClassification:
             {
                 float[] s = predictions.Select(p => (float)p.Score).ToArray();
                 float[] prob = predictions.Select(p => p.Probabilities[1]).ToArray();
-                BinaryClassificationMetrics m = BinaryClassificationMetrics.Evaluate(y, s, prob);
-                IReadOnlyList<IReadOnlyList<double>> c = m.ConfusionMatrix.Counts; // [[TP, FN], [FP, TN]], positive = class 1
-                var counts = new IReadOnlyList<double>[]
-                {
-                    new[] { c[1][1], c[1][0] }, // actual class 0: predicted 0 (TN), predicted 1 (FP)
-                    new[] { c[0][1], c[0][0] }, // actual class 1: predicted 0 (FN), predicted 1 (TP)
-                };
-                return new Evaluation(task, n, new[]
-                {
-                    new Metric("accuracy", "accuracy", m.Accuracy, true),
-                    new Metric("auc", "AUC", m.AreaUnderRocCurve, true),
-                    new Metric("f1", "F1", m.F1Score, true),
-                    new Metric("auprc", "AUPRC", m.AreaUnderPrecisionRecallCurve, true),
-                    new Metric("precision", "precision", m.PositivePrecision, true),
-                    new Metric("recall", "recall", m.PositiveRecall, true),
-                    new Metric("log_loss", "log-loss", m.LogLoss, false),
-                    new Metric("log_loss_reduction", "log-loss reduction", m.LogLossReduction, true),
-                }, new ConfusionTable(classNames.ToArray(), counts));
+                return Evaluation.From(BinaryClassificationMetrics.Evaluate(y, s, prob), classNames);
             }
 
             default:
@@ -72,15 +46,7 @@ internal static class MetricsCalculator
                     predictions[i].Probabilities.AsSpan(0, k).CopyTo(prob.AsSpan(i * k, k));
                 }
 
-                MulticlassClassificationMetrics m = MulticlassClassificationMetrics.Evaluate(y, prob, k);
-                IReadOnlyList<IReadOnlyList<double>> counts = m.ConfusionMatrix.Counts;
-                return new Evaluation(task, n, new[]
-                {
-                    new Metric("accuracy", "accuracy", m.MicroAccuracy, true),
-                    new Metric("macro_accuracy", "macro accuracy", m.MacroAccuracy, true),
-                    new Metric("log_loss", "log-loss", m.LogLoss, false),
-                    new Metric("log_loss_reduction", "log-loss reduction", m.LogLossReduction, true),
-                }, new ConfusionTable(classNames.ToArray(), counts.Select(r => (IReadOnlyList<double>)r.ToArray()).ToArray()));
+                return Evaluation.From(MulticlassClassificationMetrics.Evaluate(y, prob, k), classNames);
             }
         }
     }

@@ -9,6 +9,7 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using MLNet.Optimizers.Cli.Settings;
 using MLNet.Optimizers.Compute;
+using MLNet.Optimizers.Reports;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Models;
 using MLNet.Optimizers.Training.Persistence;
