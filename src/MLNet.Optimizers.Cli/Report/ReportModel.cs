@@ -12,7 +12,11 @@ namespace MLNet.Optimizers.Cli.Report;
 /// <param name="Seconds">Training seconds (NaN for evaluate).</param>
 /// <param name="Steps">Optimizer steps (0 for evaluate).</param>
 /// <param name="BestEpoch">The best validation epoch (0 when unknown).</param>
-internal sealed record ReportRun(string Name, string Description, IReadOnlyList<EpochRecord> History, Evaluation Evaluation, double Seconds, long Steps, int BestEpoch);
+internal sealed record ReportRun(string Name, string Description, IReadOnlyList<EpochRecord> History, Evaluation Evaluation, double Seconds, long Steps, int BestEpoch)
+{
+    /// <summary>The run's colour (CSS), or null for the palette colour of its position.</summary>
+    public string? Color { get; init; }
+}
 
 /// <summary>Everything a report shows.</summary>
 /// <param name="Title">The page title.</param>
