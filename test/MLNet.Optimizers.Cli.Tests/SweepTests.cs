@@ -161,6 +161,23 @@ public sealed class SweepTests
     }
 
     [TestMethod]
+    public void LiveProgressOnATerminalAndNothingWhenQuiet()
+    {
+        using var d = new TempDir();
+        string[] args = ["sweep", "--data", Cli.DataFile("iris.csv"), "--label", "species", "--trials", "3", "--max-epochs", "3", "--no-halving", "--compute", "managed", "--no-report"];
+        CliResult live = Cli.Run(errorIsTerminal: true, [.. args, "-o", d["live"]]).Ok();
+        Assert.Contains("\u001b[", live.Stderr, "the live bar draws with escape sequences on a terminal");
+        Assert.Contains("sweep  trial", live.Stderr);
+        Assert.Contains("100%", live.Stderr);
+        Assert.DoesNotContain("\u001b", live.Stdout, "redirected stdout stays plain");
+
+        CliResult quiet = Cli.Run([.. args, "--quiet", "-o", d["quiet"]]).Ok();
+        Assert.AreEqual(string.Empty, quiet.Stderr);
+        StringAssert.Contains(quiet.Stdout, "Leaderboard");
+        Assert.DoesNotContain("data:", quiet.Stdout, "no run summary");
+    }
+
+    [TestMethod]
     public void CtrlCStopsAndKeepsWhatFinished()
     {
         using var d = new TempDir();

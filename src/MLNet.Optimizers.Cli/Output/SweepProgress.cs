@@ -33,7 +33,7 @@ internal static class SweepProgress
         var tracker = new Tracker(options.Trials, rungs, metricLabel);
         if (!console.ErrorIsTerminal)
         {
-            work(new Receiver(r => console.Error.WriteLine(tracker.Add(r))));
+            work(new Receiver(r => console.Error.WriteLine(tracker.Add(r, compact: false))));
             return;
         }
 
@@ -46,7 +46,7 @@ internal static class SweepProgress
                 ProgressTask task = ctx.AddTask("sweep  starting", maxValue: Math.Max(1, options.PlannedEvaluations()));
                 work(new Receiver(r =>
                 {
-                    task.Description = Markup.Escape("sweep  " + tracker.Add(r));
+                    task.Description = Markup.Escape("sweep  " + tracker.Add(r, compact: true));
                     task.Increment(1);
                 }));
                 task.Value = task.MaxValue;
@@ -82,7 +82,8 @@ internal static class SweepProgress
             _metric = metric;
         }
 
-        public string Add(TrialResult r)
+        /// <summary>Records an evaluation and describes it: the plain line has the metric's name and the seconds; the compact one (beside a live bar) does not.</summary>
+        public string Add(TrialResult r, bool compact)
         {
             if (!double.IsNaN(r.Metric) && (r.Rung > _bestRung || (r.Rung == _bestRung && r.Metric > _best)))
             {
@@ -91,11 +92,13 @@ internal static class SweepProgress
 
             int w = _trials.ToString(CultureInfo.InvariantCulture).Length;
             string optimizer = OptimizerSpec.DisplayNameOf(OptimizerSpec.NameOfKerasClass(r.Optimizer) ?? r.Optimizer);
-            string score = r.Error is null ? $"{_metric} {Format.Metric(r.Metric)}" : "failed";
+            string score = r.Error is null ? (compact ? Format.Metric(r.Metric) : $"{_metric} {Format.Metric(r.Metric)}") : "failed";
             string best = _bestTrial < 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"  best {Format.Metric(_best)} (trial {_bestTrial})");
-            return string.Create(
-                CultureInfo.InvariantCulture,
-                $"trial {r.Trial.ToString(CultureInfo.InvariantCulture).PadLeft(w)}/{_trials}  rung {r.Rung + 1}/{_rungs.Count}  {r.Epochs.ToString(CultureInfo.InvariantCulture).PadLeft(_rungs[^1].ToString(CultureInfo.InvariantCulture).Length)} epochs  {optimizer,-9}  {score}{best}  {Format.Seconds(r.Seconds)}");
+            string epochs = r.Epochs.ToString(CultureInfo.InvariantCulture).PadLeft(_rungs[^1].ToString(CultureInfo.InvariantCulture).Length);
+            string head = string.Create(CultureInfo.InvariantCulture, $"trial {r.Trial.ToString(CultureInfo.InvariantCulture).PadLeft(w)}/{_trials}  rung {r.Rung + 1}/{_rungs.Count}  ");
+            return compact
+                ? $"{head}{epochs} ep  {optimizer,-9}  {score}{best}"
+                : $"{head}{epochs} epochs  {optimizer,-9}  {score}{best}  {Format.Seconds(r.Seconds)}";
         }
     }
 }
