@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 using MLNet.Optimizers.Cli.Backend;
 using MLNet.Optimizers.Cli.Commands;
 using MLNet.Optimizers.Cli.Data;
-using MLNet.Optimizers.Cli.Report;
+using MLNet.Optimizers.Reports;
 using MLNet.Optimizers.Cli.Settings;
 
 namespace MLNet.Optimizers.Cli.Tests;

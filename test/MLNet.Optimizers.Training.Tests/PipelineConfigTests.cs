@@ -15,7 +15,9 @@ using MLNet.Optimizers.Training.Training;
 namespace MLNet.Optimizers.Training.Tests;
 
 /// <summary>Pipeline configuration: exact round trips, defaults, and every bad value failing with its JSON path and reason.</summary>
+/// <remarks>Not run in parallel with other classes, so the pre-existing suite (timed tests included) runs as it did before.</remarks>
 [TestClass]
+[DoNotParallelize]
 public sealed class PipelineConfigTests
 {
     /// <summary>A canonical document (what ToJson writes) with a partial optimizer config: it must survive Parse → ToJson byte for byte.</summary>

@@ -29,8 +29,12 @@ using MLNet.Optimizers.Training.Pipelines;
 
 namespace MLNet.Optimizers.Training.Tests;
 
-/// <summary>Config-built pipelines on the sample data reach sane quality (bars and measured values at the top of the file).</summary>
+/// <summary>
+/// Config-built pipelines on the sample data reach sane quality (bars and measured values at the top of the file). Not
+/// run in parallel with other classes: the diamonds cases are heavy and would slow the pre-existing timed tests.
+/// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class PipelineQualityTests
 {
     private static readonly Dictionary<string, Func<PipelineConfig>> Cases = new()

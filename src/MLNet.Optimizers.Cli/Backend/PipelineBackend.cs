@@ -6,6 +6,7 @@ using System.Linq;
 using System.Threading;
 using MLNet.Optimizers.Cli.Settings;
 using MLNet.Optimizers.Compute;
+using MLNet.Optimizers.Reports;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Models;
 using MLNet.Optimizers.Training.Persistence;

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using MLNet.Optimizers.Reports;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Training;
 
@@ -52,25 +53,6 @@ internal sealed record DataSummary(
 /// <param name="Score">Regression: the value. Binary: the raw margin (logit). Multiclass: the top probability.</param>
 /// <param name="Probabilities">Classification: the probability of each class; empty for regression.</param>
 internal sealed record Prediction(double Value, double Score, float[] Probabilities);
-
-/// <summary>One metric.</summary>
-/// <param name="Key">A stable identifier (for JSON): accuracy, auc, r_squared, ...</param>
-/// <param name="Name">The display name.</param>
-/// <param name="Value">The value.</param>
-/// <param name="HigherIsBetter">Whether larger values are better.</param>
-internal sealed record Metric(string Key, string Name, double Value, bool HigherIsBetter);
-
-/// <summary>A confusion matrix in class order: <c>Counts[actual][predicted]</c>.</summary>
-/// <param name="ClassNames">The classes.</param>
-/// <param name="Counts">The cells.</param>
-internal sealed record ConfusionTable(IReadOnlyList<string> ClassNames, IReadOnlyList<IReadOnlyList<double>> Counts);
-
-/// <summary>Metrics of a model on some rows.</summary>
-/// <param name="Task">The task.</param>
-/// <param name="Rows">Rows evaluated.</param>
-/// <param name="Metrics">The metrics, the headline one first.</param>
-/// <param name="Confusion">The confusion matrix (classification only).</param>
-internal sealed record Evaluation(TaskKind Task, int Rows, IReadOnlyList<Metric> Metrics, ConfusionTable? Confusion);
 
 /// <summary>A row that could not be scored.</summary>
 internal sealed class ScoringRowException : System.Exception

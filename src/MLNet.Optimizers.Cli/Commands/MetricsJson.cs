@@ -3,6 +3,7 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using MLNet.Optimizers.Cli.Backend;
 using MLNet.Optimizers.Cli.Settings;
+using MLNet.Optimizers.Reports;
 
 namespace MLNet.Optimizers.Cli.Commands;
 

@@ -8,8 +8,8 @@ using System.Text;
 using MLNet.Optimizers.Cli.Backend;
 using MLNet.Optimizers.Cli.Data;
 using MLNet.Optimizers.Cli.Output;
-using MLNet.Optimizers.Cli.Report;
 using MLNet.Optimizers.Cli.Settings;
+using MLNet.Optimizers.Reports;
 using MLNet.Optimizers.Training.Data;
 
 namespace MLNet.Optimizers.Cli.Commands;
@@ -68,7 +68,7 @@ internal static class ScoringCommands
                 var run = new ReportRun(Path.GetFileName(modelPath), m.Description, Array.Empty<Training.Training.EpochRecord>(), e, double.NaN, 0, 0);
                 string subtitle = string.Create(CultureInfo.InvariantCulture, $"model {modelPath} · label '{m.Label}': {Names.Describe(m.Task)} · {e.Rows:N0} rows");
                 var settings = new List<(string, string)> { ("model file", modelPath), ("model", m.Description), ("data file", dataPath) };
-                OutputFiles.WriteText(reportPath, HtmlReport.Render(new ReportModel($"Evaluation of {Path.GetFileName(modelPath)} on {Path.GetFileName(dataPath)}", subtitle, string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(dataPath)} ({e.Rows:N0} rows)"), string.Empty, string.Empty, new[] { run }, settings)));
+                OutputFiles.WriteText(reportPath, HtmlReport.Render(new ReportModel($"Evaluation of {Path.GetFileName(modelPath)} on {Path.GetFileName(dataPath)}", subtitle, string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(dataPath)} ({e.Rows:N0} rows)"), string.Empty, string.Empty, new[] { run }, settings) { Generator = CliApp.ToolName + " (MLNet.Optimizers)" }));
             }
 
             if (pr.GetValue(json))

@@ -10,8 +10,8 @@ using System.Text.RegularExpressions;
 using System.Threading;
 using MLNet.Optimizers.Cli.Backend;
 using MLNet.Optimizers.Cli.Output;
-using MLNet.Optimizers.Cli.Report;
 using MLNet.Optimizers.Cli.Settings;
+using MLNet.Optimizers.Reports;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Pipelines;
 using MLNet.Optimizers.Training.Tuning;
@@ -273,12 +273,21 @@ internal static class SweepCommand
         if (!noReport)
         {
             ReportModel? refitReport = refit is null ? null : TrainingCommands.BuildReport(d, new[] { refit }, Array.Empty<(string, string)>(), compare: false, request.Compute);
-            if (refitReport != null)
+            var sweepReport = new SweepReportModel(
+                $"Sweep on {Path.GetFileName(d.Path)}: {board.Rows.Count} trials",
+                string.Create(CultureInfo.InvariantCulture, $"label '{d.Label}': {Names.Describe(d.Task)}{(d.ClassNames.Count > 0 ? $" ({d.ClassNames.Count} classes)" : string.Empty)} · {d.Rows:N0} rows · {d.FeatureCount} features · {Describe(options, rungs, spaces)}"),
+                d.Task,
+                MetricLabel(d.Task),
+                result,
+                options,
+                space,
+                board.Rows.Select(r => new SweepReportRow(r.Rank, r.Result, r.TotalSeconds, r.LearningRate, r.WeightDecay, r.Model)).ToArray(),
+                refitReport)
             {
-                refitReport = refitReport with { Runs = refitReport.Runs.Select(r => r with { Color = SweepReport.ColorOf(board.Best.Result.Optimizer) }).ToArray() };
-            }
-
-            OutputFiles.WriteText(reportPath, SweepReport.Render(board, result, options, space, d, Describe(options, rungs, spaces), refitReport));
+                Generator = CliApp.ToolName + " (MLNet.Optimizers)",
+                NotRetrainedNote = "The sweep was cancelled, so the best configuration was not retrained; mlnet-opt train --config best-config.json trains it.",
+            };
+            OutputFiles.WriteText(reportPath, SweepReport.Render(sweepReport));
         }
 
         console.Out.WriteLine($"best config: {configPath} (mlnet-opt train --config {configPath} retrains the model)");

@@ -8,8 +8,8 @@ using System.Text;
 using System.Threading;
 using MLNet.Optimizers.Cli.Backend;
 using MLNet.Optimizers.Cli.Output;
-using MLNet.Optimizers.Cli.Report;
 using MLNet.Optimizers.Cli.Settings;
+using MLNet.Optimizers.Reports;
 
 namespace MLNet.Optimizers.Cli.Commands;
 
@@ -320,6 +320,6 @@ internal static class TrainingCommands
             settings.Add(($"{label} (not shown)", reason));
         }
 
-        return new ReportModel(title, subtitle, evaluationLabel, d.LossName, d.QualityName, reportRuns, settings);
+        return new ReportModel(title, subtitle, evaluationLabel, d.LossName, d.QualityName, reportRuns, settings) { Generator = CliApp.ToolName + " (MLNet.Optimizers)" };
     }
 }

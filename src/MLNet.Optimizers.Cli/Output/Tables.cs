@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using MLNet.Optimizers.Cli.Backend;
+using MLNet.Optimizers.Reports;
 using Spectre.Console;
 
 namespace MLNet.Optimizers.Cli.Output;
@@ -32,7 +33,7 @@ internal static class Tables
         for (int m = 0; m < first.Count; m++)
         {
             double[] values = columns.Select(c => c.Evaluation.Metrics[m].Value).ToArray();
-            int best = markBest && columns.Count > 1 ? BestIndex(values, first[m].HigherIsBetter) : -1;
+            int best = markBest && columns.Count > 1 ? Metric.BestIndex(values, first[m].HigherIsBetter) : -1;
             var cells = new List<string> { Markup.Escape(first[m].Name) };
             for (int c = 0; c < values.Length; c++)
             {
@@ -149,29 +150,6 @@ internal static class Tables
             Commands.BoardRow first = board.Rows.First(r => r.Result.Error != null);
             console.Out.WriteLine($"first failure (trial {first.Trial}): {CliException.OneLine(first.Result.Error!)}");
         }
-    }
-
-    /// <summary>The index of the best finite value (-1 when none).</summary>
-    /// <param name="values">The values.</param>
-    /// <param name="higherIsBetter">Direction.</param>
-    /// <returns>The index.</returns>
-    public static int BestIndex(IReadOnlyList<double> values, bool higherIsBetter)
-    {
-        int best = -1;
-        for (int i = 0; i < values.Count; i++)
-        {
-            if (double.IsNaN(values[i]))
-            {
-                continue;
-            }
-
-            if (best < 0 || (higherIsBetter ? values[i] > values[best] : values[i] < values[best]))
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 
     private static Table NewTable(CliConsole console, string title)

@@ -19,6 +19,11 @@ public enum Transpose
 /// span lengths and throws <see cref="ArgumentException"/> <em>before</em> any native call, so a native library never
 /// reads or writes out of bounds because of a caller's mistake. Implementations override the <c>*Core</c> methods.
 /// </summary>
+/// <remarks>
+/// Every provider of this library may be called from several threads at once (<see cref="BlasProviders.Default"/> is
+/// one instance shared by the process) and computes for each call exactly the bits it computes for a lone caller.
+/// Setting <see cref="NumThreads"/> while calls are running is not supported.
+/// </remarks>
 public abstract class BlasProvider
 {
     /// <summary>The provider's short name: <c>managed</c>, <c>mkl</c> or <c>openblas</c>.</summary>

@@ -60,7 +60,7 @@ public static class BlasProviders
     private static readonly object Gate = new();
     private static BlasSelection? _selection;
 
-    /// <summary>The provider in use: the forced one, or the fastest measured on first access.</summary>
+    /// <summary>The provider in use: the forced one, or the fastest measured on first access. One instance for the whole process, safe to call from several threads at once.</summary>
     /// <exception cref="BlasProviderLoadException">The environment variable forces a provider that cannot load.</exception>
     public static BlasProvider Default => Selection.Chosen;
 
@@ -292,7 +292,9 @@ public static class BlasProviders
             times[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         }
 
+        // The fastest repetition, not the median: on a loaded machine other processes only ever add time, so the
+        // minimum is the repetition least disturbed and the ranking of providers flips less often under load.
         Array.Sort(times);
-        return 2.0 * m * n * k / times[reps / 2] / 1e9;
+        return 2.0 * m * n * k / times[0] / 1e9;
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Threading;
 
 namespace MLNet.Optimizers.Compute;
 
@@ -10,9 +11,13 @@ namespace MLNet.Optimizers.Compute;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Instances are <b>not</b> thread-safe: use one from one thread at a time (give each thread its own provider). The
-/// pack buffers are allocated once per provider (and per worker thread) and reused, so steady-state calls allocate
-/// nothing.
+/// <b>Concurrent calls.</b> An instance may be called from several threads at once (<see cref="BlasProviders.Default"/>
+/// is shared by the whole process, so two trainings running in parallel use the same instance). The pack buffers and
+/// worker threads belong to one call at a time: the first caller takes them; a call that arrives while they are in use
+/// runs on its own thread with that thread's own pack buffers, single-threaded. Since the result does not depend on
+/// the thread count (below), a concurrent call gives the same bits as a lone one. The buffers are allocated once per
+/// provider (and per worker thread, and per thread that ever had to make a concurrent call) and reused, so
+/// steady-state calls allocate nothing. Changing <see cref="NumThreads"/> while calls are running is not supported.
 /// </para>
 /// <para>
 /// With <see cref="NumThreads"/> &gt; 1, a large SGEMM is split into contiguous row or column ranges, one per thread;
@@ -26,8 +31,15 @@ public sealed class ManagedBlasProvider : BlasProvider
     /// <summary>Below this many floating-point operations (2·m·n·k) an SGEMM runs on the calling thread only.</summary>
     internal const double MinParallelFlops = 4e5;
 
+    /// <summary>Pack buffers of a thread whose call found the instance's own buffers in use by another thread.</summary>
+    [ThreadStatic]
+    private static ManagedPackBuffers? t_concurrentBuffers;
+
     private readonly ManagedGemmPath _path;
     private readonly ManagedPackBuffers _buffers = new();
+
+    /// <summary>1 while a call owns <see cref="_buffers"/> and the workers, else 0.</summary>
+    private int _busy;
     private ManagedGemmWorker[] _workers = Array.Empty<ManagedGemmWorker>();
     private int _numThreads = 1;
 
@@ -212,8 +224,31 @@ public sealed class ManagedBlasProvider : BlasProvider
         }
     }
 
-    /// <summary>Runs a planned SGEMM on up to <see cref="NumThreads"/> threads (the operands are pinned by the caller).</summary>
+    /// <summary>
+    /// Runs a planned SGEMM on up to <see cref="NumThreads"/> threads (the operands are pinned by the caller), or, when
+    /// another thread's call owns this instance's buffers and workers, on the calling thread alone with its own buffers.
+    /// </summary>
     private void RunSgemm(in ManagedGemmArgs g)
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            // Same bits as the owned path: every element's K order depends only on the shape, not on the threads.
+            ManagedGemm.Run(g, t_concurrentBuffers ??= new ManagedPackBuffers(), 0, g.M, 0, g.N);
+            return;
+        }
+
+        try
+        {
+            RunOwned(g);
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    /// <summary>The body of <see cref="RunSgemm"/> while this call owns the buffers and workers.</summary>
+    private void RunOwned(in ManagedGemmArgs g)
     {
         int m = g.M, n = g.N;
         int threads = _numThreads;

@@ -78,6 +78,17 @@ public enum MklInstructionSet
 /// (<c>MKL_Enable_Instructions</c>).
 /// </para>
 /// <para>
+/// <b>Reproducibility.</b> Before MKL computes anything the provider turns on MKL's conditional numerical
+/// reproducibility (CNR) mode with the automatic branch (<c>mkl_cbwr_set(MKL_CBWR_AUTO)</c>: the code path MKL would
+/// pick anyway, with fixed cache sizes, deterministic reductions and static scheduling) and disables MKL's dynamic
+/// thread adjustment (<c>mkl_set_dynamic(0)</c>), so on a given machine a given thread count gives the same bits on
+/// every call and in every run, whatever the alignment of the operands or the load on the machine. Results can still
+/// differ between thread counts (MKL splits the K dimension of some products across threads). An <c>MKL_CBWR</c>
+/// value in the environment is used instead of the automatic branch: <c>MKL_CBWR=AUTO,STRICT</c> also makes SGEMM
+/// independent of the thread count, at a cost (narrow products such as 256×10×256 ran 2.4× slower at 1 thread here).
+/// <see cref="Reproducibility"/> reports the mode in force. Both settings are process-wide and fixed by the first load.
+/// </para>
+/// <para>
 /// <b>AMD CPUs.</b> MKL checks the CPU vendor and gives non-Intel CPUs a generic (SSE) code path for most kernels,
 /// about half the AVX2 speed or worse. On an <c>AuthenticAMD</c> (or Hygon) CPU the provider sets
 /// <c>MKL_DEBUG_CPU_TYPE=5</c> through libc <c>setenv</c> before loading MKL (unless the variable is already set),
@@ -94,6 +105,9 @@ public sealed unsafe class MklProvider : NativeBlasProvider
 
     private const int MklInterfaceLp64 = 0;
     private const int MklCbwrAvx2 = 10;
+    private const int MklCbwrAuto = 2;
+    private const int MklCbwrStrict = 0x10000;
+    private const int MklCbwrAll = ~0;
 
     private static readonly object s_gate = new();
     private static State? s_state;
@@ -111,11 +125,11 @@ public sealed unsafe class MklProvider : NativeBlasProvider
 
     /// <summary>
     /// MKL's version, the library file, the threading layer and thread count, the code path MKL dispatched to, any
-    /// instruction-set cap, and on AMD CPUs which workaround is active.
+    /// instruction-set cap, on AMD CPUs which workaround is active, and the reproducibility mode.
     /// </summary>
     public override string Description => string.Create(
         CultureInfo.InvariantCulture,
-        $"mkl: {Version} | {LibraryPath} | threading {ThreadingLayer}, {NumThreads} thread(s) | code path: {CodePath}{_state.CapNote}{_state.AmdNote}");
+        $"mkl: {Version} | {LibraryPath} | threading {ThreadingLayer}, {NumThreads} thread(s){(DynamicThreads ? ", dynamic" : string.Empty)} | code path: {CodePath}{_state.CapNote}{_state.AmdNote} | {Reproducibility}");
 
     /// <summary>MKL's version string (<c>MKL_Get_Version_String</c>).</summary>
     public string Version => _state.Version;
@@ -131,6 +145,16 @@ public sealed unsafe class MklProvider : NativeBlasProvider
 
     /// <summary>The instruction-set cap applied when MKL was first loaded in this process (<see cref="MklInstructionSet.Default"/> for none).</summary>
     public MklInstructionSet InstructionSetCap => _state.Cap;
+
+    /// <summary>
+    /// MKL's conditional numerical reproducibility mode as MKL reports it (<c>mkl_cbwr_get(MKL_CBWR_ALL)</c>), e.g.
+    /// <c>CNR AUTO (branch AVX512_E1)</c>, <c>CNR AUTO,STRICT (branch AVX512_E1)</c>, or <c>CNR off</c> when MKL
+    /// refused the setting (the load trace says why).
+    /// </summary>
+    public string Reproducibility => _state.Reproducibility;
+
+    /// <summary>Whether MKL may change the thread count of a call at run time (<c>mkl_get_dynamic</c>); false after a successful load.</summary>
+    public bool DynamicThreads => _state.Dynamic;
 
     /// <summary>
     /// Loads MKL (or reuses the copy already loaded in this process) and returns a provider using
@@ -370,6 +394,20 @@ public sealed unsafe class MklProvider : NativeBlasProvider
                 .Append(rc switch { 1 => "ok", 0 => "refused (not supported on this CPU)", _ => "export missing" }).AppendLine();
         }
 
+        // Reproducibility: CNR must be configured before MKL's first computation, and dynamic threading off so a call
+        // never runs on fewer threads than asked (which would change how some products split their sums).
+        ConfigureReproducibility(library, trace);
+        IntPtr setDynamic = library.OptionalExport("MKL_Set_Dynamic");
+        if (setDynamic != IntPtr.Zero)
+        {
+            ((delegate* unmanaged[Cdecl]<int, void>)setDynamic)(0);
+            trace.AppendLine("  MKL_Set_Dynamic(0): MKL uses the thread count it is given, never fewer at run time");
+        }
+        else
+        {
+            trace.AppendLine("  MKL_Set_Dynamic missing: MKL may adjust the thread count at run time");
+        }
+
         int threads = library.SetThreads(numThreads);
         trace.Append("  threads: requested ").Append(numThreads.ToString(CultureInfo.InvariantCulture))
             .Append(", effective ").Append(threads.ToString(CultureInfo.InvariantCulture)).AppendLine();
@@ -408,9 +446,65 @@ public sealed unsafe class MklProvider : NativeBlasProvider
             }
         }
 
+        string reproducibility = ReadReproducibility(library);
+        IntPtr getDynamic = library.OptionalExport("MKL_Get_Dynamic");
+        bool dynamic = getDynamic == IntPtr.Zero || ((delegate* unmanaged[Cdecl]<int>)getDynamic)() != 0;
+        trace.Append("  reproducibility: ").Append(reproducibility).Append("; dynamic threads ").Append(dynamic ? "on" : "off").AppendLine();
+
         string capNote = cap == MklInstructionSet.Default ? string.Empty : " (capped at " + cap + ")";
         trace.AppendLine("  result: ok");
-        return new State(library, layer, cap, version, codePath, capNote, amdNote, trace.ToString());
+        return new State(library, layer, cap, version, codePath, capNote, amdNote, reproducibility, dynamic, trace.ToString());
+    }
+
+    /// <summary>
+    /// Turns on CNR with the automatic branch, unless <c>MKL_CBWR</c> is in the environment (a value set only through
+    /// .NET is copied to the native environment, where MKL reads it).
+    /// </summary>
+    private static void ConfigureReproducibility(NativeBlasLibrary library, StringBuilder trace)
+    {
+        string? user = NativeLibraryLoader.EnsureNativeEnvironmentVariable("MKL_CBWR", null, out string origin);
+        if (user != null)
+        {
+            trace.Append("  MKL_CBWR='").Append(user).Append("' (").Append(origin).AppendLine("): MKL's reproducibility mode is left to it");
+            return;
+        }
+
+        IntPtr set = library.OptionalExport("MKL_CBWR_Set");
+        if (set == IntPtr.Zero)
+        {
+            trace.AppendLine("  MKL_CBWR_Set missing: conditional numerical reproducibility not available");
+            return;
+        }
+
+        int rc = ((delegate* unmanaged[Cdecl]<int, int>)set)(MklCbwrAuto);
+        trace.Append("  MKL_CBWR_Set(MKL_CBWR_AUTO) -> ").Append(rc switch
+        {
+            0 => "ok",
+            -2 => "invalid input",
+            -3 => "unsupported branch",
+            -8 => "refused: MKL already computed in this process before the mode could be set",
+            _ => rc.ToString(CultureInfo.InvariantCulture),
+        }).AppendLine();
+    }
+
+    private static string ReadReproducibility(NativeBlasLibrary library)
+    {
+        IntPtr get = library.OptionalExport("MKL_CBWR_Get");
+        if (get == IntPtr.Zero)
+        {
+            return "CNR unknown (MKL_CBWR_Get missing)";
+        }
+
+        int all = ((delegate* unmanaged[Cdecl]<int, int>)get)(MklCbwrAll);
+        int branch = all & 0xFFFF;
+        if (all < 0 || branch <= 1)
+        {
+            return "CNR off";
+        }
+
+        string text = "CNR " + BranchName(branch) + ((all & MklCbwrStrict) != 0 ? ",STRICT" : string.Empty);
+        string auto = branch == MklCbwrAuto ? ReadAutoBranch(library, out _) : string.Empty;
+        return auto.Length > 0 ? text + " (branch " + auto + ")" : text;
     }
 
     private static MklThreadingLayer ChooseLayer(int numThreads, StringBuilder trace)
@@ -506,8 +600,14 @@ public sealed unsafe class MklProvider : NativeBlasProvider
         }
 
         code = ((delegate* unmanaged[Cdecl]<int>)f)();
+        return BranchName(code);
+    }
+
+    private static string BranchName(int code)
+    {
         return code switch
         {
+            2 => "AUTO",
             3 => "COMPATIBLE",
             4 => "SSE2",
             6 => "SSSE3",
@@ -535,7 +635,7 @@ public sealed unsafe class MklProvider : NativeBlasProvider
         public IntPtr Platform;
     }
 
-    private sealed class State(NativeBlasLibrary library, MklThreadingLayer layer, MklInstructionSet cap, string version, string codePath, string capNote, string amdNote, string trace)
+    private sealed class State(NativeBlasLibrary library, MklThreadingLayer layer, MklInstructionSet cap, string version, string codePath, string capNote, string amdNote, string reproducibility, bool dynamic, string trace)
     {
         public NativeBlasLibrary Library { get; } = library;
 
@@ -550,6 +650,10 @@ public sealed unsafe class MklProvider : NativeBlasProvider
         public string CapNote { get; } = capNote;
 
         public string AmdNote { get; } = amdNote;
+
+        public string Reproducibility { get; } = reproducibility;
+
+        public bool Dynamic { get; } = dynamic;
 
         public string Trace { get; } = trace;
     }

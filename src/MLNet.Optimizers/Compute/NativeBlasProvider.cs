@@ -18,7 +18,10 @@ namespace MLNet.Optimizers.Compute;
 /// loading again is cheap. The thread count, however, is a setting of the native library for the whole process:
 /// each instance remembers its own <see cref="NumThreads"/> and re-applies it before a call when another instance
 /// changed it. Instances with different thread counts used at the same time from different threads race on that
-/// setting (the results stay correct; only the parallelism of a call is affected).
+/// setting: the results stay correct, but a call may run with the other instance's thread count, and for products
+/// that the library splits along K (OpenBLAS; MKL unless <c>MKL_CBWR=AUTO,STRICT</c>) that changes the last bits. At
+/// one thread count, each library gives the same bits on every call (see <see cref="MklProvider"/> for MKL's
+/// reproducibility settings); concurrent calls through one instance are safe.
 /// </para>
 /// <para>
 /// Edge cases are handled in managed code so every provider agrees: SGEMM with <c>k = 0</c> and SGEMV with an empty

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 
-namespace MLNet.Optimizers.Cli.Report;
+namespace MLNet.Optimizers.Reports;
 
 /// <summary>One line of a chart.</summary>
 /// <param name="Name">Its legend label (series sharing a colour share one legend entry).</param>

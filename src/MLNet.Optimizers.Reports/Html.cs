@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MLNet.Optimizers.Cli.Report;
+namespace MLNet.Optimizers.Reports;
 
 /// <summary>Escaping for XML-well-formed HTML (numeric character references only).</summary>
 internal static class Html
