@@ -4,7 +4,6 @@ using System.CommandLine;
 using System.Linq;
 using System.Reflection;
 using System.Threading;
-using MLNet.Optimizers.Cli.Backend;
 using MLNet.Optimizers.Cli.Commands;
 using MLNet.Optimizers.Cli.Output;
 
@@ -23,18 +22,17 @@ internal static class CliApp
     /// <param name="args">The arguments (verb first).</param>
     /// <param name="console">The streams.</param>
     /// <param name="cancellationToken">Ctrl+C.</param>
-    /// <param name="backend">The training backend (default: <see cref="TrainingBackends.Current"/>).</param>
     /// <returns>The exit code.</returns>
-    public static int Run(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default, ITrainingBackend? backend = null)
+    public static int Run(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken = default)
     {
-        backend ??= TrainingBackends.Current;
-        var root = new RootCommand("mlnet-opt: train, evaluate, predict and compare optimizers (Lion, Adafactor, AdamW, SGD) on CSV data.\n"
+        var root = new RootCommand("mlnet-opt: train, evaluate, predict, compare and sweep optimizers (Lion, Adafactor, AdamW, SGD) on CSV data.\n"
             + "Example: mlnet-opt train --data samples/data/iris.csv --label species")
         {
-            TrainingCommands.Train(console, backend, cancellationToken),
-            ScoringCommands.Evaluate(console, backend),
-            ScoringCommands.Predict(console, backend),
-            TrainingCommands.Compare(console, backend, cancellationToken),
+            TrainingCommands.Train(console, cancellationToken),
+            ScoringCommands.Evaluate(console),
+            ScoringCommands.Predict(console),
+            TrainingCommands.Compare(console, cancellationToken),
+            SweepCommand.Create(console, cancellationToken),
         };
 
         ParseResult parsed;
@@ -54,7 +52,7 @@ internal static class CliApp
             string message = parsed.Errors.Select(e => e.Message).FirstOrDefault(m => m.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0].Message;
             if (atRoot && args.Count == 0)
             {
-                message = "no verb given; expected train, evaluate, predict or compare.";
+                message = "no verb given; expected train, evaluate, predict, compare or sweep.";
             }
 
             return Fail(console, ExitCodes.Usage, $"{message} (see '{ToolName}{verb} --help')");
@@ -101,7 +99,7 @@ internal static class CliApp
     private static int Fail(CliConsole console, int code, string message)
     {
         console.Out.Flush();
-        console.Error.WriteLine($"{ToolName}: error: {RunConfigFile.OneLine(message)}");
+        console.Error.WriteLine($"{ToolName}: error: {CliException.OneLine(message)}");
         console.Error.Flush();
         return code;
     }

@@ -23,4 +23,16 @@ internal sealed class CliException : Exception
 
     /// <summary>A data error (malformed input).</summary>
     public static CliException BadData(string message, Exception? inner = null) => new(ExitCodes.DataError, message, inner);
+
+    /// <summary>A pipeline configuration that cannot be used: <c>config file 'F': JSON path: reason</c> (exit code 65).</summary>
+    /// <param name="source">The config file, or a description of where the configuration came from.</param>
+    /// <param name="e">The exception (its JSON path and reason).</param>
+    /// <returns>The exception to throw.</returns>
+    public static CliException BadConfig(string source, Training.Pipelines.PipelineConfigException e) =>
+        new(ExitCodes.DataError, $"{source}: {e.JsonPath}: {OneLine(e.Reason)}", e);
+
+    /// <summary>Collapses a message to one line.</summary>
+    /// <param name="message">The message.</param>
+    /// <returns>One line.</returns>
+    public static string OneLine(string message) => string.Join(' ', message.Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

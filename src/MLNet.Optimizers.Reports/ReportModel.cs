@@ -11,7 +11,11 @@ namespace MLNet.Optimizers.Reports;
 /// <param name="Seconds">Training seconds (NaN for evaluate).</param>
 /// <param name="Steps">Optimizer steps (0 for evaluate).</param>
 /// <param name="BestEpoch">The best validation epoch (0 when unknown).</param>
-public sealed record ReportRun(string Name, string Description, IReadOnlyList<EpochRecord> History, Evaluation Evaluation, double Seconds, long Steps, int BestEpoch);
+public sealed record ReportRun(string Name, string Description, IReadOnlyList<EpochRecord> History, Evaluation Evaluation, double Seconds, long Steps, int BestEpoch)
+{
+    /// <summary>The run's colour (a CSS colour such as <c>#0072B2</c>), or null (the default) for the <see cref="HtmlReport.Palette"/> colour of its position.</summary>
+    public string? Color { get; init; }
+}
 
 /// <summary>Everything a report shows.</summary>
 /// <param name="Title">The page title.</param>

@@ -11,7 +11,11 @@ namespace MLNet.Optimizers.Reports;
 /// <param name="Color">CSS colour.</param>
 /// <param name="Dashed">Dashed (validation) or solid (training).</param>
 /// <param name="Points">(x, y) points; NaN or infinite y values break the line.</param>
-internal sealed record ChartSeries(string Name, string Color, bool Dashed, IReadOnlyList<(double X, double Y)> Points);
+internal sealed record ChartSeries(string Name, string Color, bool Dashed, IReadOnlyList<(double X, double Y)> Points)
+{
+    /// <summary>Whether the points are drawn as markers only, without a line (a scatter plot); dashed series get hollow markers.</summary>
+    public bool MarkersOnly { get; init; }
+}
 
 /// <summary>
 /// A line chart as inline SVG (no script, no external resources): title, axes with ticks and labels, grid, a legend of
@@ -51,6 +55,12 @@ internal sealed class SvgChart
 
     /// <summary>Whether to add the solid/dashed key to the legend.</summary>
     public bool ShowLineStyleKey { get; init; }
+
+    /// <summary>Room added on both sides of the x range, in x units (so markers at the ends are not cut).</summary>
+    public double XPad { get; init; }
+
+    /// <summary>Labels of the filled and hollow markers added to the legend (scatter plots), or null.</summary>
+    public (string Filled, string Hollow)? MarkerKey { get; init; }
 
     /// <summary>Total width in pixels.</summary>
     public int Width { get; init; } = 820;
@@ -118,7 +128,7 @@ internal sealed class SvgChart
         double plotW = Width - Left - Right, plotH = Height - Top - Bottom;
 
         (double[] xTicks, _, _) = NiceTicks(xMin, xMax, 8, integer: true);
-        double x0 = xMin, x1 = xMax > xMin ? xMax : xMin + 1;
+        double x0 = xMin - XPad, x1 = (xMax > xMin ? xMax : xMin + 1) + XPad;
         double[] yTicks;
         double y0, y1;
         Func<double, double> yMap;
@@ -196,11 +206,12 @@ internal sealed class SvgChart
         sb.Append(CultureInfo.InvariantCulture, $"<g clip-path=\"url(#{id})\">");
         foreach (ChartSeries s in Series)
         {
-            bool markers = s.Points.Count <= 30;
+            bool markers = s.MarkersOnly || s.Points.Count <= 30;
+            string radius = s.MarkersOnly ? "5" : s.Dashed ? "2.6" : "3";
             foreach (List<(double X, double Y)> segment in Segments(s.Points, UsedLogScale))
             {
                 string pts = string.Join(" ", segment.Select(p => N(XMap(p.X)) + "," + N(yMap(Clamp(p.Y, y0, y1)))));
-                if (segment.Count > 1)
+                if (segment.Count > 1 && !s.MarkersOnly)
                 {
                     sb.Append(CultureInfo.InvariantCulture, $"<polyline points=\"{pts}\" fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"2.2\"{(s.Dashed ? " stroke-dasharray=\"7 4\"" : string.Empty)}/>");
                 }
@@ -209,7 +220,7 @@ internal sealed class SvgChart
                 {
                     foreach ((double x, double y) in segment)
                     {
-                        sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{N(XMap(x))}\" cy=\"{N(yMap(Clamp(y, y0, y1)))}\" r=\"{(s.Dashed ? "2.6" : "3")}\" fill=\"{(s.Dashed ? "#ffffff" : s.Color)}\" stroke=\"{s.Color}\" stroke-width=\"1.4\"/>");
+                        sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{N(XMap(x))}\" cy=\"{N(yMap(Clamp(y, y0, y1)))}\" r=\"{radius}\" fill=\"{(s.Dashed ? "#ffffff" : s.Color)}\" stroke=\"{s.Color}\" stroke-width=\"{(s.MarkersOnly ? "2" : "1.4")}\"/>");
                     }
                 }
             }
@@ -245,6 +256,25 @@ internal sealed class SvgChart
             ly += 22;
             sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{N(lx)}\" y1=\"{N(ly - 2)}\" x2=\"{N(lx + 28)}\" y2=\"{N(ly - 2)}\" stroke=\"#444444\" stroke-width=\"2.2\" stroke-dasharray=\"7 4\"/>");
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(lx + 34)}\" y=\"{N(ly + 2)}\" class=\"legend\">validation</text>");
+        }
+
+        if (MarkerKey is (string filled, string hollow))
+        {
+            ly += 8;
+            sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{N(lx + 7)}\" cy=\"{N(ly - 2)}\" r=\"5\" fill=\"#444444\" stroke=\"#444444\" stroke-width=\"2\"/>");
+            foreach (string line in LegendLines(filled))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(lx + 20)}\" y=\"{N(ly + 2)}\" class=\"legend\">{Html.Text(line)}</text>");
+                ly += 17;
+            }
+
+            ly += 5;
+            sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{N(lx + 7)}\" cy=\"{N(ly - 2)}\" r=\"5\" fill=\"#ffffff\" stroke=\"#444444\" stroke-width=\"2\"/>");
+            foreach (string line in LegendLines(hollow))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(lx + 20)}\" y=\"{N(ly + 2)}\" class=\"legend\">{Html.Text(line)}</text>");
+                ly += 17;
+            }
         }
 
         sb.Append("</svg>");

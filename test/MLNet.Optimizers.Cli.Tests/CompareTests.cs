@@ -48,8 +48,8 @@ public sealed class CompareTests
         }
 
         // Lion's learning rate is 3-10x smaller than AdamW's and its weight decay 3-10x larger.
-        double LearningRate(string name) => Cli.Json(dir!["iris/config-" + name + ".json"])["optimizer"]!["config"]!["learning_rate"]!["config"]!["warmup_target"]!.GetValue<double>();
-        double WeightDecay(string name) => Cli.Json(dir!["iris/config-" + name + ".json"])["optimizer"]!["config"]!["weight_decay"]!.GetValue<double>();
+        double LearningRate(string name) => Cli.Json(dir!["iris/config-" + name + ".json"])["trainer"]!["optimizer"]!["config"]!["learning_rate"]!["config"]!["warmup_target"]!.GetValue<double>();
+        double WeightDecay(string name) => Cli.Json(dir!["iris/config-" + name + ".json"])["trainer"]!["optimizer"]!["config"]!["weight_decay"]!.GetValue<double>();
         double lrRatio = LearningRate("adamw") / LearningRate("lion");
         double wdRatio = WeightDecay("lion") / WeightDecay("adamw");
         Assert.IsTrue(lrRatio >= 3 && lrRatio <= 10, $"AdamW/Lion learning rate ratio {lrRatio}");

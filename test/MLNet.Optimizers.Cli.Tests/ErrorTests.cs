@@ -16,6 +16,11 @@ public sealed class ErrorTests
     private const string Good = "a,b,y\n1,2,0.5\n2,3,1.5\n3,1,2.5\n4,4,3.5\n5,2,4.5\n";
 
     private static TempDir? shared;
+
+    /// <summary>A pipeline config for d.csv (columns a, b, y; regression) with <paramref name="trainer"/> as its last member, or none.</summary>
+    private static string Config(string? trainer) =>
+        "{\"format_version\": 1, \"data\": {\"path\": \"d.csv\", \"label\": \"y\", \"task\": \"regression\", \"columns\": {\"a\": \"numeric\", \"b\": \"numeric\", \"y\": \"numeric\"}}"
+        + (trainer is null ? string.Empty : ", " + trainer) + "}";
     private static string modelPath = string.Empty;
 
     /// <summary>One case: the files to create, the arguments (given the folder and a trained iris model), the exit code and the texts the line must contain.</summary>
@@ -50,12 +55,24 @@ public sealed class ErrorTests
         ["hidden layers on a linear model"] = new(new() { ["data.csv"] = Good }, (d, m) => ["train", "--data", d["data.csv"], "--label", "y", "--model", "linear", "--hidden", "8"], ExitCodes.Usage, "--hidden cannot be used with --model linear"),
         ["bad task"] = new(new() { ["data.csv"] = Good }, (d, m) => ["train", "--data", d["data.csv"], "--label", "y", "--task", "clustering"], ExitCodes.Usage, "--task: expected one of auto, regression, binary, multiclass, got 'clustering'"),
 
-        // Config files.
+        // Config files (pipeline configs): the JSON path and the reason, exit code 65.
         ["config file missing"] = new(new(), (d, m) => ["train", "--config", d["none.json"]], ExitCodes.NoInput, "none.json' was not found"),
-        ["config file not JSON"] = new(new() { ["c.json"] = "{ not json" }, (d, m) => ["train", "--config", d["c.json"]], ExitCodes.DataError, "c.json' is not valid JSON"),
-        ["config file with an unknown key"] = new(new() { ["c.json"] = """{"format_version": 1, "data": {"path": "d.csv", "label": "y"}, "trainer": {"bogus": 1}}""" }, (d, m) => ["train", "--config", d["c.json"]], ExitCodes.DataError, "$.trainer.bogus: unknown key"),
-        ["config file with a value out of range"] = new(new() { ["c.json"] = """{"format_version": 1, "data": {"path": "d.csv", "label": "y"}, "trainer": {"epochs": 0}}""" }, (d, m) => ["train", "--config", d["c.json"]], ExitCodes.DataError, "$.trainer.epochs: expected an integer in [1, 1000000], got 0"),
-        ["config file with a bad optimizer"] = new(new() { ["c.json"] = """{"format_version": 1, "data": {"path": "d.csv", "label": "y"}, "optimizer": {"module": "keras.optimizers", "class_name": "Lion", "config": {"beta_1": 1.5}, "registered_name": null}}""" }, (d, m) => ["train", "--config", d["c.json"]], ExitCodes.DataError, "$.optimizer.config.beta_1"),
+        ["config file not JSON"] = new(new() { ["c.json"] = "{ not json" }, (d, m) => ["train", "--config", d["c.json"]], ExitCodes.DataError, "c.json': $: not valid JSON"),
+        ["config file with an unknown key"] = new(new() { ["c.json"] = Config("\"trainer\": {\"bogus\": 1}") }, (d, m) => ["train", "--config", d["c.json"]], ExitCodes.DataError, "c.json': $.trainer.bogus: unknown key"),
+        ["config file with a value out of range"] = new(new() { ["c.json"] = Config("\"trainer\": {\"epochs\": 0}") }, (d, m) => ["train", "--config", d["c.json"]], ExitCodes.DataError, "$.trainer.epochs: must be >= 1, got 0"),
+        ["config file with a bad optimizer"] = new(new() { ["c.json"] = Config("\"trainer\": {\"optimizer\": {\"module\": \"keras.optimizers\", \"class_name\": \"Lion\", \"config\": {\"beta_1\": 1.5}, \"registered_name\": null}}") }, (d, m) => ["train", "--config", d["c.json"]], ExitCodes.DataError, "$.trainer.optimizer.config.beta_1", "1.5"),
+        ["config file with an unknown column type"] = new(new() { ["c.json"] = Config(null).Replace("\"b\": \"numeric\"", "\"b\": \"categorical\"", StringComparison.Ordinal) }, (d, m) => ["train", "--config", d["c.json"]], ExitCodes.DataError, "$.data.columns.b", "categorical"),
+        ["config file of another format version"] = new(new() { ["c.json"] = Config(null).Replace("\"format_version\": 1", "\"format_version\": 2", StringComparison.Ordinal) }, (d, m) => ["train", "--config", d["c.json"]], ExitCodes.DataError, "$.format_version: unsupported format version 2"),
+        ["config file naming no data file"] = new(new() { ["c.json"] = Config(null).Replace("\"path\": \"d.csv\", ", string.Empty, StringComparison.Ordinal) }, (d, m) => ["train", "--config", d["c.json"]], ExitCodes.Usage, "names no data file", "--data"),
+        ["config file whose columns the data lacks"] = new(new() { ["c.json"] = Config(null), ["d.csv"] = "a,c,y\n1,2,0.5\n2,3,1.5\n" }, (d, m) => ["train", "--config", d["c.json"]], ExitCodes.DataError, "d.csv:1:", "column 'c'", "does not declare"),
+
+        // sweep.
+        ["sweep: epoch budget zero"] = new(new() { ["data.csv"] = Good }, (d, m) => ["sweep", "--data", d["data.csv"], "--label", "y", "--max-epochs", "0"], ExitCodes.Usage, "--max-epochs: expected an integer in [1, 1000000], got '0'"),
+        ["sweep: negative time budget"] = new(new() { ["data.csv"] = Good }, (d, m) => ["sweep", "--data", d["data.csv"], "--label", "y", "--time-budget", "-1s"], ExitCodes.Usage, "--time-budget: expected a positive duration", "'-1s'"),
+        ["sweep: unknown optimizer"] = new(new() { ["data.csv"] = Good }, (d, m) => ["sweep", "--data", d["data.csv"], "--label", "y", "--optimizers", "lion,adam"], ExitCodes.Usage, "--optimizers: unknown optimizer 'adam'", "lion, adafactor, adamw or sgd"),
+        ["sweep: k-fold and holdout together"] = new(new() { ["data.csv"] = Good }, (d, m) => ["sweep", "--data", d["data.csv"], "--label", "y", "--cv", "5", "--holdout", "0.2"], ExitCodes.Usage, "--cv and --holdout"),
+        ["sweep: first rung longer than the budget"] = new(new() { ["data.csv"] = Good }, (d, m) => ["sweep", "--data", d["data.csv"], "--label", "y", "--max-epochs", "4", "--min-epochs", "9"], ExitCodes.Usage, "--min-epochs", "got 9"),
+        ["sweep: model flags are searched, not set"] = new(new() { ["data.csv"] = Good }, (d, m) => ["sweep", "--data", d["data.csv"], "--label", "y", "--hidden", "8"], ExitCodes.Usage, "--hidden"),
 
         // Scoring.
         ["evaluate: model file missing"] = new(new(), (d, m) => ["evaluate", "--model", d["none.mlnm"], "--data", Cli.DataFile("iris.csv")], ExitCodes.NoInput, "none.mlnm' was not found"),

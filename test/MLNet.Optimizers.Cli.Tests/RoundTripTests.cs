@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
+using MLNet.Optimizers.Training.Pipelines;
 
 namespace MLNet.Optimizers.Cli.Tests;
 
@@ -120,9 +121,18 @@ public sealed class RoundTripTests
     {
         using var dir = new TempDir();
         Cli.Run("train", "--data", Cli.DataFile("iris.csv"), "--label", "species", "--epochs", "6", "--optimizer", "adamw:lr=0.005", "--hidden", "16,8", "--compute", "managed", "--quiet", "--no-report", "-o", dir["first"]).Ok();
+
+        // config.json is the pipeline config (format version 1), and the model file embeds the same text.
+        string text = File.ReadAllText(dir["first/config.json"]);
+        PipelineConfig parsed = PipelineConfig.Parse(text);
+        Assert.AreEqual(text, parsed.ToJson() + "\n", "config.json is canonical pipeline JSON");
+        Assert.AreEqual(parsed, PipelineModel.Load(dir["first/model.mlnm"]).Config, "the model carries its config");
         JsonObject config = Cli.Json(dir["first/config.json"]);
-        Assert.AreEqual("AdamW", config["optimizer"]!["class_name"]!.GetValue<string>());
-        Assert.AreEqual("multiclass", config["data"]!["task"]!.GetValue<string>(), "the inferred task is written");
+        Assert.AreEqual(1, config["format_version"]!.GetValue<int>());
+        Assert.AreEqual("AdamW", config["trainer"]!["optimizer"]!["class_name"]!.GetValue<string>());
+        Assert.AreEqual("multiclass_classification", config["data"]!["task"]!.GetValue<string>(), "the inferred task is written");
+        CollectionAssert.AreEqual(new[] { 16, 8 }, config["trainer"]!["model"]!["hidden_layers"]!.AsArray().Select(n => n!.GetValue<int>()).ToArray());
+        Assert.AreEqual(6, config["trainer"]!["early_stopping_patience"]!.GetValue<int>(), "keeping the best epoch is early stopping that never stops: patience = epochs");
         string dataPath = config["data"]!["path"]!.GetValue<string>();
         Assert.IsFalse(Path.IsPathRooted(dataPath), "the data path is written relative to the config file");
         Assert.AreEqual(Path.GetFullPath(Cli.DataFile("iris.csv")), Path.GetFullPath(Path.Combine(dir["first"], dataPath)));
@@ -131,13 +141,22 @@ public sealed class RoundTripTests
         // the current one; the model embeds the config, so a sibling folder gives the same bytes).
         Cli.Run("train", "--config", dir["first/config.json"], "--quiet", "--no-report", "-o", dir["again"]).Ok();
         CollectionAssert.AreEqual(File.ReadAllBytes(dir["first/model.mlnm"]), File.ReadAllBytes(dir["again/model.mlnm"]));
-        Assert.AreEqual(File.ReadAllText(dir["first/config.json"]), File.ReadAllText(dir["again/config.json"]));
+        Assert.AreEqual(text, File.ReadAllText(dir["again/config.json"]));
 
-        // A flag overrides the config.
+        // A flag overrides its key; the optimizer stays, its schedule stretched to the new run and the patience following the epochs.
         Cli.Run("train", "--config", dir["first/config.json"], "--epochs", "3", "--quiet", "--no-report", "-o", dir["override"]).Ok();
         JsonObject m = Cli.Json(dir["override/metrics.json"]);
         Assert.AreEqual(3, m["runs"]![0]!["history"]!.AsArray().Count);
-        Assert.AreEqual("AdamW", Cli.Json(dir["override/config.json"])["optimizer"]!["class_name"]!.GetValue<string>());
+        JsonObject o = Cli.Json(dir["override/config.json"]);
+        JsonNode trainer = o["trainer"]!;
+        Assert.AreEqual("AdamW", trainer["optimizer"]!["class_name"]!.GetValue<string>());
+        Assert.AreEqual(3, trainer["early_stopping_patience"]!.GetValue<int>());
+        JsonNode schedule = trainer["optimizer"]!["config"]!["learning_rate"]!["config"]!;
+        long steps = m["runs"]![0]!["steps"]!.GetValue<long>();
+        Assert.AreEqual(steps, schedule["warmup_steps"]!.GetValue<long>() + schedule["decay_steps"]!.GetValue<long>(), "the warmup and cosine decay span the 3-epoch run");
+        JsonNode before = config["trainer"]!["optimizer"]!["config"]!["learning_rate"]!["config"]!;
+        Assert.AreEqual(2 * steps, before["warmup_steps"]!.GetValue<long>() + before["decay_steps"]!.GetValue<long>(), "the 6-epoch run's schedule was twice as long");
+        Assert.AreEqual(0.005, schedule["warmup_target"]!.GetValue<double>(), 1e-9);
     }
 
     [TestMethod]

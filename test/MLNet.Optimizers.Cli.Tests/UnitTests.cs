@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
+using System.Text.Json.Nodes;
+using MLNet.Optimizers.Cli.Backend;
 using MLNet.Optimizers.Cli.Commands;
 using MLNet.Optimizers.Cli.Data;
 using MLNet.Optimizers.Reports;
@@ -47,6 +49,49 @@ public sealed class UnitTests
         CollectionAssert.AreEqual(new[] { "Lion", "AdamW (lr=0.003,wd=0.01)", "SGD (momentum=0)" }, specs.Select(s => s.Label).ToArray());
         CollectionAssert.AreEqual(new[] { "lion", "adafactor", "adamw", "sgd" }, TrainingCommands.ParseOptimizerList(null).Select(s => s.Name).ToArray());
         Assert.ThrowsExactly<CliException>(() => TrainingCommands.ParseOptimizerList(["lion", "lion"]));
+    }
+
+    [TestMethod]
+    [DataRow("90", 90.0, DisplayName = "duration: plain seconds")]
+    [DataRow("2.5", 2.5, DisplayName = "duration: fractional seconds")]
+    [DataRow("90s", 90.0, DisplayName = "duration: seconds")]
+    [DataRow("5m", 300.0, DisplayName = "duration: minutes")]
+    [DataRow("1h30m", 5400.0, DisplayName = "duration: hours and minutes")]
+    [DataRow("250ms", 0.25, DisplayName = "duration: milliseconds")]
+    public void DurationsParse(string text, double seconds)
+    {
+        Assert.AreEqual(seconds, SweepCommand.ParseDuration("--time-budget", text)!.Value.TotalSeconds, 1e-9);
+    }
+
+    [TestMethod]
+    [DataRow("-1s", DisplayName = "duration error: negative")]
+    [DataRow("0", DisplayName = "duration error: zero")]
+    [DataRow("5x", DisplayName = "duration error: unknown unit")]
+    [DataRow("soon", DisplayName = "duration error: not a duration")]
+    public void DurationsReject(string text)
+    {
+        CliException e = Assert.ThrowsExactly<CliException>(() => SweepCommand.ParseDuration("--time-budget", text));
+        Assert.AreEqual(ExitCodes.Usage, e.ExitCode);
+        StringAssert.Contains(e.Message, $"'{text}'");
+    }
+
+    [TestMethod]
+    public void ScheduleSpanningItsRunIsStretchedToAnother()
+    {
+        JsonObject spanning = OptimizerFactory.Create(new OptimizerSpec { Name = "lion" }, 400);
+        JsonNode? c = spanning["config"]!["learning_rate"]!["config"];
+        Assert.AreEqual(400, c!["warmup_steps"]!.GetValue<long>() + c["decay_steps"]!.GetValue<long>());
+
+        JsonNode s = OptimizerFactory.FitScheduleToRun(spanning, 400, 1000)["config"]!["learning_rate"]!["config"]!;
+        Assert.AreEqual(50, s["warmup_steps"]!.GetValue<long>(), "the same 5 % warmup share");
+        Assert.AreEqual(950, s["decay_steps"]!.GetValue<long>());
+        Assert.AreEqual(c["warmup_target"]!.GetValue<double>(), s["warmup_target"]!.GetValue<double>(), "the peak is kept");
+        Assert.AreEqual(20, c["warmup_steps"]!.GetValue<long>(), "the input is not modified");
+
+        // A schedule of another length, or a constant rate, is left alone.
+        Assert.IsTrue(JsonNode.DeepEquals(spanning, OptimizerFactory.FitScheduleToRun(spanning, 300, 1000)));
+        JsonObject constant = new Lion(0.001).Serialize();
+        Assert.IsTrue(JsonNode.DeepEquals(constant, OptimizerFactory.FitScheduleToRun(constant, 400, 1000)));
     }
 
     [TestMethod]

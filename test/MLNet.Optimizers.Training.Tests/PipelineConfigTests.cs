@@ -219,6 +219,28 @@ public sealed class PipelineConfigTests
     }
 
     [TestMethod]
+    public void DataPathIsOptionalAndWrittenOnlyWhenSet()
+    {
+        PipelineConfig c = PipelineConfig.Parse(CanonicalExample);
+        Assert.IsNull(c.Data.Path, "no path in the document");
+        Assert.DoesNotContain("\"path\"", c.ToJson(), "an unset path is not written, so documents without one keep their text");
+
+        c.Data.Path = "../data/breast_cancer.csv";
+        string json = c.ToJson();
+        StringAssert.Contains(json, "\"data\": {\n    \"path\": \"../data/breast_cancer.csv\",\n    \"label\": \"diagnosis\"", "the first key of data");
+        PipelineConfig back = PipelineConfig.Parse(json);
+        Assert.AreEqual("../data/breast_cancer.csv", back.Data.Path);
+        Assert.AreEqual(c, back);
+        Assert.AreEqual(json, back.ToJson());
+        Assert.AreEqual(c, c.Clone());
+
+        PipelineConfig other = c.Clone();
+        other.Data.Path = "elsewhere.csv";
+        Assert.AreNotEqual(c, other, "the path takes part in equality");
+        Assert.AreEqual(PipelineConfig.Parse(CanonicalExample), PipelineConfig.Parse(CanonicalExample.Replace("\"label\": \"diagnosis\"", "\"path\": null, \"label\": \"diagnosis\"", StringComparison.Ordinal)), "an explicit null is no path");
+    }
+
+    [TestMethod]
     public void LeftOutKeysTakeTheDefaults()
     {
         PipelineConfig c = PipelineConfig.Parse("""
@@ -287,6 +309,8 @@ public sealed class PipelineConfigTests
         yield return Case("weight column is text", r => r["data"]!["weight"] = "cut", "$.data.weight", "must be numeric; \"cut\" is declared \"text\"");
         yield return Case("missing token not a string", r => r["data"]!["missing_tokens"] = new JsonArray(1), "$.data.missing_tokens[0]", "expected a string, got 1");
         yield return Case("unknown key in data", r => r["data"]!["header"] = true, "$.data.header", "unknown key");
+        yield return Case("data path not a string", r => r["data"]!["path"] = 3, "$.data.path", "expected a string or null, got 3");
+        yield return Case("empty data path", r => r["data"]!["path"] = "", "$.data.path", "expected a file path or null, got \"\"");
 
         // Featurizers.
         yield return Case("unknown featurizer type", r => r["featurizers"]![0]!["type"] = "pca", "$.featurizers[0].type", "unknown featurizer type \"pca\"");

@@ -407,6 +407,78 @@ public sealed class PipelineTests
         Assert.ThrowsExactly<OperationCanceledException>(() => Pipeline.FromConfig(c).WithBlas(Managed).Fit(Load("wine.csv", "cultivar"), cancellationToken: cts.Token));
     }
 
+    [TestMethod]
+    public void SplitValidationAndClassNamesAreWhatFitUses()
+    {
+        PipelineConfig c = PipelineTestData.Small("wine.csv", "cultivar", mlp: true);
+        c.Trainer.Epochs = 6;
+        c.Trainer.ValidationFraction = 0.25;
+        c.Trainer.EarlyStoppingPatience = 2;
+        TabularData data = Load("wine.csv", "cultivar");
+        Pipeline pipeline = Pipeline.FromConfig(c).WithBlas(Managed);
+        (TabularData training, TabularData? validation) = pipeline.SplitValidation(data);
+        Assert.IsNotNull(validation);
+        Assert.AreEqual(data.RowCount, training.RowCount + validation.RowCount);
+        Assert.AreEqual((int)Math.Round(data.RowCount * 0.25, MidpointRounding.AwayFromZero), validation.RowCount);
+
+        // Fitting with the validation fraction is fitting on the split's training rows with its validation rows passed in.
+        PipelineModel fitted = pipeline.Fit(data);
+        PipelineConfig noFraction = c.Clone();
+        noFraction.Trainer.ValidationFraction = 0;
+        PipelineModel explicitSplit = Pipeline.FromConfig(noFraction).WithBlas(Managed).Fit(training, validation);
+        CollectionAssert.AreEqual(PipelineTestData.Bits(fitted.Transform(data), "Score"), PipelineTestData.Bits(explicitSplit.Transform(data), "Score"));
+        Assert.AreEqual(fitted.TrainingResult!.BestEpoch, explicitSplit.TrainingResult!.BestEpoch);
+
+        // Another seed holds out other rows.
+        PipelineConfig reseeded = c.Clone();
+        reseeded.Seed++;
+        (TabularData _, TabularData? otherValidation) = Pipeline.FromConfig(reseeded).SplitValidation(data);
+        CollectionAssert.AreNotEqual(((NumericColumn)validation["alcohol"]).Values.ToArray(), ((NumericColumn)otherValidation!["alcohol"]).Values.ToArray());
+
+        // Without a validation fraction: every row, no validation rows.
+        (TabularData all, TabularData? none) = Pipeline.FromConfig(noFraction).SplitValidation(data);
+        Assert.AreEqual(data.RowCount, all.RowCount);
+        Assert.IsNull(none);
+
+        CollectionAssert.AreEqual(fitted.ClassNames.ToArray(), pipeline.ClassNames(data).ToArray());
+        CollectionAssert.AreEqual(new[] { "class_0", "class_1", "class_2" }, pipeline.ClassNames(data).ToArray(), "text classes in ordinal order");
+        Assert.AreEqual(0, Pipeline.FromConfig(PipelineTestData.Small("diabetes.csv", "progression", mlp: false)).ClassNames(Load("diabetes.csv", "progression")).Count, "regression has no classes");
+        Assert.ThrowsExactly<ArgumentException>(() => pipeline.SplitValidation(data.SelectRows(new[] { 0 })), "one row cannot be split");
+    }
+
+    [TestMethod]
+    public void InferenceSkipsMissingValueTokensAndNamesASingleLabelValue()
+    {
+        string path = PipelineTestData.TempFile("a,b,t,y\n1,NA,u,0.5\n2,3,v,1.5\nNA,4,NA,2.5\n");
+        string single = PipelineTestData.TempFile("a,y\n1,cat\n2,cat\n");
+        try
+        {
+            DataConfig plain = DataConfig.InferFromCsv(path, "y");
+            CollectionAssert.AreEqual(new[] { ColumnType.Text, ColumnType.Text, ColumnType.Text, ColumnType.Numeric }, plain.Columns.Select(c => c.Type).ToArray(), "NA is text without tokens");
+            Assert.AreEqual(0, plain.MissingValueTokens.Count);
+
+            DataConfig withTokens = DataConfig.InferFromCsv(path, "y", missingValueTokens: new[] { " NA " });
+            CollectionAssert.AreEqual(new[] { ColumnType.Numeric, ColumnType.Numeric, ColumnType.Text, ColumnType.Numeric }, withTokens.Columns.Select(c => c.Type).ToArray(), "NA is skipped when typing");
+            CollectionAssert.AreEqual(new[] { " NA " }, withTokens.MissingValueTokens);
+            Assert.IsNull(withTokens.Path);
+            TabularData d = TabularData.LoadCsv(path, withTokens);
+            Assert.IsTrue(float.IsNaN(((NumericColumn)d["b"])[0]));
+            Assert.IsNull(((TextColumn)d["t"])[2]);
+
+            CsvFormatException label = Assert.ThrowsExactly<CsvFormatException>(() => DataConfig.InferFromCsv(path, "a", TaskKind.Regression, missingValueTokens: new[] { "NA" }));
+            StringAssert.Contains(label.Message, "the label is missing");
+            Assert.ThrowsExactly<ArgumentException>(() => DataConfig.InferFromCsv(path, "y", missingValueTokens: new string[] { null! }));
+
+            CsvFormatException one = Assert.ThrowsExactly<CsvFormatException>(() => DataConfig.InferFromCsv(single, "y"));
+            StringAssert.Contains(one.Message, "the label has a single value 'cat'");
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(single);
+        }
+    }
+
     private static TabularData Load(string file, string label) => TabularData.LoadCsv(PipelineTestData.PathOf(file), PipelineTestData.Infer(file, label));
 
     private sealed class FailIfReported : IProgress<TrainingProgress>

@@ -92,6 +92,23 @@ public sealed class TuningTunerTests
     }
 
     [TestMethod]
+    public void RungEpochsAndPlannedEvaluationsDescribeTheSchedule()
+    {
+        TunerOptions options = Options(11);
+        CollectionAssert.AreEqual(new[] { 2, 6, 18 }, options.RungEpochs().ToArray());
+        Assert.AreEqual(20 + 8 + 4, options.PlannedEvaluations(), "20 trials; then the best 7 of 19 plus the default; then the best 3 of 7 plus the default");
+        Assert.AreEqual(TwentyTrials.Value.Evaluations.Count, options.PlannedEvaluations(), "the sweep ran what was planned");
+        CollectionAssert.AreEqual(TwentyTrials.Value.Evaluations.Select(e => e.Epochs).Distinct().ToArray(), options.RungEpochs().ToArray());
+
+        Assert.AreEqual(20 + 7 + 3, new TunerOptions { Trials = 20, MinEpochs = 2, MaxEpochs = 18, IncludeDefault = false }.PlannedEvaluations(), "no default riding along");
+        var plain = new TunerOptions { Trials = 7, MaxEpochs = 9, SuccessiveHalving = false };
+        CollectionAssert.AreEqual(new[] { 9 }, plain.RungEpochs().ToArray());
+        Assert.AreEqual(7, plain.PlannedEvaluations());
+        Assert.AreEqual(1, new TunerOptions { Trials = 1, MinEpochs = 1, MaxEpochs = 9 }.PlannedEvaluations() - 2, "a lone default runs every rung (1, 3, 9)");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new TunerOptions { MaxEpochs = 0 }.RungEpochs());
+    }
+
+    [TestMethod]
     public void KFoldAndPlainRandomSearchRun()
     {
         (PipelineConfig config, TabularData data) = BreastCancer.Value;

@@ -4,6 +4,7 @@ using System.Linq;
 using MLNet.Optimizers.Reports;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Metrics;
+using MLNet.Optimizers.Training.Pipelines;
 
 namespace MLNet.Optimizers.Cli.Backend;
 
@@ -50,4 +51,12 @@ internal static class MetricsCalculator
             }
         }
     }
+
+    /// <summary>The tool's metric list of a pipeline model's evaluation (<see cref="PipelineModel.Evaluate"/>).</summary>
+    /// <param name="metrics">The pipeline's metrics.</param>
+    /// <param name="classNames">The classes (empty for regression).</param>
+    /// <param name="rows">Rows evaluated.</param>
+    /// <returns>The metrics, the headline metric first.</returns>
+    public static Evaluation FromPipeline(PipelineMetrics metrics, IReadOnlyList<string> classNames, int rows) =>
+        Evaluation.From(metrics, classNames) with { Rows = rows };
 }

@@ -11,7 +11,8 @@ namespace MLNet.Optimizers.Cli.Backend;
 
 /// <summary>
 /// The tool's optimizer defaults and their construction. Every optimizer gets a cosine-decay learning rate with a short
-/// linear warmup over the whole run, and decoupled weight decay that spares the biases. Lion's learning rate is 3-10×
+/// linear warmup over the whole run, and decoupled weight decay (the pipeline config's <c>exclude_from_weight_decay</c>
+/// spares the biases). Lion's learning rate is 3-10×
 /// smaller than AdamW's and its weight decay 3-10× larger (Lion's update has norm 1 per coordinate, AdamW's less).
 /// </summary>
 internal static class OptimizerFactory
@@ -35,32 +36,46 @@ internal static class OptimizerFactory
     /// </summary>
     public const double AdafactorEpsilon1 = 1e-15;
 
-    /// <summary>Builds an optimizer: the exact Keras one of a config file, or one from the defaults and overrides.</summary>
+    /// <summary>Builds an optimizer from the defaults and the spec's overrides, in Keras's serialized form (the pipeline config's <c>trainer.optimizer</c>).</summary>
     /// <param name="spec">The spec.</param>
     /// <param name="totalSteps">Steps of the whole run (for the schedule).</param>
-    /// <returns>The optimizer (not built).</returns>
-    /// <exception cref="CliException">A setting out of range (exit code 64), or a bad Keras config (65).</exception>
-    public static Optimizer Create(OptimizerSpec spec, long totalSteps)
+    /// <returns>The serialized optimizer.</returns>
+    /// <exception cref="CliException">A setting out of range (exit code 64).</exception>
+    public static JsonObject Create(OptimizerSpec spec, long totalSteps) => FromDefaults(spec, totalSteps).Serialize();
+
+    /// <summary>
+    /// Stretches a learning-rate schedule that spans a run exactly to span another run: a <c>CosineDecay</c> whose warmup
+    /// and decay steps add up to <paramref name="oldTotalSteps"/> gets <paramref name="newTotalSteps"/> in the same warmup
+    /// share. Anything else (a constant rate, another schedule, a cosine of another length) is returned unchanged.
+    /// </summary>
+    /// <param name="serialized">Keras's serialized optimizer (not modified).</param>
+    /// <param name="oldTotalSteps">The steps of the run the schedule was written for.</param>
+    /// <param name="newTotalSteps">The steps of the run about to start.</param>
+    /// <returns>The optimizer for the new run (a copy).</returns>
+    public static JsonObject FitScheduleToRun(JsonObject serialized, long oldTotalSteps, long newTotalSteps)
     {
-        Optimizer optimizer;
-        if (spec.Keras != null)
+        var copy = (JsonObject)serialized.DeepClone();
+        if (oldTotalSteps == newTotalSteps || newTotalSteps < 1
+            || copy["config"]?["learning_rate"] is not JsonObject lr || lr["class_name"]?.GetValue<string>() != "CosineDecay" || lr["config"] is not JsonObject c)
         {
-            try
-            {
-                optimizer = KerasConfig.DeserializeOptimizer(spec.Keras, new KerasConfigOptions { Path = "$.optimizer" });
-            }
-            catch (OptimizerConfigException e)
-            {
-                throw CliException.BadData($"optimizer config: {RunConfigFile.OneLine(e.Message)}", e);
-            }
-        }
-        else
-        {
-            optimizer = FromDefaults(spec, totalSteps);
+            return copy;
         }
 
-        optimizer.ExcludeFromWeightDecay(namePatterns: new[] { "bias" });
-        return optimizer;
+        long decay = c["decay_steps"] is JsonValue d && d.TryGetValue(out long dv) ? dv : -1;
+        long warm = c["warmup_steps"] is JsonValue w && w.TryGetValue(out long wv) ? wv : 0;
+        if (decay < 0 || warm + decay != oldTotalSteps)
+        {
+            return copy;
+        }
+
+        (long newWarm, long newDecay) = Split(newTotalSteps, warm / (double)oldTotalSteps);
+        c["decay_steps"] = newDecay;
+        if (c.ContainsKey("warmup_steps"))
+        {
+            c["warmup_steps"] = newWarm;
+        }
+
+        return copy;
     }
 
     /// <summary>One line describing an optimizer from its Keras config: class, learning rate or schedule, weight decay, moments.</summary>
@@ -142,16 +157,10 @@ internal static class OptimizerFactory
             throw CliException.Usage($"{spec.DisplayName}: warmup is a share of the steps in [0, 1), got {G(warmup)}.");
         }
 
-        long total = Math.Max(1, totalSteps);
-        long warmSteps = (long)Math.Round(total * warmup, MidpointRounding.AwayFromZero);
-        if (warmSteps >= total)
-        {
-            warmSteps = total - 1;
-        }
-
+        (long warmSteps, long decaySteps) = Split(Math.Max(1, totalSteps), warmup);
         LearningRateSchedule schedule = warmSteps > 0
-            ? new CosineDecay(0, total - warmSteps, warmupTarget: lr, warmupSteps: warmSteps)
-            : new CosineDecay(lr, total);
+            ? new CosineDecay(0, decaySteps, warmupTarget: lr, warmupSteps: warmSteps)
+            : new CosineDecay(lr, decaySteps);
 
         try
         {
@@ -184,8 +193,16 @@ internal static class OptimizerFactory
         }
         catch (ArgumentException e)
         {
-            throw CliException.Usage($"{spec.DisplayName}: {RunConfigFile.OneLine(e.Message)}");
+            throw CliException.Usage($"{spec.DisplayName}: {CliException.OneLine(e.Message)}");
         }
+    }
+
+    /// <summary>Warmup and decay steps of a run: the warmup share rounded, at least one decay step.</summary>
+    private static (long Warmup, long Decay) Split(long total, double warmupShare)
+    {
+        long warm = (long)Math.Round(total * warmupShare, MidpointRounding.AwayFromZero);
+        warm = Math.Clamp(warm, 0, total - 1);
+        return (warm, total - warm);
     }
 
     private static double Get(IReadOnlyDictionary<string, double> o, string key, double fallback) => o.TryGetValue(key, out double v) ? v : fallback;

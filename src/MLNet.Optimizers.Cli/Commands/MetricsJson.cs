@@ -37,16 +37,17 @@ internal static class MetricsJson
     /// <summary>A run as JSON: optimizer, size, time, metrics and history.</summary>
     /// <param name="run">The run.</param>
     /// <returns>The object.</returns>
-    public static JsonObject Run(ITrainedRun run) => new()
+    public static JsonObject Run(TrainedRun run) => new()
     {
-        ["optimizer"] = run.Optimizer.Label,
+        ["optimizer"] = run.Label,
         ["description"] = run.OptimizerDescription,
         ["model"] = run.ModelDescription,
         ["epochs"] = run.History.Count,
-        ["steps"] = run.Steps,
-        ["seconds"] = Number(run.Seconds),
-        ["best_epoch"] = run.BestEpoch,
-        ["stopped_early"] = run.StoppedEarly,
+        ["steps"] = run.Result.Steps,
+        ["seconds"] = Number(run.Result.Seconds),
+        ["best_epoch"] = run.Result.BestEpoch,
+        ["kept_best_epoch"] = run.KeptBestEpoch,
+        ["stopped_early"] = run.Result.StoppedEarly,
         ["training"] = Evaluation(run.Training),
         ["validation"] = run.Validation is null ? null : Evaluation(run.Validation),
         ["history"] = new JsonArray(run.History.Select(h => (JsonNode?)new JsonObject
@@ -64,7 +65,7 @@ internal static class MetricsJson
     /// <param name="runs">The runs.</param>
     /// <param name="failed">Runs that diverged: (label, reason).</param>
     /// <returns>The object.</returns>
-    public static JsonObject Document(DataSummary data, IReadOnlyList<ITrainedRun> runs, IReadOnlyList<(string Label, string Reason)> failed) => new()
+    public static JsonObject Document(DataSummary data, IReadOnlyList<TrainedRun> runs, IReadOnlyList<(string Label, string Reason)> failed) => new()
     {
         ["data"] = data.Path,
         ["label"] = data.Label,
@@ -80,5 +81,8 @@ internal static class MetricsJson
         ["failed"] = new JsonArray(failed.Select(f => (JsonNode?)new JsonObject { ["optimizer"] = f.Label, ["reason"] = f.Reason }).ToArray()),
     };
 
-    private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+    /// <summary>A finite number, or null.</summary>
+    /// <param name="v">The value.</param>
+    /// <returns>The node.</returns>
+    public static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 }

@@ -5,20 +5,38 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using MLNet.Optimizers.Cli.Backend;
+using MLNet.Optimizers.Cli.Data;
 using MLNet.Optimizers.Cli.Settings;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Models;
+using MLNet.Optimizers.Training.Pipelines;
 
 namespace MLNet.Optimizers.Cli.Commands;
 
-/// <summary>The flags <c>train</c> and <c>compare</c> share: data, featurization, model, trainer, seed, output.</summary>
+/// <summary>
+/// The flags <c>train</c>, <c>compare</c> and <c>sweep</c> share — data and featurization, model, trainer, output — and
+/// how they become a pipeline configuration: the config file (<c>--config</c>) or the tool's defaults
+/// (<see cref="CliDefaults"/>), then every flag given, each setting its key of the configuration.
+/// </summary>
 internal sealed class RunFlags
 {
+    private readonly bool _modelFlags;
+
+    /// <summary>Creates the flags of a verb.</summary>
+    /// <param name="outputSuffix">The default output folder's suffix ("model", "compare", "sweep").</param>
+    /// <param name="modelFlags">Whether the verb takes the model and trainer flags (<c>sweep</c> searches them instead).</param>
+    public RunFlags(string outputSuffix, bool modelFlags = true)
+    {
+        OutputSuffix = outputSuffix;
+        _modelFlags = modelFlags;
+        Output = Flags.Text("--output", "folder", $"Where to write the results [default: <data file name>-{outputSuffix} in the current folder].", "-o");
+    }
+
     public Option<string?> Data { get; } = Flags.Text("--data", "file.csv", "The CSV file (header row, one row per example).", "-d");
 
     public Option<string?> Label { get; } = Flags.Text("--label", "column", "The label column; the task is inferred from it unless --task is given.", "-l");
 
-    public Option<string?> Config { get; } = Flags.Text("--config", "file.json", "A run config written by an earlier run (config.json); flags given as well override it.", "-c");
+    public Option<string?> Config { get; } = Flags.Text("--config", "file.json", "A pipeline config (the config.json an earlier run wrote); flags given as well override its keys.", "-c");
 
     public Option<string?> Output { get; }
 
@@ -62,174 +80,376 @@ internal sealed class RunFlags
 
     public Option<bool> Quiet { get; } = Flags.Switch("--quiet", "No progress and no run summary; only results and errors.", "-q");
 
-    /// <summary>Creates the flags of a verb.</summary>
-    /// <param name="outputSuffix">The default output folder's suffix ("model" or "compare").</param>
-    public RunFlags(string outputSuffix)
-    {
-        OutputSuffix = outputSuffix;
-        Output = Flags.Text("--output", "folder", $"Where to write the results [default: <data file name>-{outputSuffix} in the current folder].", "-o");
-    }
-
     /// <summary>The default output folder's suffix.</summary>
     public string OutputSuffix { get; }
 
-    /// <summary>Adds the shared options to a command, with the verb's optimizer options after the model options.</summary>
+    /// <summary>Adds the options to a command, with the verb's own options after the model options.</summary>
     /// <param name="command">The command.</param>
-    /// <param name="optimizerOptions">The verb's optimizer options.</param>
-    public void AddTo(Command command, params Option[] optimizerOptions)
+    /// <param name="verbOptions">The verb's options.</param>
+    public void AddTo(Command command, params Option[] verbOptions)
     {
-        foreach (Option o in new Option[] { Data, Label, Config, Output, Task, Model, Hidden, Activation, Dropout }.Concat(optimizerOptions).Concat(new Option[] { Epochs, BatchSize, ValidationFraction, EarlyStopping, LastEpoch, Normalize, Categorical, Ignore, MissingValues, Impute, Separator, Seed, Compute, NoReport, Quiet }))
+        var options = new List<Option> { Data, Label, Config, Output, Task };
+        if (_modelFlags)
+        {
+            options.AddRange(new Option[] { Model, Hidden, Activation, Dropout });
+        }
+
+        options.AddRange(verbOptions);
+        if (_modelFlags)
+        {
+            options.AddRange(new Option[] { Epochs, BatchSize });
+        }
+
+        options.Add(ValidationFraction);
+        if (_modelFlags)
+        {
+            options.AddRange(new Option[] { EarlyStopping, LastEpoch });
+        }
+
+        options.AddRange(new Option[] { Normalize, Categorical, Ignore, MissingValues, Impute, Separator, Seed, Compute, NoReport, Quiet });
+        foreach (Option o in options)
         {
             command.Options.Add(o);
         }
     }
 
-    /// <summary>Builds the run settings: the config file (if any), then every flag given.</summary>
+    /// <summary>
+    /// Builds the run: parses every flag (usage errors first), reads the config file, checks the data file, then builds
+    /// the pipeline configuration — the file's, or the tool's defaults for the data — with every flag applied.
+    /// </summary>
     /// <param name="pr">The parse result.</param>
-    /// <param name="backend">The backend (reads the config file).</param>
-    /// <returns>The settings.</returns>
-    public RunSettings Resolve(ParseResult pr, ITrainingBackend backend)
+    /// <returns>The run (its optimizer not yet chosen: see the verbs' optimizer flags).</returns>
+    public RunRequest Resolve(ParseResult pr)
     {
-        string? config = pr.GetValue(Config);
-        RunSettings s = config is null ? new RunSettings() : backend.ReadConfig(config);
-
-        string? data = pr.GetValue(Data);
-        if (data != null)
+        string? configPath = pr.GetValue(Config);
+        string? dataFlag = pr.GetValue(Data);
+        string? labelFlag = pr.GetValue(Label);
+        if (configPath is null && (dataFlag is null || labelFlag is null))
         {
-            s = s with { DataPath = data };
+            throw CliException.Usage("--data and --label are required (or --config with a pipeline config file).");
         }
 
-        string? label = pr.GetValue(Label);
-        if (label != null)
+        // Every flag value first: a bad flag is a usage error before any file is read.
+        bool taskGiven = Flags.Choice("--task", pr.GetValue(Task), Names.Tasks, out TaskKind? task);
+        bool modelGiven = false, activationGiven = false;
+        ModelType model = ModelType.Mlp;
+        Activation activation = Training.Models.Activation.ReLU;
+        int[]? hidden = null;
+        double? dropout = null;
+        int? epochs = null, batch = null, patience = null;
+        bool lastEpoch = false;
+        if (_modelFlags)
         {
-            s = s with { Label = label };
+            modelGiven = Flags.Choice("--model", pr.GetValue(Model), Names.Models, out model);
+            hidden = ParseHidden(pr.GetValue(Hidden));
+            activationGiven = Flags.Choice("--activation", pr.GetValue(Activation), Names.Activations, out activation);
+            dropout = Flags.Double("--dropout", pr.GetValue(Dropout), 0, 0.95);
+            epochs = Flags.Int("--epochs", pr.GetValue(Epochs), 1, 1_000_000);
+            batch = Flags.Int("--batch-size", pr.GetValue(BatchSize), 1, 1 << 20);
+            patience = Flags.Int("--early-stopping", pr.GetValue(EarlyStopping), 1, 1_000_000);
+            lastEpoch = pr.GetValue(LastEpoch);
         }
 
-        if (s.DataPath is null || s.Label is null)
-        {
-            throw CliException.Usage(config is null
-                ? "--data and --label are required (or --config with a run config file)."
-                : $"config file '{config}' names no {(s.DataPath is null ? "data file" : "label")}; pass {(s.DataPath is null ? "--data" : "--label")}.");
-        }
-
-        if (Flags.Choice("--task", pr.GetValue(Task), Names.Tasks, out TaskKind? task))
-        {
-            s = s with { Task = task };
-        }
-
-        if (Flags.Choice("--model", pr.GetValue(Model), Names.Models, out ModelKind model))
-        {
-            s = s with { Model = model };
-        }
-
-        string? hidden = pr.GetValue(Hidden);
-        if (hidden != null)
-        {
-            string[] parts = hidden.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length == 0)
-            {
-                throw CliException.Usage($"--hidden: expected comma-separated layer widths such as 64 or 128,64, got '{hidden}'.");
-            }
-
-            int[] widths = parts.Select(p => Flags.Int("--hidden", p, 1, 1 << 16)!.Value).ToArray();
-            if (s.Model == ModelKind.Linear)
-            {
-                throw CliException.Usage("--hidden cannot be used with --model linear (a linear model has no hidden layers).");
-            }
-
-            s = s with { Hidden = widths };
-        }
-
-        if (Flags.Choice("--activation", pr.GetValue(Activation), Names.Activations, out Activation activation))
-        {
-            s = s with { Activation = activation };
-        }
-
-        s = s with
-        {
-            Dropout = Flags.Double("--dropout", pr.GetValue(Dropout), 0, 0.95) ?? s.Dropout,
-            Epochs = Flags.Int("--epochs", pr.GetValue(Epochs), 1, 1_000_000) ?? s.Epochs,
-            BatchSize = Flags.Int("--batch-size", pr.GetValue(BatchSize), 1, 1 << 20) ?? s.BatchSize,
-            ValidationFraction = Flags.Double("--validation-fraction", pr.GetValue(ValidationFraction), 0, 0.9) ?? s.ValidationFraction,
-            EarlyStoppingPatience = Flags.Int("--early-stopping", pr.GetValue(EarlyStopping), 1, 1_000_000) ?? s.EarlyStoppingPatience,
-            Seed = Flags.ULong("--seed", pr.GetValue(Seed)) ?? s.Seed,
-            RestoreBest = !pr.GetValue(LastEpoch) && s.RestoreBest,
-        };
-
-        if (Flags.Choice("--normalize", pr.GetValue(Normalize), Names.Normalizations, out NormalizeKind normalize))
-        {
-            s = s with { Normalize = normalize };
-        }
-
-        if (Flags.Choice("--impute", pr.GetValue(Impute), Names.Imputations, out MissingValuePolicy impute))
-        {
-            s = s with { Imputation = impute };
-        }
-
+        double? validationFraction = Flags.Double("--validation-fraction", pr.GetValue(ValidationFraction), 0, 0.9);
+        ulong? seed = Flags.ULong("--seed", pr.GetValue(Seed));
+        bool normalizeGiven = Flags.Choice("--normalize", pr.GetValue(Normalize), Names.Normalizations, out NormalizeKind normalize);
+        bool imputeGiven = Flags.Choice("--impute", pr.GetValue(Impute), Names.Imputations, out MissingValuePolicy impute);
         string[] categorical = Flags.SplitList(pr.GetValue(Categorical));
         string[] ignore = Flags.SplitList(pr.GetValue(Ignore));
         string[] missing = Flags.SplitList(pr.GetValue(MissingValues));
-        s = s with
+        char? separator = null;
+        if (pr.GetValue(Separator) is string sep)
         {
-            Categorical = categorical.Length > 0 ? categorical : s.Categorical,
-            Ignore = ignore.Length > 0 ? ignore : s.Ignore,
-            MissingValues = missing.Length > 0 ? missing : s.MissingValues,
+            separator = Names.TryParseSeparator(sep, out char c) ? c : throw CliException.Usage($"--separator: expected one character (not a quote) or 'tab', got '{sep}'.");
+        }
+
+        string compute = "auto";
+        if (pr.GetValue(Compute) is string computeText)
+        {
+            compute = Names.ComputeProviders.Contains(computeText.ToLowerInvariant())
+                ? computeText.ToLowerInvariant()
+                : throw CliException.Usage($"--compute: expected one of {string.Join(", ", Names.ComputeProviders)}, got '{computeText}'.");
+        }
+
+        if (hidden != null && (modelGiven ? model : ModelType.Mlp) == ModelType.Linear)
+        {
+            throw CliException.Usage("--hidden cannot be used with --model linear (a linear model has no hidden layers).");
+        }
+
+        // The config file, and where the data is.
+        PipelineConfig? file = configPath is null ? null : PipelineBackend.ReadConfig(configPath);
+        string? dataPath = dataFlag;
+        if (dataPath is null && file?.Data.Path is string relative)
+        {
+            // Relative to the config file's folder; shown relative to the current folder unless the config path was absolute.
+            string full = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath!)) ?? ".", relative));
+            dataPath = Path.IsPathRooted(relative) ? relative : Path.IsPathRooted(configPath!) ? full : Path.GetRelativePath(Directory.GetCurrentDirectory(), full);
+        }
+
+        if (dataPath is null)
+        {
+            throw CliException.Usage($"config file '{configPath}' names no data file (no data.path); pass --data.");
+        }
+
+        string label = labelFlag ?? file!.Data.Label;
+
+        // Check the data file with the effective reading settings before anything is inferred or loaded.
+        char effectiveSeparator = separator ?? file?.Data.Separator ?? ',';
+        IReadOnlyList<string> tokens = missing.Length > 0 ? missing : file?.Data.MissingValueTokens ?? (IReadOnlyList<string>)Array.Empty<string>();
+        bool imputes = imputeGiven ? impute != MissingValuePolicy.Fail : file?.Featurizers.Any(f => f is ReplaceMissingConfig) ?? false;
+        if (file is null || file.Data.HasHeader)
+        {
+            IEnumerable<string> textColumns = file?.Data.Columns.Where(c => c.Type == ColumnType.Text && c.Name != label).Select(c => c.Name) ?? Enumerable.Empty<string>();
+            IEnumerable<string> leftOut = file is null ? Enumerable.Empty<string>() : file.Data.Columns.Select(c => c.Name).Where(n => n != label && !FeatureColumns(file).Contains(n));
+            DataInspector.InspectTrainingFile(dataPath, effectiveSeparator, label, categorical, ignore, tokens, imputes, textColumns.ToArray(), leftOut.ToArray());
+        }
+
+        // The configuration: the file's, or the defaults for the inferred schema.
+        PipelineConfig config;
+        if (file is null)
+        {
+            DataConfig schema = PipelineBackend.InferSchema(dataPath, label, task, effectiveSeparator, tokens);
+            SetText(schema, categorical);
+            config = CliDefaults.Create(schema);
+        }
+        else
+        {
+            config = file.Clone();
+            DataConfig d = config.Data;
+            d.Path = null;
+            if (label != d.Label || taskGiven)
+            {
+                if (d.TypeOf(label) is null)
+                {
+                    throw CliException.BadData($"config file '{configPath}' declares no column '{label}' (--label) in data.columns.");
+                }
+
+                d.Label = label;
+                d.Task = task ?? PipelineBackend.InferSchema(dataPath, label, null, effectiveSeparator, tokens).Task;
+            }
+
+            d.Separator = effectiveSeparator;
+            d.MissingValueTokens = tokens.ToList();
+            SetText(d, categorical);
+        }
+
+        ApplyFeaturizers(config, ignore, imputeGiven ? impute : null, normalizeGiven ? normalize : null);
+        TrainerConfig t = config.Trainer;
+        ModelConfig m = t.Model;
+        if (modelGiven && model == ModelType.Linear)
+        {
+            config.Trainer.Model = new ModelConfig { Type = ModelType.Linear, Initializer = m.Initializer, Loss = m.Loss, HuberDelta = m.HuberDelta };
+            m = config.Trainer.Model;
+        }
+        else if (modelGiven && model == ModelType.Mlp && m.Type == ModelType.Linear)
+        {
+            m.Type = ModelType.Mlp;
+            m.HiddenLayers = PipelineDefaults.DefaultHiddenLayers.ToList();
+        }
+
+        if (m.Type == ModelType.Linear && (hidden != null || activationGiven || dropout != null))
+        {
+            string flag = hidden != null ? "--hidden" : activationGiven ? "--activation" : "--dropout";
+            throw CliException.Usage($"{flag} applies to an MLP; the model is linear (pass --model mlp).");
+        }
+
+        if (hidden != null)
+        {
+            m.HiddenLayers = hidden.ToList();
+        }
+
+        if (activationGiven)
+        {
+            m.Activation = activation;
+        }
+
+        if (dropout is double rate)
+        {
+            m.Dropout = rate;
+        }
+
+        if (epochs is int e)
+        {
+            t.Epochs = e;
+        }
+
+        if (batch is int b)
+        {
+            t.BatchSize = b;
+        }
+
+        if (validationFraction is double f)
+        {
+            t.ValidationFraction = f;
+        }
+
+        if (seed is ulong s)
+        {
+            config.Seed = s;
+        }
+
+        bool keepBest;
+        if (file is null)
+        {
+            keepBest = !lastEpoch && patience is null;
+            t.EarlyStoppingPatience = patience;
+            t.RestoreBestWeights = !lastEpoch;
+        }
+        else
+        {
+            // A file that keeps the best epoch (patience = epochs) keeps doing so when flags change the epochs.
+            keepBest = patience is null && !lastEpoch && file.Trainer.EarlyStoppingPatience == file.Trainer.Epochs && file.Trainer.RestoreBestWeights;
+            if (patience != null)
+            {
+                t.EarlyStoppingPatience = patience;
+            }
+            else if (lastEpoch)
+            {
+                t.EarlyStoppingPatience = null;
+            }
+
+            t.RestoreBestWeights &= !lastEpoch;
+        }
+
+        if (t.ValidationFraction == 0 && patience is null)
+        {
+            t.EarlyStoppingPatience = null;
+            keepBest = false;
+        }
+
+        return new RunRequest
+        {
+            Config = config,
+            DataPath = dataPath,
+            Compute = compute,
+            AutoEpochs = file is null && epochs is null,
+            KeepBestEpoch = keepBest,
+            FileTrainer = file?.Trainer.Clone(),
         };
-
-        string? sep = pr.GetValue(Separator);
-        if (sep != null)
-        {
-            if (!Names.TryParseSeparator(sep, out char c))
-            {
-                throw CliException.Usage($"--separator: expected one character (not a quote) or 'tab', got '{sep}'.");
-            }
-
-            s = s with { Separator = c };
-        }
-
-        string? compute = pr.GetValue(Compute);
-        if (compute != null)
-        {
-            if (!Names.ComputeProviders.Contains(compute.ToLowerInvariant()))
-            {
-                throw CliException.Usage($"--compute: expected one of {string.Join(", ", Names.ComputeProviders)}, got '{compute}'.");
-            }
-
-            s = s with { Compute = compute.ToLowerInvariant() };
-        }
-
-        return s;
     }
 
     /// <summary>The output folder: the flag, or a name derived from the data file in the current folder.</summary>
     /// <param name="pr">The parse result.</param>
-    /// <param name="settings">The settings.</param>
+    /// <param name="request">The run.</param>
     /// <returns>The folder.</returns>
-    public string OutputFolder(ParseResult pr, RunSettings settings) =>
-        pr.GetValue(Output) ?? Path.GetFileNameWithoutExtension(settings.DataPath!) + "-" + OutputSuffix;
+    public string OutputFolder(ParseResult pr, RunRequest request) =>
+        pr.GetValue(Output) ?? Path.GetFileNameWithoutExtension(request.DataPath) + "-" + OutputSuffix;
 
-    /// <summary>Checks the data file before loading it (flag-level messages).</summary>
-    /// <param name="s">The settings.</param>
-    public static void Inspect(RunSettings s) =>
-        Cli.Data.DataInspector.InspectTrainingFile(s.DataPath!, s.Separator, s.Label!, s.Categorical, s.Ignore, s.MissingValues, s.Imputation != MissingValuePolicy.Fail);
+    /// <summary>The feature columns after <c>select_columns</c> (all non-role columns without it).</summary>
+    /// <param name="config">The configuration.</param>
+    /// <returns>The columns in order.</returns>
+    public static IReadOnlyList<string> FeatureColumns(PipelineConfig config) =>
+        config.Featurizers.OfType<SelectColumnsConfig>().FirstOrDefault()?.Columns
+        ?? config.Data.Columns.Where(c => !config.Data.IsRole(c.Name)).Select(c => c.Name).ToList();
 
     /// <summary>Settings rows for the report.</summary>
-    /// <param name="s">Resolved settings.</param>
+    /// <param name="config">The configuration trained.</param>
     /// <param name="d">The data summary.</param>
     /// <param name="model">The model description.</param>
+    /// <param name="compute">The compute provider.</param>
     /// <returns>(name, value) rows.</returns>
-    public static IReadOnlyList<(string, string)> ReportSettings(RunSettings s, DataSummary d, string model)
+    public static IReadOnlyList<(string, string)> ReportSettings(PipelineConfig config, DataSummary d, string model, string compute)
     {
-        var rows = new List<(string, string)>
+        TrainerConfig t = config.Trainer;
+        NormalizeConfig? n = config.Featurizers.OfType<NormalizeConfig>().FirstOrDefault();
+        string normalization = n is null ? "none" : n.Kind == NormalizerKind.MeanVariance ? (n.FixZero ? "mean-variance (zero kept)" : "mean-variance (z-score)") : (n.FixZero ? "min-max (zero kept)" : "min-max");
+        ReplaceMissingConfig? r = config.Featurizers.OfType<ReplaceMissingConfig>().FirstOrDefault();
+        string stopping = t.EarlyStoppingPatience is int p && d.ValidationRows > 0
+            ? p >= t.Epochs ? (t.RestoreBestWeights ? ", weights of the epoch with the lowest validation loss" : ", weights of the last epoch") : $", early stopping after {p} epochs without improvement{(t.RestoreBestWeights ? " (best weights kept)" : string.Empty)}"
+            : ", weights of the last epoch";
+        return new List<(string, string)>
         {
             ("data file", d.Path),
             ("label", $"{d.Label} ({Names.Describe(d.Task)}{(d.ClassNames.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $", {d.ClassNames.Count} classes") : string.Empty)})"),
-            ("rows", string.Create(CultureInfo.InvariantCulture, $"{d.Rows:N0}: {d.TrainingRows:N0} training, {d.ValidationRows:N0} validation (split seed {s.Seed})")),
+            ("rows", string.Create(CultureInfo.InvariantCulture, $"{d.Rows:N0}: {d.TrainingRows:N0} training, {d.ValidationRows:N0} validation (pipeline seed {config.Seed})")),
             ("features", string.Create(CultureInfo.InvariantCulture, $"{d.FeatureCount} after one-hot encoding: {d.NumericColumns.Count} numeric columns, {d.CategoricalColumns.Count} categorical{(d.CategoricalColumns.Count > 0 ? " (" + string.Join(", ", d.CategoricalColumns) + ")" : string.Empty)}")),
-            ("normalization", Names.Format(Names.Normalizations, s.Normalize) + (d.Task == TaskKind.Regression ? "; label standardized for training (loss in label-variance units), predictions and metrics on the original scale" : string.Empty)),
+            ("missing values", r is null ? "an error" : r.Mode == ReplacementMode.Mean ? "replaced by the training mean" : "replaced by zero"),
+            ("normalization", normalization + (d.Task == TaskKind.Regression && t.StandardizeLabel ? "; label standardized for training (loss in label-variance units), predictions and metrics on the original scale" : string.Empty)),
             ("model", model),
-            ("trainer", string.Create(CultureInfo.InvariantCulture, $"{s.Epochs} epochs, batch size {s.BatchSize}{(s.EarlyStoppingPatience is int p ? $", early stopping after {p} epochs without improvement" : string.Empty)}{(s.RestoreBest && d.ValidationRows > 0 ? ", weights of the epoch with the lowest validation loss" : ", weights of the last epoch")}, seed {s.Seed}, compute {s.Compute}")),
+            ("trainer", string.Create(CultureInfo.InvariantCulture, $"{t.Epochs} epochs, batch size {t.BatchSize}{stopping}, compute {compute}")),
         };
-        return rows;
+    }
+
+    private static int[]? ParseHidden(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+        {
+            throw CliException.Usage($"--hidden: expected comma-separated layer widths such as 64 or 128,64, got '{text}'.");
+        }
+
+        return parts.Select(p => Flags.Int("--hidden", p, 1, 1 << 16)!.Value).ToArray();
+    }
+
+    /// <summary>Declares columns as text (one-hot encoded) whatever their values look like.</summary>
+    private static void SetText(DataConfig data, IReadOnlyList<string> columns)
+    {
+        foreach (string name in columns.Select(c => c.Trim()))
+        {
+            int i = data.Columns.FindIndex(c => c.Name == name);
+            if (i < 0)
+            {
+                throw CliException.BadData($"the configuration declares no column '{name}' (--categorical) in data.columns.");
+            }
+
+            data.Columns[i] = data.Columns[i] with { Type = ColumnType.Text };
+        }
+    }
+
+    /// <summary>Applies the featurization flags and keeps the chain valid: select_columns, replace_missing, one_hot (exactly when there are text features), normalize.</summary>
+    private static void ApplyFeaturizers(PipelineConfig config, IReadOnlyList<string> ignore, MissingValuePolicy? impute, NormalizeKind? normalize)
+    {
+        DataConfig data = config.Data;
+        List<FeaturizerConfig> chain = config.Featurizers;
+        SelectColumnsConfig? select = chain.OfType<SelectColumnsConfig>().FirstOrDefault();
+        ReplaceMissingConfig? replace = chain.OfType<ReplaceMissingConfig>().FirstOrDefault();
+        OneHotConfig? oneHot = chain.OfType<OneHotConfig>().FirstOrDefault();
+        NormalizeConfig? norm = chain.OfType<NormalizeConfig>().FirstOrDefault();
+        if (ignore.Count > 0)
+        {
+            var keep = FeatureColumns(config).Where(c => !ignore.Contains(c)).ToList();
+            select = new SelectColumnsConfig(keep.ToArray());
+        }
+
+        if (impute is MissingValuePolicy policy)
+        {
+            replace = policy == MissingValuePolicy.Fail ? null : new ReplaceMissingConfig { Mode = policy == MissingValuePolicy.Mean ? ReplacementMode.Mean : ReplacementMode.Zero };
+        }
+
+        if (normalize is NormalizeKind kind)
+        {
+            norm = kind switch
+            {
+                NormalizeKind.MeanVariance => new NormalizeConfig { Kind = NormalizerKind.MeanVariance, FixZero = false },
+                NormalizeKind.MinMax => new NormalizeConfig { Kind = NormalizerKind.MinMax, FixZero = true },
+                _ => null,
+            };
+        }
+
+        IReadOnlyList<string> features = select?.Columns ?? data.Columns.Where(c => !data.IsRole(c.Name)).Select(c => c.Name).ToList();
+        bool anyText = features.Any(c => data.TypeOf(c) == ColumnType.Text);
+        if (anyText && oneHot is null)
+        {
+            oneHot = new OneHotConfig();
+        }
+        else if (!anyText && oneHot is { Columns: null })
+        {
+            oneHot = null;
+        }
+        else if (oneHot?.Columns is List<string> encoded)
+        {
+            // Every text feature must be encoded: a column made categorical by --categorical joins the list.
+            foreach (string c in features.Where(c => data.TypeOf(c) == ColumnType.Text && !encoded.Contains(c)))
+            {
+                encoded.Add(c);
+            }
+        }
+
+        config.Featurizers = new FeaturizerConfig?[] { select, replace, oneHot, norm }.Where(x => x != null).Cast<FeaturizerConfig>().ToList();
     }
 }

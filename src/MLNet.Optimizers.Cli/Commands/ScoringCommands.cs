@@ -19,9 +19,8 @@ internal static class ScoringCommands
 {
     /// <summary>Builds <c>evaluate</c>.</summary>
     /// <param name="console">The streams.</param>
-    /// <param name="backend">The backend.</param>
     /// <returns>The command.</returns>
-    public static Command Evaluate(CliConsole console, ITrainingBackend backend)
+    public static Command Evaluate(CliConsole console)
     {
         Option<string?> model = ModelOption();
         Option<string?> data = Flags.Text("--data", "file.csv", "A CSV file with the label column (columns matched by name).", "-d");
@@ -46,7 +45,7 @@ internal static class ScoringCommands
                 OutputFiles.EnsureParent(reportPath, "--report");
             }
 
-            IScoringModel m = backend.LoadModel(modelPath);
+            ScoringModel m = PipelineBackend.LoadModel(modelPath);
             var labels = new List<float>();
             var predictions = new List<Prediction>();
             using (ScoringInput input = ScoringInput.Open(dataPath, sep, m, requireLabel: true))
@@ -78,7 +77,7 @@ internal static class ScoringCommands
                 doc["model"] = modelPath;
                 doc["data"] = dataPath;
                 doc["task"] = Names.Format(Names.Tasks, m.Task);
-                console.Out.Write(RunConfigFile.ToText(doc));
+                console.Out.Write(OutputFiles.JsonText(doc));
                 return ExitCodes.Ok;
             }
 
@@ -106,9 +105,8 @@ internal static class ScoringCommands
 
     /// <summary>Builds <c>predict</c>.</summary>
     /// <param name="console">The streams.</param>
-    /// <param name="backend">The backend.</param>
     /// <returns>The command.</returns>
-    public static Command Predict(CliConsole console, ITrainingBackend backend)
+    public static Command Predict(CliConsole console)
     {
         Option<string?> model = ModelOption();
         Option<string?> data = Flags.Text("--data", "file.csv", "The CSV file to score (the label column may be absent; columns matched by name).", "-d");
@@ -132,7 +130,7 @@ internal static class ScoringCommands
                 OutputFiles.EnsureParent(outputPath, "--output");
             }
 
-            IScoringModel m = backend.LoadModel(modelPath);
+            ScoringModel m = PipelineBackend.LoadModel(modelPath);
             long rows = 0;
             using ScoringInput input = ScoringInput.Open(dataPath, sep, m, requireLabel: false);
             void WriteAll(TextWriter w)

@@ -18,22 +18,20 @@ internal static class TrainingCommands
 {
     /// <summary>Builds <c>train</c>.</summary>
     /// <param name="console">The streams.</param>
-    /// <param name="backend">The backend.</param>
     /// <param name="cancellationToken">Ctrl+C.</param>
     /// <returns>The command.</returns>
-    public static Command Train(CliConsole console, ITrainingBackend backend, CancellationToken cancellationToken)
+    public static Command Train(CliConsole console, CancellationToken cancellationToken)
     {
         var flags = new RunFlags("model");
-        Option<string?> optimizer = Flags.Text("--optimizer", "name[:key=value,...]", "lion, adafactor, adamw or sgd, optionally with settings, e.g. adamw:lr=0.003,wd=0.01 [default: lion].");
+        Option<string?> optimizer = Flags.Text("--optimizer", "name[:key=value,...]", "lion, adafactor, adamw or sgd, optionally with settings, e.g. adamw:lr=0.003,wd=0.01 [default: lion; with --config: the config's optimizer as written].");
         Option<string?> lr = Flags.Text("--learning-rate", "rate", $"Peak learning rate (5% linear warmup, then cosine decay to 0) [default: {DefaultsText(d => d.LearningRate)}].", "--lr");
         Option<string?> wd = Flags.Text("--weight-decay", "rate", $"Decoupled weight decay, biases excluded [default: {DefaultsText(d => d.WeightDecay)}].", "--wd");
-        var command = new Command("train", "Train a model on a CSV file (or a run config) and write the model, the config that repeats the run, metrics and an HTML report.");
+        var command = new Command("train", "Train a model on a CSV file (or a pipeline config) and write the model, the pipeline config that repeats the run, metrics and an HTML report.");
         flags.AddTo(command, optimizer, lr, wd);
         command.SetAction(pr => CliApp.Guard(console, () =>
         {
-            RunSettings s = flags.Resolve(pr, backend);
             string? optText = pr.GetValue(optimizer);
-            OptimizerSpec spec = optText is null ? s.Optimizer : OptimizerSpec.Parse(optText, "--optimizer");
+            OptimizerSpec? spec = optText is null ? null : OptimizerSpec.Parse(optText, "--optimizer");
             var extra = new Dictionary<string, double>(StringComparer.Ordinal);
             if (Flags.Double("--learning-rate", pr.GetValue(lr), 0, double.PositiveInfinity, minExclusive: true) is double l)
             {
@@ -45,19 +43,26 @@ internal static class TrainingCommands
                 extra["wd"] = w;
             }
 
-            spec = spec.With(extra);
-            s = s with { Optimizer = spec };
-            return RunTrain(console, backend, s, flags.OutputFolder(pr, s), pr.GetValue(flags.NoReport), pr.GetValue(flags.Quiet), cancellationToken);
+            RunRequest request = flags.Resolve(pr);
+            if (spec is null && (extra.Count > 0 || request.FileTrainer is null))
+            {
+                // No --optimizer: the tool's default (Lion), or with a config file the optimizer class it names.
+                string name = request.FileTrainer is null ? OptimizerSpec.Default.Name
+                    : OptimizerSpec.NameOfKerasClass(request.Config.Trainer.Optimizer["class_name"]?.GetValue<string>() ?? string.Empty) ?? OptimizerSpec.Default.Name;
+                spec = new OptimizerSpec { Name = name };
+            }
+
+            request = request with { Optimizer = spec?.With(extra) };
+            return RunTrain(console, request, flags.OutputFolder(pr, request), pr.GetValue(flags.NoReport), pr.GetValue(flags.Quiet), cancellationToken);
         }));
         return command;
     }
 
     /// <summary>Builds <c>compare</c>.</summary>
     /// <param name="console">The streams.</param>
-    /// <param name="backend">The backend.</param>
     /// <param name="cancellationToken">Ctrl+C.</param>
     /// <returns>The command.</returns>
-    public static Command Compare(CliConsole console, ITrainingBackend backend, CancellationToken cancellationToken)
+    public static Command Compare(CliConsole console, CancellationToken cancellationToken)
     {
         var flags = new RunFlags("compare");
         Option<string[]> optimizers = Flags.List("--optimizers", "name[:key=value,...]", "The optimizers to compare, space- or comma-separated, each optionally with settings [default: lion adafactor adamw sgd].");
@@ -65,9 +70,9 @@ internal static class TrainingCommands
         flags.AddTo(command, optimizers);
         command.SetAction(pr => CliApp.Guard(console, () =>
         {
-            RunSettings s = flags.Resolve(pr, backend);
             IReadOnlyList<OptimizerSpec> specs = ParseOptimizerList(pr.GetValue(optimizers));
-            return RunCompare(console, backend, s, specs, flags.OutputFolder(pr, s), pr.GetValue(flags.NoReport), pr.GetValue(flags.Quiet), cancellationToken);
+            RunRequest request = flags.Resolve(pr);
+            return RunCompare(console, request, specs, flags.OutputFolder(pr, request), pr.GetValue(flags.NoReport), pr.GetValue(flags.Quiet), cancellationToken);
         }));
         return command;
     }
@@ -112,60 +117,35 @@ internal static class TrainingCommands
         return specs;
     }
 
-    private static int RunTrain(CliConsole console, ITrainingBackend backend, RunSettings s, string output, bool noReport, bool quiet, CancellationToken ct)
+    private static int RunTrain(CliConsole console, RunRequest request, string output, bool noReport, bool quiet, CancellationToken ct)
     {
-        RunFlags.Inspect(s);
+        PreparedData data = PipelineBackend.Prepare(request);
         OutputFiles.EnsureDirectory(output, "--output");
-        IPreparedData data = backend.Prepare(s);
         if (!quiet)
         {
             PrintDataSummary(console, data.Summary);
         }
 
-        ITrainedRun? run = null;
-        ProgressDisplay.Run(console, quiet, new[] { s.Optimizer.Label }, data.Summary.QualityName, observer =>
+        TrainedRun? run = null;
+        string name = request.Optimizer?.Label ?? OptimizerSpec.DisplayNameOf(OptimizerSpec.NameOfKerasClass(request.Config.Trainer.Optimizer["class_name"]?.GetValue<string>() ?? string.Empty) ?? "optimizer");
+        ProgressDisplay.Run(console, quiet, new[] { name }, data.Summary.QualityName, observer =>
         {
-            run = backend.Train(data, s, s.Optimizer, observer(0), ct);
+            run = PipelineBackend.Train(data, request, null, output, observer(0), ct);
         });
 
         string modelPath = Path.Combine(output, "model.mlnm");
         string configPath = Path.Combine(output, "config.json");
         string metricsPath = Path.Combine(output, "metrics.json");
         string reportPath = Path.Combine(output, "report.html");
-        OutputFiles.WriteText(configPath, run!.ConfigJson(output));
-        try
-        {
-            run.SaveModel(modelPath, output);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException(ExitCodes.CannotCreate, $"cannot write '{modelPath}': {e.Message}", e);
-        }
-
-        OutputFiles.WriteText(metricsPath, RunConfigFile.ToText(MetricsJson.Document(data.Summary, new[] { run }, Array.Empty<(string, string)>())));
+        OutputFiles.WriteText(configPath, run!.ConfigJson());
+        run.SaveModel(modelPath);
+        OutputFiles.WriteText(metricsPath, OutputFiles.JsonText(MetricsJson.Document(data.Summary, new[] { run }, Array.Empty<(string, string)>())));
         if (!noReport)
         {
-            OutputFiles.WriteText(reportPath, HtmlReport.Render(BuildReport(data.Summary, new[] { run }, Array.Empty<(string, string)>(), compare: false)));
+            OutputFiles.WriteText(reportPath, HtmlReport.Render(BuildReport(data.Summary, new[] { run }, Array.Empty<(string, string)>(), compare: false, request.Compute)));
         }
 
-        var columns = new List<(string, Evaluation)> { ("training rows", run.Training) };
-        if (run.Validation != null)
-        {
-            columns.Add(("validation rows", run.Validation));
-        }
-
-        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.OptimizerDescription}"));
-        string kept = run.BestEpoch > 0 && run.Resolved.RestoreBest
-            ? string.Create(CultureInfo.InvariantCulture, $"; kept the weights of epoch {run.BestEpoch} (lowest validation loss)")
-            : string.Empty;
-        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.ModelDescription}; {run.History.Count} epochs{(run.StoppedEarly ? " (stopped early)" : string.Empty)}, {run.Steps:N0} steps in {Format.Seconds(run.Seconds)}{kept}"));
-        Tables.Metrics(console, "Metrics", columns, markBest: false);
-        Evaluation shown = run.Validation ?? run.Training;
-        if (shown.Confusion != null)
-        {
-            Tables.Confusion(console, run.Validation != null ? "Confusion matrix (validation rows)" : "Confusion matrix (training rows)", shown.Confusion);
-        }
-
+        PrintRun(console, run);
         console.Out.WriteLine($"model:   {modelPath}");
         console.Out.WriteLine($"config:  {configPath}");
         console.Out.WriteLine($"metrics: {metricsPath}");
@@ -177,17 +157,40 @@ internal static class TrainingCommands
         return ExitCodes.Ok;
     }
 
-    private static int RunCompare(CliConsole console, ITrainingBackend backend, RunSettings s, IReadOnlyList<OptimizerSpec> specs, string output, bool noReport, bool quiet, CancellationToken ct)
+    /// <summary>Prints one trained run: the optimizer, the model and length, the metrics table and the confusion matrix.</summary>
+    /// <param name="console">The streams.</param>
+    /// <param name="run">The run.</param>
+    public static void PrintRun(CliConsole console, TrainedRun run)
     {
-        RunFlags.Inspect(s);
+        var columns = new List<(string, Evaluation)> { ("training rows", run.Training) };
+        if (run.Validation != null)
+        {
+            columns.Add(("validation rows", run.Validation));
+        }
+
+        console.Out.WriteLine(run.OptimizerDescription);
+        string kept = run.KeptBestEpoch
+            ? string.Create(CultureInfo.InvariantCulture, $"; kept the weights of epoch {run.Result.BestEpoch} (lowest validation loss)")
+            : string.Empty;
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.ModelDescription}; {run.History.Count} epochs{(run.Result.StoppedEarly ? " (stopped early)" : string.Empty)}, {run.Result.Steps:N0} steps in {Format.Seconds(run.Result.Seconds)}{kept}"));
+        Tables.Metrics(console, "Metrics", columns, markBest: false);
+        Evaluation shown = run.Validation ?? run.Training;
+        if (shown.Confusion != null)
+        {
+            Tables.Confusion(console, run.Validation != null ? "Confusion matrix (validation rows)" : "Confusion matrix (training rows)", shown.Confusion);
+        }
+    }
+
+    private static int RunCompare(CliConsole console, RunRequest request, IReadOnlyList<OptimizerSpec> specs, string output, bool noReport, bool quiet, CancellationToken ct)
+    {
+        PreparedData data = PipelineBackend.Prepare(request);
         OutputFiles.EnsureDirectory(output, "--output");
-        IPreparedData data = backend.Prepare(s);
         if (!quiet)
         {
             PrintDataSummary(console, data.Summary);
         }
 
-        var runs = new List<ITrainedRun>();
+        var runs = new List<TrainedRun>();
         var failed = new List<(string Label, string Reason)>();
         ProgressDisplay.Run(console, quiet, specs.Select(x => x.Label).ToArray(), data.Summary.QualityName, observer =>
         {
@@ -195,7 +198,7 @@ internal static class TrainingCommands
             {
                 try
                 {
-                    runs.Add(backend.Train(data, s, specs[i], observer(i), ct));
+                    runs.Add(PipelineBackend.Train(data, request, specs[i], output, observer(i), ct));
                 }
                 catch (CliException e) when (e.ExitCode == ExitCodes.Failure)
                 {
@@ -215,26 +218,26 @@ internal static class TrainingCommands
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (ITrainedRun run in runs)
+        foreach (TrainedRun run in runs)
         {
-            string name = FileName(run.Optimizer.Label);
+            string name = FileName(run.Label);
             for (int k = 2; !names.Add(name); k++)
             {
-                name = FileName(run.Optimizer.Label) + "-" + k.ToString(CultureInfo.InvariantCulture);
+                name = FileName(run.Label) + "-" + k.ToString(CultureInfo.InvariantCulture);
             }
 
-            OutputFiles.WriteText(Path.Combine(output, $"config-{name}.json"), run.ConfigJson(output));
+            OutputFiles.WriteText(Path.Combine(output, $"config-{name}.json"), run.ConfigJson());
         }
 
         string metricsPath = Path.Combine(output, "metrics.json");
         string reportPath = Path.Combine(output, "report.html");
-        OutputFiles.WriteText(metricsPath, RunConfigFile.ToText(MetricsJson.Document(data.Summary, runs, failed)));
+        OutputFiles.WriteText(metricsPath, OutputFiles.JsonText(MetricsJson.Document(data.Summary, runs, failed)));
         if (!noReport)
         {
-            OutputFiles.WriteText(reportPath, HtmlReport.Render(BuildReport(data.Summary, runs, failed, compare: true)));
+            OutputFiles.WriteText(reportPath, HtmlReport.Render(BuildReport(data.Summary, runs, failed, compare: true, request.Compute)));
         }
 
-        foreach (ITrainedRun run in runs)
+        foreach (TrainedRun run in runs)
         {
             console.Out.WriteLine(run.OptimizerDescription);
         }
@@ -243,11 +246,11 @@ internal static class TrainingCommands
         Tables.Metrics(
             console,
             validation ? "Validation metrics" : "Training metrics (no validation rows)",
-            runs.Select(r => (r.Optimizer.Label, r.Validation ?? r.Training)).ToArray(),
+            runs.Select(r => (r.Label, r.Validation ?? r.Training)).ToArray(),
             new (string, IReadOnlyList<string>)[]
             {
-                ("epochs", runs.Select(r => r.History.Count.ToString(CultureInfo.InvariantCulture) + (r.BestEpoch > 0 && r.Resolved.RestoreBest && r.BestEpoch != r.History.Count ? string.Create(CultureInfo.InvariantCulture, $" (best {r.BestEpoch})") : string.Empty)).ToArray()),
-                ("training time", runs.Select(r => Format.Seconds(r.Seconds)).ToArray()),
+                ("epochs", runs.Select(r => r.History.Count.ToString(CultureInfo.InvariantCulture) + (r.KeptBestEpoch && r.Result.BestEpoch != r.History.Count ? string.Create(CultureInfo.InvariantCulture, $" (best {r.Result.BestEpoch})") : string.Empty)).ToArray()),
+                ("training time", runs.Select(r => Format.Seconds(r.Result.Seconds)).ToArray()),
             });
         console.Out.WriteLine($"configs: {Path.Combine(output, "config-*.json")}");
         console.Out.WriteLine($"metrics: {metricsPath}");
@@ -273,7 +276,10 @@ internal static class TrainingCommands
         return string.Join('-', sb.ToString().Split('-', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    private static void PrintDataSummary(CliConsole console, DataSummary d)
+    /// <summary>Prints the data and label lines.</summary>
+    /// <param name="console">The streams.</param>
+    /// <param name="d">The data summary.</param>
+    public static void PrintDataSummary(CliConsole console, DataSummary d)
     {
         string columns = d.CategoricalColumns.Count == 0
             ? string.Empty
@@ -287,12 +293,19 @@ internal static class TrainingCommands
         console.Out.WriteLine($"label: {d.Label}: {Names.Describe(d.Task)}{classes}");
     }
 
-    private static ReportModel BuildReport(DataSummary d, IReadOnlyList<ITrainedRun> runs, IReadOnlyList<(string Label, string Reason)> failed, bool compare)
+    /// <summary>The report of trained runs.</summary>
+    /// <param name="d">The data summary.</param>
+    /// <param name="runs">The runs.</param>
+    /// <param name="failed">Runs left out: (label, reason).</param>
+    /// <param name="compare">Whether it is a comparison (title).</param>
+    /// <param name="compute">The compute provider.</param>
+    /// <returns>The report content.</returns>
+    public static ReportModel BuildReport(DataSummary d, IReadOnlyList<TrainedRun> runs, IReadOnlyList<(string Label, string Reason)> failed, bool compare, string compute)
     {
         string file = Path.GetFileName(d.Path);
         string title = compare
-            ? $"{string.Join(" vs ", runs.Select(r => r.Optimizer.Label))} on {file}"
-            : $"{runs[0].Optimizer.Label} on {file}";
+            ? $"{string.Join(" vs ", runs.Select(r => r.Label))} on {file}"
+            : $"{runs[0].Label} on {file}";
         string subtitle = string.Create(
             CultureInfo.InvariantCulture,
             $"label '{d.Label}': {Names.Describe(d.Task)}{(d.ClassNames.Count > 0 ? $" ({d.ClassNames.Count} classes)" : string.Empty)} · {d.Rows:N0} rows: {d.TrainingRows:N0} training, {d.ValidationRows:N0} validation · {d.FeatureCount} features");
@@ -300,8 +313,8 @@ internal static class TrainingCommands
         string evaluationLabel = validation
             ? string.Create(CultureInfo.InvariantCulture, $"validation rows ({d.ValidationRows:N0})")
             : string.Create(CultureInfo.InvariantCulture, $"training rows ({d.TrainingRows:N0}; no validation rows were held out)");
-        var reportRuns = runs.Select(r => new ReportRun(r.Optimizer.Label, r.OptimizerDescription, r.History, r.Validation ?? r.Training, r.Seconds, r.Steps, r.BestEpoch)).ToArray();
-        var settings = new List<(string, string)>(RunFlags.ReportSettings(runs[0].Resolved, d, runs[0].ModelDescription));
+        var reportRuns = runs.Select(r => new ReportRun(r.Label, r.OptimizerDescription, r.History, r.Validation ?? r.Training, r.Result.Seconds, r.Result.Steps, r.KeptBestEpoch ? r.Result.BestEpoch : 0)).ToArray();
+        var settings = new List<(string, string)>(RunFlags.ReportSettings(runs[0].Config, d, runs[0].ModelDescription, compute));
         foreach ((string label, string reason) in failed)
         {
             settings.Add(($"{label} (not shown)", reason));

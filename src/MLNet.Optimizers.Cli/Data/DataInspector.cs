@@ -84,6 +84,8 @@ internal static class DataInspector
     /// <param name="ignore">Columns that become no features.</param>
     /// <param name="missingTokens">Values that mean "missing" besides the empty field.</param>
     /// <param name="imputeMissing">Whether missing feature values are filled (otherwise they are errors).</param>
+    /// <param name="declaredText">Columns a config file declares text (exempt from the numeric check; absent ones are left to the loader).</param>
+    /// <param name="leftOut">Columns a config file leaves out of the features (not checked; absent ones are left to the loader).</param>
     /// <returns>The profile.</returns>
     /// <exception cref="CliException">The first problem found.</exception>
     public static DataProfile InspectTrainingFile(
@@ -93,7 +95,9 @@ internal static class DataInspector
         IReadOnlyList<string> categorical,
         IReadOnlyList<string> ignore,
         IReadOnlyList<string> missingTokens,
-        bool imputeMissing)
+        bool imputeMissing,
+        IReadOnlyList<string>? declaredText = null,
+        IReadOnlyList<string>? leftOut = null)
     {
         RequireFile(path, "data file");
         using CsvRecordReader reader = OpenReadable(path, separator);
@@ -122,6 +126,18 @@ internal static class DataInspector
                 }
 
                 set.Add(i);
+            }
+        }
+
+        foreach ((IReadOnlyList<string>? names, HashSet<int> set) in new[] { (declaredText, declaredCategorical), (leftOut, ignored) })
+        {
+            foreach (string name in names ?? Array.Empty<string>())
+            {
+                int i = Array.IndexOf(header, name.Trim());
+                if (i >= 0 && i != labelIndex)
+                {
+                    set.Add(i);
+                }
             }
         }
 

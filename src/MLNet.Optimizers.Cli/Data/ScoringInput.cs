@@ -50,7 +50,7 @@ internal sealed class ScoringInput : IDisposable
     /// <param name="requireLabel">Whether the label column must be present.</param>
     /// <returns>The input.</returns>
     /// <exception cref="CliException">Missing file (66), empty file or missing column (65).</exception>
-    public static ScoringInput Open(string path, char separator, IScoringModel model, bool requireLabel)
+    public static ScoringInput Open(string path, char separator, ScoringModel model, bool requireLabel)
     {
         DataInspector.RequireFile(path, "data file");
         CsvRecordReader reader = DataInspector.OpenReadable(path, separator);
@@ -118,7 +118,7 @@ internal sealed class ScoringInput : IDisposable
     /// <param name="model">The model.</param>
     /// <param name="chunk">The chunk.</param>
     /// <returns>The predictions.</returns>
-    public Prediction[] Predict(IScoringModel model, ScoringChunk chunk)
+    public Prediction[] Predict(ScoringModel model, ScoringChunk chunk)
     {
         try
         {
@@ -134,7 +134,7 @@ internal sealed class ScoringInput : IDisposable
     /// <param name="model">The model.</param>
     /// <param name="chunk">The chunk.</param>
     /// <returns>The encoded labels.</returns>
-    public float[] Labels(IScoringModel model, ScoringChunk chunk)
+    public float[] Labels(ScoringModel model, ScoringChunk chunk)
     {
         var labels = new float[chunk.Raw.Count];
         for (int i = 0; i < labels.Length; i++)

@@ -1,12 +1,16 @@
 using System;
 using System.IO;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace MLNet.Optimizers.Cli.Output;
 
 /// <summary>Output folders and atomic text files.</summary>
 internal static class OutputFiles
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     /// <summary>Creates a folder (and its parents) or fails with exit code 73.</summary>
     /// <param name="path">The folder.</param>
     /// <param name="flag">The flag that named it.</param>
@@ -38,6 +42,11 @@ internal static class OutputFiles
             EnsureDirectory(dir, flag);
         }
     }
+
+    /// <summary>Indented JSON text with a final line end.</summary>
+    /// <param name="node">The node.</param>
+    /// <returns>The text.</returns>
+    public static string JsonText(JsonNode node) => node.ToJsonString(Indented) + "\n";
 
     /// <summary>Writes a text file atomically (temporary file in the same folder, then renamed over the target).</summary>
     /// <param name="path">The file.</param>

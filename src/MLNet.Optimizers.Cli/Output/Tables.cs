@@ -98,6 +98,60 @@ internal static class Tables
         console.Stdout.Write(table);
     }
 
+    /// <summary>
+    /// The leaderboard of a sweep: rank, trial, optimizer, learning rate, weight decay, batch size, model, epochs,
+    /// metric and the trial's time over all its rungs; then one line comparing the best trial with the base
+    /// configuration (trial 0) and saying why the sweep ended.
+    /// </summary>
+    /// <param name="console">The streams.</param>
+    /// <param name="board">The leaderboard.</param>
+    /// <param name="metricLabel">The metric's display name.</param>
+    /// <param name="result">The sweep.</param>
+    /// <param name="scoredOn">What the metric was computed on ("holdout rows", "mean of 5 folds").</param>
+    public static void Leaderboard(CliConsole console, Commands.SweepBoard board, string metricLabel, Training.Tuning.TuningResult result, string scoredOn)
+    {
+        Table table = NewTable(console, $"Leaderboard ({metricLabel} on the {scoredOn})");
+        foreach (string h in new[] { "rank", "trial", "optimizer", "learning rate", "weight decay", "batch", "model", "epochs", metricLabel, "time" })
+        {
+            var column = new TableColumn(Markup.Escape(h));
+            table.AddColumn(h is "optimizer" or "model" ? column : column.RightAligned());
+        }
+
+        foreach (Commands.BoardRow r in board.Rows)
+        {
+            string metric = r.Result.Error != null ? "failed" : Format.Metric(r.Result.Metric);
+            string[] cells =
+            {
+                r.Rank.ToString(CultureInfo.InvariantCulture),
+                r.Trial == 0 ? "0 (base)" : r.Trial.ToString(CultureInfo.InvariantCulture),
+                r.OptimizerLabel,
+                r.LearningRate,
+                r.WeightDecay,
+                r.BatchSize.ToString(CultureInfo.InvariantCulture),
+                r.Model,
+                r.Result.Epochs.ToString(CultureInfo.InvariantCulture),
+                metric,
+                Format.Seconds(r.TotalSeconds),
+            };
+            table.AddRow(cells.Select((c, i) => r.Rank == 1 && console.OutputIsTerminal && i == 8 ? $"[bold green]{Markup.Escape(c)}[/]" : Markup.Escape(c)).ToArray());
+        }
+
+        console.Stdout.Write(table);
+        Commands.BoardRow best = board.Best;
+        string vsBase = board.Default is Commands.BoardRow d && best.Trial != 0 && d.Result.Error is null
+            ? string.Create(CultureInfo.InvariantCulture, $"; the base configuration (trial 0) scored {Format.Metric(d.Result.Metric)} at {d.Result.Epochs} epochs")
+            : best.Trial == 0 ? " (the base configuration)" : string.Empty;
+        int failed = board.Rows.Count(r => r.Result.Error != null);
+        console.Out.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"best: trial {best.Trial} ({best.OptimizerLabel}), {metricLabel} {Format.Metric(best.Result.Metric)}{vsBase}. {result.Evaluations.Count} evaluations of {board.Rows.Count} trials in {Format.Seconds(result.Seconds)}{(failed > 0 ? $", {failed} failed" : string.Empty)}; {Commands.SweepBoard.StopReason(result.StopReason)}."));
+        if (failed > 0)
+        {
+            Commands.BoardRow first = board.Rows.First(r => r.Result.Error != null);
+            console.Out.WriteLine($"first failure (trial {first.Trial}): {CliException.OneLine(first.Result.Error!)}");
+        }
+    }
+
     private static Table NewTable(CliConsole console, string title)
     {
         var table = new Table

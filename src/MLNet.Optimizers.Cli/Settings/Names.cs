@@ -3,10 +3,24 @@ using System.Collections.Generic;
 using System.Linq;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Models;
+using MLNet.Optimizers.Training.Pipelines;
 
 namespace MLNet.Optimizers.Cli.Settings;
 
-/// <summary>The spellings of enumerated settings, shared by flags and config files.</summary>
+/// <summary>How features are scaled before the model (<c>--normalize</c>).</summary>
+internal enum NormalizeKind
+{
+    /// <summary>z-score: mean 0, variance 1 (fitted on the training rows): a <c>normalize</c> featurizer, <c>mean_variance</c>, <c>fix_zero</c> false.</summary>
+    MeanVariance,
+
+    /// <summary>Scaled by the training rows' minimum and maximum: a <c>normalize</c> featurizer, <c>min_max</c>, <c>fix_zero</c> true.</summary>
+    MinMax,
+
+    /// <summary>Features used as they are: no <c>normalize</c> featurizer.</summary>
+    None,
+}
+
+/// <summary>The spellings of enumerated flag values.</summary>
 internal static class Names
 {
     /// <summary>Task spellings ("auto" is null).</summary>
@@ -27,10 +41,10 @@ internal static class Names
     };
 
     /// <summary>Model spellings.</summary>
-    public static readonly IReadOnlyList<(string Name, ModelKind Value)> Models = new[]
+    public static readonly IReadOnlyList<(string Name, ModelType Value)> Models = new[]
     {
-        ("mlp", ModelKind.Mlp),
-        ("linear", ModelKind.Linear),
+        ("mlp", ModelType.Mlp),
+        ("linear", ModelType.Linear),
     };
 
     /// <summary>Activation spellings.</summary>
@@ -97,11 +111,6 @@ internal static class Names
         TaskKind.BinaryClassification => "binary classification",
         _ => "multiclass classification",
     };
-
-    /// <summary>A separator as written in a config file or message.</summary>
-    /// <param name="separator">The character.</param>
-    /// <returns>"tab" or the character.</returns>
-    public static string FormatSeparator(char separator) => separator == '\t' ? "tab" : separator.ToString();
 
     /// <summary>Parses a separator: one character, or "tab" / "\t".</summary>
     /// <param name="text">The text.</param>

@@ -2,13 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text.Json.Nodes;
 
 namespace MLNet.Optimizers.Cli.Settings;
 
 /// <summary>
 /// An optimizer as the command line names it: <c>NAME[:KEY=VALUE,...]</c>, for example <c>lion</c> or
-/// <c>adamw:lr=0.003,wd=0.01</c>; or an exact Keras-serialized optimizer read from a config file.
+/// <c>adamw:lr=0.003,wd=0.01</c>. The tool builds it with its defaults and these overrides for a run's number of steps
+/// (<see cref="Backend.OptimizerFactory"/>); a config file's optimizer is used as written instead.
 /// </summary>
 internal sealed record OptimizerSpec
 {
@@ -34,9 +34,6 @@ internal sealed record OptimizerSpec
 
     /// <summary>Hyperparameters given on the command line (key → value); the rest take the tool's defaults.</summary>
     public IReadOnlyDictionary<string, double> Overrides { get; init; } = new Dictionary<string, double>();
-
-    /// <summary>An exact Keras-serialized optimizer (from a config file), used as it is; null to build one from the name.</summary>
-    public JsonObject? Keras { get; init; }
 
     /// <summary>The text after the name as given (for labels), or empty.</summary>
     public string OverrideText { get; init; } = string.Empty;
@@ -116,7 +113,7 @@ internal sealed record OptimizerSpec
         return new OptimizerSpec { Name = name, Overrides = overrides, OverrideText = rest };
     }
 
-    /// <summary>This spec with more overrides (flags such as <c>--learning-rate</c>); an exact Keras optimizer is dropped.</summary>
+    /// <summary>This spec with more overrides (flags such as <c>--learning-rate</c>).</summary>
     /// <param name="extra">The overrides to add or replace.</param>
     /// <returns>The new spec.</returns>
     public OptimizerSpec With(IReadOnlyDictionary<string, double> extra)
@@ -133,6 +130,6 @@ internal sealed record OptimizerSpec
         }
 
         string text = string.Join(",", merged.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value.ToString("G6", CultureInfo.InvariantCulture)));
-        return this with { Overrides = merged, Keras = null, OverrideText = text };
+        return this with { Overrides = merged, OverrideText = text };
     }
 }

@@ -16,7 +16,7 @@ public sealed record ColumnConfig(string Name, ColumnType Type);
 /// the optional weight column and how CSV files are read.
 /// </summary>
 /// <remarks>
-/// JSON keys: <c>label</c> (required), <c>task</c> (required: <c>"regression"</c>, <c>"binary_classification"</c>,
+/// JSON keys: <c>path</c> (the training data file, or null; written only when set), <c>label</c> (required), <c>task</c> (required: <c>"regression"</c>, <c>"binary_classification"</c>,
 /// <c>"multiclass_classification"</c>), <c>weight</c> (column name or null), <c>columns</c> (required: an object from
 /// column name to <c>"numeric"</c> or <c>"text"</c>, in column order, the label and weight included),
 /// <c>separator</c> (one character, default <c>","</c>), <c>has_header</c> (default true), <c>missing_tokens</c>
@@ -24,6 +24,14 @@ public sealed record ColumnConfig(string Name, ColumnType Type);
 /// </remarks>
 public sealed class DataConfig : IEquatable<DataConfig>
 {
+    /// <summary>
+    /// The training data file, or null (the default). The pipeline itself never reads it — <see cref="Pipeline.Fit"/>
+    /// takes the data — it records where the data is for tools that train from a configuration file alone (the
+    /// <c>mlnet-opt</c> command-line tool resolves a relative path against the configuration file's folder). Written
+    /// to JSON only when set, so configurations without it keep their canonical text.
+    /// </summary>
+    public string? Path { get; set; }
+
     /// <summary>The label column's name (required).</summary>
     public string Label { get; set; } = string.Empty;
 
@@ -56,11 +64,16 @@ public sealed class DataConfig : IEquatable<DataConfig>
     /// <param name="task">The task, or null to infer it.</param>
     /// <param name="separator">The field separator.</param>
     /// <param name="hasHeader">Whether the file has a header row (without one, columns are named <c>col0</c>, <c>col1</c>, ...).</param>
-    /// <returns>The data section.</returns>
+    /// <param name="missingValueTokens">
+    /// Values that mean "missing" besides the empty field (compared after trimming), or null for none: they are skipped
+    /// when typing a column (so <c>NA</c> in a numeric column keeps it numeric) and become <see cref="MissingValueTokens"/>.
+    /// </param>
+    /// <returns>The data section (<see cref="Path"/> is left null).</returns>
     /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="CsvFormatException">The file is empty, the label is not a column, a row has the wrong field count, the label is missing in a row, a regression label is not a number, or a classification label has a single value.</exception>
-    public static DataConfig InferFromCsv(string path, string label, TaskKind? task = null, char separator = PipelineDefaults.Separator, bool hasHeader = PipelineDefaults.HasHeader) =>
-        TabularCsv.Infer(path, label, task, separator, hasHeader, out _);
+    /// <exception cref="ArgumentException">A missing-value token is null.</exception>
+    public static DataConfig InferFromCsv(string path, string label, TaskKind? task = null, char separator = PipelineDefaults.Separator, bool hasHeader = PipelineDefaults.HasHeader, IReadOnlyList<string>? missingValueTokens = null) =>
+        TabularCsv.Infer(path, label, task, separator, hasHeader, missingValueTokens, out _);
 
     /// <summary>The type of column <paramref name="name"/>, or null when it is not declared.</summary>
     /// <param name="name">The column name.</param>
@@ -87,6 +100,7 @@ public sealed class DataConfig : IEquatable<DataConfig>
     /// <returns>A new object with the same values.</returns>
     public DataConfig Clone() => new()
     {
+        Path = Path,
         Label = Label,
         Task = Task,
         Weight = Weight,
@@ -99,6 +113,7 @@ public sealed class DataConfig : IEquatable<DataConfig>
     /// <inheritdoc />
     public bool Equals(DataConfig? other) =>
         other is not null
+        && Path == other.Path
         && Label == other.Label
         && Task == other.Task
         && Weight == other.Weight
@@ -117,6 +132,7 @@ public sealed class DataConfig : IEquatable<DataConfig>
     {
         var d = new DataConfig
         {
+            Path = r.NullableString("path", null),
             Label = r.RequiredString("label"),
             Task = r.RequiredEnum("task", JsonNames.Tasks),
             Weight = r.NullableString("weight", null),
@@ -145,7 +161,7 @@ public sealed class DataConfig : IEquatable<DataConfig>
         d.Separator = sep[0];
         d.HasHeader = r.Bool("has_header", PipelineDefaults.HasHeader);
         d.MissingValueTokens = r.StringList("missing_tokens", nullAllowed: false) ?? new List<string>();
-        r.EnsureNoUnknownKeys("label, task, weight, columns, separator, has_header or missing_tokens");
+        r.EnsureNoUnknownKeys("path, label, task, weight, columns, separator, has_header or missing_tokens");
         return d;
     }
 
@@ -163,20 +179,29 @@ public sealed class DataConfig : IEquatable<DataConfig>
             tokens.Add(t);
         }
 
-        return new JsonObject
+        var o = new JsonObject();
+        if (Path != null)
         {
-            ["label"] = Label,
-            ["task"] = JsonNames.NameOf(JsonNames.Tasks, Task),
-            ["weight"] = Weight,
-            ["columns"] = cols,
-            ["separator"] = Separator.ToString(),
-            ["has_header"] = HasHeader,
-            ["missing_tokens"] = tokens,
-        };
+            o["path"] = Path;
+        }
+
+        o["label"] = Label;
+        o["task"] = JsonNames.NameOf(JsonNames.Tasks, Task);
+        o["weight"] = Weight;
+        o["columns"] = cols;
+        o["separator"] = Separator.ToString();
+        o["has_header"] = HasHeader;
+        o["missing_tokens"] = tokens;
+        return o;
     }
 
     internal void Validate(string path)
     {
+        if (Path != null && string.IsNullOrWhiteSpace(Path))
+        {
+            throw new PipelineConfigException(JsonPaths.Property(path, "path"), $"expected a file path or null, got \"{Path}\".");
+        }
+
         if (JsonNames.NameOf(JsonNames.Tasks, Task) is null)
         {
             throw new PipelineConfigException(JsonPaths.Property(path, "task"), $"expected {JsonNames.Choices(JsonNames.Tasks)}, got {(int)Task} (not a TaskKind).");

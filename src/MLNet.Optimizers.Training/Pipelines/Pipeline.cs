@@ -164,16 +164,13 @@ public sealed class Pipeline
             throw new ArgumentException($"Validation data was passed and $.trainer.validation_fraction is {t.ValidationFraction}; use one or the other.", nameof(validation));
         }
 
-        if (train.RowCount < (t.ValidationFraction > 0 ? 2 : 1))
-        {
-            throw new ArgumentException($"The training data has {train.RowCount} rows; at least {(t.ValidationFraction > 0 ? 2 : 1)} are needed.", nameof(data));
-        }
-
         if (t.ValidationFraction > 0)
         {
-            (int[] trainRows, int[] validRows) = DataSplit.TrainTestIndices(train.RowCount, t.ValidationFraction, DeterministicRandom.Derive(config.Seed, PipelineSeeds.ValidationSplit));
-            valid = train.SelectRows(validRows);
-            train = train.SelectRows(trainRows);
+            (train, valid) = Split(train, config, nameof(data));
+        }
+        else if (train.RowCount < 1)
+        {
+            throw new ArgumentException($"The training data has {train.RowCount} rows; at least 1 is needed.", nameof(data));
         }
 
         if (t.EarlyStoppingPatience != null && valid is null)
@@ -213,6 +210,49 @@ public sealed class Pipeline
 
         (PredictionTransformer predictor, TrainingResult result) = new NeuralTrainerEstimator(t).Fit(train, valid, schema.Task, classNames, config.Seed, progress, cancellationToken, Blas);
         return new PipelineModel(config, transformers, predictor, result);
+    }
+
+    /// <summary>
+    /// The rows <see cref="Fit"/> trains on and the rows it holds out as validation data: with
+    /// <see cref="TrainerConfig.ValidationFraction"/> &gt; 0 the same seeded split <c>Fit</c> makes (so a caller can
+    /// score the fitted model on exactly the training and validation rows), otherwise all rows and null.
+    /// </summary>
+    /// <param name="data">The data that would be passed to <see cref="Fit"/> (label required; columns as the data schema declares them).</param>
+    /// <returns>The training rows and the validation rows (null without a validation fraction), in their original order.</returns>
+    /// <exception cref="PipelineConfigException">The configuration is invalid.</exception>
+    /// <exception cref="InvalidOperationException">No trainer was appended.</exception>
+    /// <exception cref="ArgumentException">The data does not match the schema, or has fewer than 2 rows with a validation fraction.</exception>
+    public (TabularData Training, TabularData? Validation) SplitValidation(TabularData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        PipelineConfig config = ToConfig();
+        TabularData all = PipelineModel.Conform(data, config.Data, requireLabel: true, nameof(data));
+        return config.Trainer.ValidationFraction > 0 ? Split(all, config, nameof(data)) : (all, null);
+    }
+
+    /// <summary>
+    /// The classes <see cref="Fit"/> finds in <paramref name="data"/> (the model's class order): the sorted distinct
+    /// label values, numerically for a numeric label and ordinally for text; empty for regression.
+    /// </summary>
+    /// <param name="data">The data that would be passed to <see cref="Fit"/> (label required).</param>
+    /// <returns>The class names.</returns>
+    /// <exception cref="ArgumentException">The data does not match the schema, or a label is missing.</exception>
+    public IReadOnlyList<string> ClassNames(TabularData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        TabularData all = PipelineModel.Conform(data, _data, requireLabel: true, nameof(data));
+        return _data.Task == TaskKind.Regression ? Array.Empty<string>() : LabelCodec.ClassNames(new[] { all[_data.Label] });
+    }
+
+    private static (TabularData Training, TabularData Validation) Split(TabularData data, PipelineConfig config, string argument)
+    {
+        if (data.RowCount < 2)
+        {
+            throw new ArgumentException($"The training data has {data.RowCount} rows; at least 2 are needed to hold out $.trainer.validation_fraction of them.", argument);
+        }
+
+        (int[] trainRows, int[] validRows) = DataSplit.TrainTestIndices(data.RowCount, config.Trainer.ValidationFraction, DeterministicRandom.Derive(config.Seed, PipelineSeeds.ValidationSplit));
+        return (data.SelectRows(trainRows), data.SelectRows(validRows));
     }
 
     private static DataConfig Checked(DataConfig data)

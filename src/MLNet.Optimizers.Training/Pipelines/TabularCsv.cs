@@ -137,7 +137,7 @@ internal static class TabularCsv
         return (builder ?? new Builder(data, data.Columns.Select(c => !data.IsRole(c.Name)).ToArray(), null)).Build();
     }
 
-    public static DataConfig Infer(string path, string label, TaskKind? task, char separator, bool hasHeader, out long rows)
+    public static DataConfig Infer(string path, string label, TaskKind? task, char separator, bool hasHeader, IReadOnlyList<string>? missingValueTokens, out long rows)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentException.ThrowIfNullOrEmpty(label);
@@ -151,11 +151,17 @@ internal static class TabularCsv
             throw new ArgumentOutOfRangeException(nameof(task), t, "Unknown task.");
         }
 
+        if (missingValueTokens != null && missingValueTokens.Any(t => t is null))
+        {
+            throw new ArgumentException("A missing-value token is null.", nameof(missingValueTokens));
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"CSV file '{path}' was not found.", path);
         }
 
+        string[] tokens = missingValueTokens?.Select(t => t.Trim()).ToArray() ?? Array.Empty<string>();
         using CsvTokenizer tok = CsvTokenizer.Open(path, separator);
         string[] names = CsvLoader.ReadHeader(tok, hasHeader, path, out bool pending);
         int labelIndex = Array.IndexOf(names, label.Trim());
@@ -181,9 +187,15 @@ internal static class TabularCsv
             for (int s = 0; s < names.Length; s++)
             {
                 ReadOnlySpan<char> v = tok.Field(s).Trim();
+                bool missing = v.IsEmpty;
+                foreach (string token in tokens)
+                {
+                    missing |= v.SequenceEqual(token.AsSpan());
+                }
+
                 if (s == labelIndex)
                 {
-                    if (v.IsEmpty)
+                    if (missing)
                     {
                         throw new CsvFormatException("the label is missing", path, tok.RecordLine, names[s]);
                     }
@@ -211,7 +223,7 @@ internal static class TabularCsv
                         textLabels.Add(v.ToString());
                     }
                 }
-                else if (numeric[s] && !v.IsEmpty && !CsvLoader.TryParseNumber(v, out _))
+                else if (numeric[s] && !missing && !CsvLoader.TryParseNumber(v, out _))
                 {
                     numeric[s] = false;
                 }
@@ -235,7 +247,8 @@ internal static class TabularCsv
 
         if (task != TaskKind.Regression && distinct < 2)
         {
-            throw new CsvFormatException($"the label has a single value; there is nothing to classify", path, 0, names[labelIndex]);
+            string only = labelNumeric ? LabelCodec.NameOf((float)numericLabels.First()) : textLabels.First();
+            throw new CsvFormatException($"the label has a single value '{only}'; there is nothing to classify", path, 0, names[labelIndex]);
         }
 
         if (task == TaskKind.BinaryClassification && distinct != 2)
@@ -243,7 +256,7 @@ internal static class TabularCsv
             throw new CsvFormatException("binary classification needs exactly 2 distinct label values, found more", path, 0, names[labelIndex]);
         }
 
-        var config = new DataConfig { Label = names[labelIndex], Task = task.Value, Separator = separator, HasHeader = hasHeader };
+        var config = new DataConfig { Label = names[labelIndex], Task = task.Value, Separator = separator, HasHeader = hasHeader, MissingValueTokens = new List<string>(missingValueTokens ?? Array.Empty<string>()) };
         for (int s = 0; s < names.Length; s++)
         {
             config.Columns.Add(new ColumnConfig(names[s], (s == labelIndex ? labelNumeric : numeric[s]) ? ColumnType.Numeric : ColumnType.Text));

@@ -94,6 +94,42 @@ public sealed class TunerOptions
     /// </summary>
     public bool IncludeDefault { get; set; } = true;
 
+    /// <summary>
+    /// The epoch budget of each rung, smallest first: <see cref="MaxEpochs"/>, <see cref="MaxEpochs"/>/η, /η², ... down to
+    /// no less than <see cref="MinEpochs"/>; a single rung of <see cref="MaxEpochs"/> without successive halving.
+    /// </summary>
+    /// <returns>The rungs' epochs, increasing.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A setting out of range.</exception>
+    public IReadOnlyList<int> RungEpochs()
+    {
+        Validate();
+        return SuccessiveHalving ? Tuning.SuccessiveHalving.RungEpochs(MinEpochs, MaxEpochs, ReductionFactor) : new[] { MaxEpochs };
+    }
+
+    /// <summary>
+    /// How many evaluations (candidate × rung) the schedule runs when every evaluation succeeds and no time budget or
+    /// cancellation cuts it short: all <see cref="Trials"/> on the first rung, then the best 1/η of the previous rung's
+    /// contenders (at least one) on each later rung, plus the default configuration, which rides along to every rung
+    /// when <see cref="IncludeDefault"/>. For progress displays.
+    /// </summary>
+    /// <returns>The planned number of evaluations (per fold-averaged score; k-fold fits each k times).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A setting out of range.</exception>
+    public int PlannedEvaluations()
+    {
+        IReadOnlyList<int> rungs = RungEpochs();
+        int riding = IncludeDefault ? 1 : 0;
+        int contenders = Trials - riding;
+        int total = Trials;
+        for (int rung = 1; rung < rungs.Count; rung++)
+        {
+            int keep = Math.Max(1, (int)Math.Ceiling(contenders / (double)ReductionFactor));
+            contenders = Math.Min(keep, contenders);
+            total += contenders + riding;
+        }
+
+        return total;
+    }
+
     /// <summary>Checks every setting.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting out of range, named with its value.</exception>
     public void Validate()
@@ -272,9 +308,7 @@ public static class PipelineTuner
             }
         }
 
-        int[] rungs = options.SuccessiveHalving
-            ? SuccessiveHalving.RungEpochs(options.MinEpochs, options.MaxEpochs, options.ReductionFactor)
-            : new[] { options.MaxEpochs };
+        IReadOnlyList<int> rungs = options.RungEpochs();
 
         string metricName = baseConfig.Data.Task switch
         {
