@@ -736,6 +736,54 @@ public sealed class KernelTests
         }
     }
 
+    private static readonly string[] PathShapes = { "[5]", "[300]", "[1000]", "[37,129]", "[64,48]", "[3,17,140]", "[130,300]", "[9,1]", "[2,1,40]" };
+
+    public static IEnumerable<object[]> AdafactorPathCases() =>
+        from path in KernelPath.All()
+        from shape in PathShapes
+        from clip in new[] { 0.05, 1.0, 1000.0 }
+        select new object[] { path.ToString(), shape, clip };
+
+    public static string AdafactorPathCaseName(MethodInfo method, object[] data) =>
+        $"Adafactor {data[0]} {data[1]} clip_threshold={Convert.ToString(data[2], CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// Every kernel path (scalar, 256- and 512-bit, divider or Newton square root and quotient) against the scalar
+    /// reference, with gradients that reach every fallback: zeros of both signs, subnormals, values whose square is
+    /// absorbed by epsilon_1 (so v is far below the Newton range), large values (|u| far from 1), and clip thresholds
+    /// for which the denominator d is always above 1 (0.05), around 1 (1.0) or exactly 1 (1000).
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(AdafactorPathCases), DynamicDataDisplayName = nameof(AdafactorPathCaseName))]
+    public void Adafactor_EveryKernelPath_MatchesReference(string pathName, string shapeText, double clip)
+    {
+        KernelPath path = KernelPath.All().Single(p => p.ToString() == pathName);
+        int[] shape = ParseShape(shapeText);
+        int n = Product(shape);
+        var rng = new Random((n * 31) + pathName.Length + (int)clip);
+        float[] initial = NormalValues(rng, n, 1f);
+        var p = new Parameter("w", shape, (float[])initial.Clone());
+        var h = new ScalarReference.AdafactorHyperparameters(ClipThreshold: clip);
+        var opt = new Adafactor(0.01, h.Beta2Decay, h.Epsilon1, h.Epsilon2, h.ClipThreshold, h.RelativeStep) { Path = path };
+        opt.Build(new[] { p });
+        var state = new AdafactorState(shape, initial);
+        for (int step = 0; step < 5; step++)
+        {
+            float[] g = SpecialValues(rng, n, withNaN: false, scale: GradientScales[step]);
+            for (int i = 0; i < n; i++)
+            {
+                if (rng.Next(50) == 0)
+                {
+                    g[i] = (rng.Next(2) == 0 ? -1f : 1f) * MathF.Pow(10f, rng.Next(6, 16));
+                }
+            }
+
+            state.Step(g, 0.01f, step, null, h);
+            opt.Apply(new ReadOnlyMemory<float>?[] { g });
+            state.AssertMatches(opt, 0, p, $"{pathName} {shapeText} clip {clip} step {step}");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ SGD and AdamW end to end
 
     [TestMethod]
