@@ -194,12 +194,12 @@ public sealed class Adafactor : Optimizer
             {
                 fixed (float* pvel = _v[index])
                 {
-                    AdafactorKernels.VelocitySums(pg, pv, pvel, n, eps1, b2t, om, pbuf, path, out float sumU, out float sumVar);
+                    int mode = AdafactorKernels.VelocitySums(pg, pv, pvel, n, eps1, b2t, om, pbuf, path, out float sumU, out float sumVar);
                     float rmsVar = MathF.Sqrt(sumVar / n);
                     float rmsU = MathF.Sqrt(sumU / n);
                     float alpha = MathF.Max(eps2, rmsVar) * rho;
                     float d = MathF.Max(1f, rmsU / clip);
-                    AdafactorKernels.VelocityApply(pv, pvel, pg, n, alpha, d, path);
+                    AdafactorKernels.VelocityApply(pv, pvel, pg, n, alpha, d, path, mode);
                 }
 
                 return;

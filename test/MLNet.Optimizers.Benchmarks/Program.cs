@@ -28,6 +28,9 @@ internal sealed class Options
     public bool Passes { get; set; }
 
     public bool PassesOnly { get; set; }
+
+    /// <summary>Internal: a small run that only warms the JIT (prints nothing).</summary>
+    public bool SmallWarmup { get; set; }
 }
 
 /// <summary>

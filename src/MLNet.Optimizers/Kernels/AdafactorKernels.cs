@@ -279,17 +279,18 @@ internal static unsafe class AdafactorKernels
     /// Updates the second moment in place, <c>v = b2t*v + om*(g*g + eps1)</c>, and returns the pairwise sums of
     /// <c>u*u</c> (<c>u = g / sqrtf(v)</c>) and of <c>x*x</c>, in one traversal.
     /// </summary>
-    public static void VelocitySums(float* g, float* x, float* v, int n, float eps1, float b2t, float om, float* buffer, KernelPath path, out float sumU, out float sumX)
+    /// <returns>The square-root mode for <see cref="VelocityApply"/>: unchecked when every updated v is in the Newton range.</returns>
+    public static int VelocitySums(float* g, float* x, float* v, int n, float eps1, float b2t, float om, float* buffer, KernelPath path, out float sumU, out float sumX)
     {
         var producer = new VelocityProducer(g, v, eps1, b2t, om, path);
         Pairwise.SumProducedAndSquares(ref producer, x, buffer, 0, n, out sumU, out sumX);
+        return !path.Newton ? SqrtHardware : producer.Outside ? SqrtChecked : SqrtUnchecked;
     }
 
     /// <summary>The non-factored update: <c>x -= alpha * ((g / sqrtf(v)) / d)</c>.</summary>
-    public static void VelocityApply(float* x, float* v, float* g, int n, float alpha, float d, KernelPath path)
+    public static void VelocityApply(float* x, float* v, float* g, int n, float alpha, float d, KernelPath path, int mode)
     {
         var den = new Denominator(d, path.Newton);
-        int mode = AnySqrtMode(path);
         int j = 0;
         if (path.Width == 512 && n >= 16)
         {
@@ -325,10 +326,14 @@ internal static unsafe class AdafactorKernels
         }
     }
 
-    /// <summary><c>v = b2t*v + om*(g*g + eps1)</c> stored, and <c>dst = (g / sqrtf(v))^2</c>.</summary>
-    private static void VelocityUSquares(float* g, float* v, int len, float eps1, float b2t, float om, float* dst, KernelPath path)
+    /// <summary>
+    /// <c>v = b2t*v + om*(g*g + eps1)</c> stored, and <c>dst = (g / sqrtf(v))^2</c>. Returns true when some updated
+    /// <c>v</c> was outside the Newton range (so the update pass must keep checking).
+    /// </summary>
+    private static bool VelocityUSquares(float* g, float* v, int len, float eps1, float b2t, float om, float* dst, KernelPath path)
     {
         int mode = AnySqrtMode(path);
+        bool outside = false;
         int j = 0;
         if (path.Width == 512)
         {
@@ -341,13 +346,13 @@ internal static unsafe class AdafactorKernels
                 Vector512<float> gv = Vector512.Load(g);
                 Vector512<float> vn = (vb * Vector512.Load(v)) + (vo * ((gv * gv) + e));
                 vn.Store(v);
-                Vector512<float> s = Sqrt(vn, mode);
+                Vector512<float> s = SqrtNoting(vn, mode, ref outside);
                 for (; j <= len - 32; j += 16)
                 {
                     Vector512<float> gNext = Vector512.Load(g + j + 16);
                     Vector512<float> vNext = (vb * Vector512.Load(v + j + 16)) + (vo * ((gNext * gNext) + e));
                     vNext.Store(v + j + 16);
-                    Vector512<float> sNext = Sqrt(vNext, mode);
+                    Vector512<float> sNext = SqrtNoting(vNext, mode, ref outside);
                     Vector512<float> u = gv / s;
                     (u * u).Store(dst + j);
                     gv = gNext;
@@ -370,7 +375,7 @@ internal static unsafe class AdafactorKernels
                 Vector256<float> gv = Vector256.Load(g + j);
                 Vector256<float> vn = (vb * Vector256.Load(v + j)) + (vo * ((gv * gv) + e));
                 vn.Store(v + j);
-                Vector256<float> u = gv / Sqrt(vn, mode);
+                Vector256<float> u = gv / SqrtNoting(vn, mode, ref outside);
                 (u * u).Store(dst + j);
             }
         }
@@ -380,9 +385,50 @@ internal static unsafe class AdafactorKernels
             float gv = g[j];
             float vn = (b2t * v[j]) + (om * ((gv * gv) + eps1));
             v[j] = vn;
+            outside |= BitConverter.SingleToUInt32Bits(vn) - ExactMath.SqrtMinBits > ExactMath.SqrtSpan;
             float u = gv / MathF.Sqrt(vn);
             dst[j] = u * u;
         }
+
+        return outside;
+    }
+
+    /// <summary><see cref="Sqrt(Vector512{float}, int)"/> that also notes whether a lane was outside the Newton range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> SqrtNoting(Vector512<float> v, int mode, ref bool outside)
+    {
+        if (mode == SqrtHardware)
+        {
+            return Vector512.Sqrt(v);
+        }
+
+        Vector512<float> s = ExactMath.SqrtNewton(v);
+        if (Vector512.GreaterThanAny(v.AsUInt32() - Vector512.Create(ExactMath.SqrtMinBits), Vector512.Create(ExactMath.SqrtSpan)))
+        {
+            s = Vector512.Sqrt(v);
+            outside = true;
+        }
+
+        return s;
+    }
+
+    /// <summary>The 256-bit form of <see cref="SqrtNoting(Vector512{float}, int, ref bool)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> SqrtNoting(Vector256<float> v, int mode, ref bool outside)
+    {
+        if (mode == SqrtHardware)
+        {
+            return Vector256.Sqrt(v);
+        }
+
+        Vector256<float> s = ExactMath.SqrtNewton(v);
+        if (Vector256.GreaterThanAny(v.AsUInt32() - Vector256.Create(ExactMath.SqrtMinBits), Vector256.Create(ExactMath.SqrtSpan)))
+        {
+            s = Vector256.Sqrt(v);
+            outside = true;
+        }
+
+        return s;
     }
 
     // ------------------------------------------------------------------------------------------- sources
@@ -426,9 +472,12 @@ internal static unsafe class AdafactorKernels
     }
 
     /// <summary>Updates the full second moment and produces <c>u*u</c>.</summary>
-    private readonly struct VelocityProducer(float* g, float* v, float eps1, float b2t, float om, KernelPath path) : ILeafProducer
+    private struct VelocityProducer(float* g, float* v, float eps1, float b2t, float om, KernelPath path) : ILeafProducer
     {
-        public void Produce(int start, int count, float* dst) => VelocityUSquares(g + start, v + start, count, eps1, b2t, om, dst, path);
+        /// <summary>True once some updated v was outside the Newton square root's range.</summary>
+        public bool Outside;
+
+        public void Produce(int start, int count, float* dst) => Outside |= VelocityUSquares(g + start, v + start, count, eps1, b2t, om, dst, path);
     }
 
     /// <summary>A row of <c>g*g + eps1</c>; optionally adds each value into the column accumulator as it is read.</summary>

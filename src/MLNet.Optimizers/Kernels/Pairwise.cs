@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MLNet.Optimizers.Kernels;
 
@@ -412,9 +413,20 @@ internal static class Pairwise
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Combine(Vector256<float> r) =>
-        ((r.GetElement(0) + r.GetElement(1)) + (r.GetElement(2) + r.GetElement(3)))
-        + ((r.GetElement(4) + r.GetElement(5)) + (r.GetElement(6) + r.GetElement(7)));
+    private static float Combine(Vector256<float> r)
+    {
+        if (Avx.IsSupported)
+        {
+            // The same additions, same operand order, in-register: lanes (0+1), (2+3), (4+5), (6+7), then
+            // (01+23) and (45+67), then the two halves.
+            Vector256<float> t = r + Avx.Permute(r, 0xB1);
+            Vector256<float> u = t + Avx.Permute(t, 0x4E);
+            return u.ToScalar() + u.GetUpper().ToScalar();
+        }
+
+        return ((r.GetElement(0) + r.GetElement(1)) + (r.GetElement(2) + r.GetElement(3)))
+            + ((r.GetElement(4) + r.GetElement(5)) + (r.GetElement(6) + r.GetElement(7)));
+    }
 
     /// <summary>Pairwise sum of a span.</summary>
     public static unsafe float Sum(ReadOnlySpan<float> x)
