@@ -229,16 +229,7 @@ public sealed class Adafactor : Optimizer
                 float rmsU = MathF.Sqrt(sumU / n);
                 float alpha = MathF.Max(eps2, rmsVar) * rho;
                 float d = MathF.Max(1f, rmsU / clip);
-                for (int b = 0; b < lead; b++)
-                {
-                    for (int i = 0; i < rows; i++)
-                    {
-                        long off = ((long)b * block) + ((long)i * cols);
-                        float rr = pr[(b * rows) + i] / pmean[b];
-                        int mode = AdafactorKernels.RowSqrtMode(path, rr, pcmin[b], pcmax[b]);
-                        AdafactorKernels.FactoredApplyRow(pv + off, pg + off, pc + ((long)b * cols), cols, rr, alpha, d, path, mode);
-                    }
-                }
+                AdafactorKernels.FactoredApply(pv, pg, pr, pc, pmean, pcmin, pcmax, lead, rows, cols, alpha, d, path);
             }
         }
     }

@@ -24,9 +24,9 @@ internal static unsafe class AdafactorPasses
         if (!warmedUp)
         {
             // The same passes on a small tensor until the JIT has installed optimized code for all of them.
+            warmedUp = true;
             var quiet = new Options { Quick = true, Markdown = o.Markdown, SmallWarmup = true };
             Harness.JitWarmup(() => Run(quiet, 24 * 1000, new[] { 24, 1000 }), rounds: 4, callsPerRound: 3);
-            warmedUp = true;
         }
 
         (int warm, int reps) = Program.Plan(o, n);

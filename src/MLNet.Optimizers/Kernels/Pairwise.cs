@@ -248,6 +248,17 @@ internal static class Pairwise
     {
         if (n <= ChunkSize)
         {
+            // Ask for this chunk of x before producing the values: x then arrives while the producer reads its own
+            // inputs, instead of being read alone, one miss after another, once the values are ready (1.2-1.5x faster
+            // at 10M parameters; also prefetching the next chunk's producer inputs was slower).
+            if (Sse.IsSupported)
+            {
+                for (int k = 0; k < n; k += 16)
+                {
+                    Sse.Prefetch0(x + start + k);
+                }
+            }
+
             producer.Produce(start, n, buffer);
             SumAndSquares(buffer, x + start, n, out a, out b);
             return;
