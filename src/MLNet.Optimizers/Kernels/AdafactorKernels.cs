@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MLNet.Optimizers.Kernels;
 
@@ -301,7 +302,7 @@ internal static unsafe class AdafactorKernels
     }
 
     /// <summary><c>dst = (g / sqrtf(rr * c))^2</c> for one row segment.</summary>
-    private static void FactoredUSquaresRow(float* g, float* c, float rr, int len, float* dst, KernelPath path, int sqrtMode)
+    private static void FactoredUSquaresRow(float* g, float* c, float rr, int len, float* dst, float* touch, KernelPath path, int sqrtMode)
     {
         int j = 0;
         if (path.Width == 512 && len >= 16)
@@ -314,6 +315,7 @@ internal static unsafe class AdafactorKernels
                 Vector512<float> next = Sqrt(vrr * Vector512.Load(c + j + 16), sqrtMode);
                 Vector512<float> u = Vector512.Load(g + j) / s;
                 (u * u).Store(dst + j);
+                Touch(touch + j);
                 s = next;
             }
 
@@ -425,7 +427,7 @@ internal static unsafe class AdafactorKernels
     /// <c>v = b2t*v + om*(g*g + eps1)</c> stored, and <c>dst = (g / sqrtf(v))^2</c>. Returns true when some updated
     /// <c>v</c> was outside the Newton range (so the update pass must keep checking).
     /// </summary>
-    private static bool VelocityUSquares(float* g, float* v, int len, float eps1, float b2t, float om, float* dst, KernelPath path)
+    private static bool VelocityUSquares(float* g, float* v, int len, float eps1, float b2t, float om, float* dst, float* touch, KernelPath path)
     {
         int mode = AnySqrtMode(path);
         bool outside = false;
@@ -450,6 +452,7 @@ internal static unsafe class AdafactorKernels
                     Vector512<float> sNext = SqrtNoting(vNext, mode, ref outside);
                     Vector512<float> u = gv / s;
                     (u * u).Store(dst + j);
+                    Touch(touch + j);
                     gv = gNext;
                     s = sNext;
                 }
@@ -526,6 +529,16 @@ internal static unsafe class AdafactorKernels
         return s;
     }
 
+    /// <summary>A prefetch hint for the cache line at p.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Touch(float* p)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(p);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------- sources
 
     /// <summary>Produces <c>u*u</c> of the factored second moment over the flattened tensor, keeping a row cursor.</summary>
@@ -535,7 +548,7 @@ internal static unsafe class AdafactorKernels
         private int _row;
         private int _col;
 
-        public void Produce(int start, int count, float* dst)
+        public void Produce(int start, int count, float* dst, float* touch)
         {
             if (start != _pos)
             {
@@ -551,8 +564,9 @@ internal static unsafe class AdafactorKernels
                 int block = _row / rows;
                 float rr = r[_row] / rowMeans[block];
                 int mode = RowSqrtMode(path, rr, colMin[block], colMax[block]);
-                FactoredUSquaresRow(g + p, c + ((long)block * cols) + _col, rr, len, dst, path, mode);
+                FactoredUSquaresRow(g + p, c + ((long)block * cols) + _col, rr, len, dst, touch, path, mode);
                 dst += len;
+                touch += len;
                 p += len;
                 _col += len;
                 if (_col == cols)
@@ -572,7 +586,7 @@ internal static unsafe class AdafactorKernels
         /// <summary>True once some updated v was outside the Newton square root's range.</summary>
         public bool Outside;
 
-        public void Produce(int start, int count, float* dst) => Outside |= VelocityUSquares(g + start, v + start, count, eps1, b2t, om, dst, path);
+        public void Produce(int start, int count, float* dst, float* touch) => Outside |= VelocityUSquares(g + start, v + start, count, eps1, b2t, om, dst, touch, path);
     }
 
     /// <summary>A row of <c>g*g + eps1</c>; optionally adds each value into the column accumulator as it is read.</summary>
