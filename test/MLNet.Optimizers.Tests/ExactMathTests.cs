@@ -237,7 +237,7 @@ public sealed class ExactMathTests
     /// <summary>
     /// For each divisor, every dividend mantissa in [1, 4) (2^24 values, both signs alternately): the Newton quotient
     /// equals <c>vdivps</c>. The sequence only multiplies by powers of two when the dividend's exponent changes, so this
-    /// covers every dividend whose quotient is in the Newton range [2^-99, 2^99], for these divisors.
+    /// covers every dividend in the Newton range [2^-99, 2^99], for these divisors.
     /// </summary>
     [TestMethod]
     public void Divide512_EqualsHardwareDivision_ForEveryDividendMantissa()

@@ -38,9 +38,9 @@ namespace MLNet.Optimizers.Kernels;
 /// for <c>d</c> in [1, 2^20], <c>yh = RN(1/d)</c> and <c>yl = RN(1/d - yh)</c> (so <c>yh + yl = (1/d)(1 + 2^-48)</c> at
 /// worst), <c>q1 = RN(a*yh + RN(a*yl))</c> is within ulp/2 + 2^-46 ulp of <c>a/d</c>, so faithful; then Markstein's theorem
 /// (a faithful <c>q</c>, <c>y = RN(1/d)</c>, the exact remainder <c>r = RN(a - d*q)</c>: <c>RN(q + r*y) = RN(a/d)</c>)
-/// gives the correctly rounded quotient. The remainder is exact and nothing under- or overflows when the quotient's
-/// magnitude is in [2^-99, 2^99] (then |a| is in [2^-99, 2^119]); a zero <c>a</c> is exact too once its sign is
-/// copied; every other lane uses the divider.</para>
+/// gives the correctly rounded quotient. With |a| in [2^-99, 2^99] and d in [1, 2^20] the quotient is normal, the
+/// remainder <c>a - d*q</c> (a multiple of at least 2^-148) is exact and nothing overflows; a zero <c>a</c> is exact
+/// too once its sign is copied; a vector with any other dividend uses the divider.</para>
 /// </remarks>
 internal static class ExactMath
 {
@@ -50,10 +50,10 @@ internal static class ExactMath
     /// <summary>float.MaxValue's bits minus <see cref="SqrtMinBits"/>: an unsigned range test.</summary>
     internal const uint SqrtSpan = 0x7F7FFFFF - SqrtMinBits;
 
-    /// <summary>Smallest quotient magnitude of the Newton quotient: 2^-99.</summary>
+    /// <summary>Smallest nonzero dividend magnitude of the Newton quotient: 2^-99.</summary>
     internal const uint DivMinBits = 0x0E000000;
 
-    /// <summary>2^99's bits minus <see cref="DivMinBits"/>.</summary>
+    /// <summary>2^99's bits minus <see cref="DivMinBits"/> (the largest dividend magnitude is 2^99).</summary>
     internal const uint DivSpan = 0x71000000 - DivMinBits;
 
     /// <summary>Largest divisor of the Newton quotient: 2^20.</summary>
@@ -187,8 +187,8 @@ internal static class ExactMath
 
     /// <summary>
     /// <c>RN(a / d)</c> by Markstein's correction, without the range test: <c>d</c> in [1, 2^20], <c>yh = RN(1/d)</c>,
-    /// <c>yl = RN(1/d - yh)</c> (<see cref="SplitReciprocal"/>), and every lane zero or with a quotient of magnitude
-    /// in [2^-99, 2^99]. Callers use <see cref="Divide(Vector512{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>.
+    /// <c>yl = RN(1/d - yh)</c> (<see cref="SplitReciprocal"/>), and every dividend zero or of magnitude in
+    /// [2^-99, 2^99]. Callers use <see cref="Divide(Vector512{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> DivideNewton(Vector512<float> a, Vector512<float> d, Vector512<float> yh, Vector512<float> yl)
@@ -217,13 +217,15 @@ internal static class ExactMath
     public static Vector512<float> Divide(Vector512<float> a, Vector512<float> d, Vector512<float> yh, Vector512<float> yl)
     {
         Vector512<float> q = DivideNewton(a, d, yh, yl);
-        Vector512<uint> m = q.AsUInt32() & Vector512.Create(0x7FFFFFFFu);
+
+        // The test reads only the dividend, so it runs beside the FMAs, not after them.
+        Vector512<uint> m = a.AsUInt32() & Vector512.Create(0x7FFFFFFFu);
         if (Vector512.GreaterThanAny(m - Vector512.Create(DivMinBits), Vector512.Create(DivSpan)))
         {
-            // Some quotient is outside [2^-99, 2^99]: fine if its dividend is ±0, else the divider for the vector.
+            // Some dividend is outside [2^-99, 2^99]: fine if it is ±0, else the divider for the vector.
             // (Inline, not a call: a call in the loop makes the JIT keep the loop's vectors in memory.)
             Vector512<uint> outside = Vector512.GreaterThan(m - Vector512.Create(DivMinBits), Vector512.Create(DivSpan));
-            Vector512<uint> zeroDividend = Vector512.Equals(a.AsUInt32() & Vector512.Create(0x7FFFFFFFu), Vector512<uint>.Zero);
+            Vector512<uint> zeroDividend = Vector512.Equals(m, Vector512<uint>.Zero);
             if ((outside & ~zeroDividend) != Vector512<uint>.Zero)
             {
                 q = a / d;
@@ -238,13 +240,15 @@ internal static class ExactMath
     public static Vector256<float> Divide(Vector256<float> a, Vector256<float> d, Vector256<float> yh, Vector256<float> yl)
     {
         Vector256<float> q = DivideNewton(a, d, yh, yl);
-        Vector256<uint> m = q.AsUInt32() & Vector256.Create(0x7FFFFFFFu);
+
+        // The test reads only the dividend, so it runs beside the FMAs, not after them.
+        Vector256<uint> m = a.AsUInt32() & Vector256.Create(0x7FFFFFFFu);
         if (Vector256.GreaterThanAny(m - Vector256.Create(DivMinBits), Vector256.Create(DivSpan)))
         {
-            // Some quotient is outside [2^-99, 2^99]: fine if its dividend is ±0, else the divider for the vector.
+            // Some dividend is outside [2^-99, 2^99]: fine if it is ±0, else the divider for the vector.
             // (Inline, not a call: a call in the loop makes the JIT keep the loop's vectors in memory.)
             Vector256<uint> outside = Vector256.GreaterThan(m - Vector256.Create(DivMinBits), Vector256.Create(DivSpan));
-            Vector256<uint> zeroDividend = Vector256.Equals(a.AsUInt32() & Vector256.Create(0x7FFFFFFFu), Vector256<uint>.Zero);
+            Vector256<uint> zeroDividend = Vector256.Equals(m, Vector256<uint>.Zero);
             if ((outside & ~zeroDividend) != Vector256<uint>.Zero)
             {
                 q = a / d;
