@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
 using MLNet.Optimizers.Kernels;
 
@@ -28,6 +27,9 @@ public sealed class Adafactor : Optimizer
     private float[][] _v = Array.Empty<float[]>();
     private float[] _colAccumulator = Array.Empty<float>();
     private float[] _rowMeans = Array.Empty<float>();
+    private float[] _buffer = Array.Empty<float>();
+    private float[] _colMin = Array.Empty<float>();
+    private float[] _colMax = Array.Empty<float>();
 
     /// <summary>Creates Adafactor with Keras's defaults.</summary>
     public Adafactor()
@@ -87,7 +89,10 @@ public sealed class Adafactor : Optimizer
     public bool RelativeStep { get; set; } = AdafactorDefaults.RelativeStep;
 
     /// <inheritdoc />
-    protected override long WorkspaceFloats => _colAccumulator.Length + _rowMeans.Length;
+    protected override long WorkspaceFloats => _colAccumulator.Length + _rowMeans.Length + _buffer.Length + _colMin.Length + _colMax.Length;
+
+    /// <summary>Which instructions compute the element functions (tests compare every path; all give the same bits).</summary>
+    internal KernelPath Path { get; set; } = KernelPath.Best;
 
     /// <inheritdoc />
     protected override void BuildSlots(int index, Parameter parameter)
@@ -132,6 +137,9 @@ public sealed class Adafactor : Optimizer
 
         _colAccumulator = new float[maxCols];
         _rowMeans = new float[maxLead];
+        _colMin = new float[maxLead];
+        _colMax = new float[maxLead];
+        _buffer = new float[AdafactorKernels.WorkspaceFloats];
     }
 
     private static void Dims(Parameter p, out int lead, out int rows, out int cols)
@@ -179,18 +187,19 @@ public sealed class Adafactor : Optimizer
 
         fixed (float* pg = gradient)
         fixed (float* pv = variable)
+        fixed (float* pbuf = _buffer)
         {
+            KernelPath path = Path;
             if (p.Rank < 2)
             {
                 fixed (float* pvel = _v[index])
                 {
-                    var src = new VelocitySource(pg, pv, pvel, eps1, b2t, om);
-                    Pairwise.Sum2(ref src, 0, n, out float sumU, out float sumVar);
+                    int mode = AdafactorKernels.VelocitySums(pg, pv, pvel, n, eps1, b2t, om, pbuf, path, out float sumU, out float sumVar);
                     float rmsVar = MathF.Sqrt(sumVar / n);
                     float rmsU = MathF.Sqrt(sumU / n);
                     float alpha = MathF.Max(eps2, rmsVar) * rho;
                     float d = MathF.Max(1f, rmsU / clip);
-                    Elementwise.Run(variable, _v[index], gradient, new AdafactorApplyOp(alpha, d));
+                    AdafactorKernels.VelocityApply(pv, pvel, pg, n, alpha, d, path, mode);
                 }
 
                 return;
@@ -203,100 +212,25 @@ public sealed class Adafactor : Optimizer
             fixed (float* pc = c)
             fixed (float* pacc = _colAccumulator)
             fixed (float* pmean = _rowMeans)
+            fixed (float* pcmin = _colMin)
+            fixed (float* pcmax = _colMax)
             {
                 int block = rows * cols;
                 for (int b = 0; b < lead; b++)
                 {
-                    float* gb = pg + ((long)b * block);
                     float* rb = pr + ((long)b * rows);
-                    float* cb = pc + ((long)b * cols);
-                    new Span<float>(pacc, cols).Clear();
-                    int i = 0;
-                    if (cols > 1)
-                    {
-                        // Two rows per traversal: two independent pairwise chains, and the column sums still add
-                        // row i before row i+1, element by element, as NumPy does.
-                        for (; i + 1 < rows; i += 2)
-                        {
-                            var pairSrc = new RowPairSquareSource(gb + ((long)i * cols), cols, pacc, eps1);
-                            Pairwise.Sum2(ref pairSrc, 0, cols, out float s0, out float s1);
-                            rb[i] = (b2t * rb[i]) + (om * (s0 / cols));
-                            rb[i + 1] = (b2t * rb[i + 1]) + (om * (s1 / cols));
-                        }
-                    }
-
-                    for (; i < rows; i++)
-                    {
-                        var rowSrc = new RowSquareSource(gb + ((long)i * cols), pacc, eps1, accumulate: cols > 1);
-                        float rowMean = Pairwise.Sum(ref rowSrc, 0, cols) / cols;
-                        rb[i] = (b2t * rb[i]) + (om * rowMean);
-                    }
-
-                    if (cols == 1)
-                    {
-                        var colSrc = new RowSquareSource(gb, pacc, eps1, accumulate: false);
-                        pacc[0] = Pairwise.Sum(ref colSrc, 0, rows);
-                    }
-
-                    for (int j = 0; j < cols; j++)
-                    {
-                        cb[j] = (b2t * cb[j]) + (om * (pacc[j] / rows));
-                    }
-
+                    AdafactorKernels.FactoredStatistics(pg + ((long)b * block), rows, cols, rb, pc + ((long)b * cols), pacc, eps1, b2t, om, out pcmin[b], out pcmax[b]);
                     pmean[b] = Pairwise.Sum(new ReadOnlySpan<float>(rb, rows)) / rows;
                 }
 
                 // RMS(u) and RMS(var) are both pairwise sums over the flattened tensor: one traversal computes both.
-                var uSrc = new FactoredUSource(pg, pv, pr, pc, pmean, lead, rows, cols);
-                Pairwise.Sum2(ref uSrc, 0, n, out float sumU, out float sumVar);
+                AdafactorKernels.FactoredSums(pg, pv, pr, pc, pmean, pcmin, pcmax, rows, cols, n, pbuf, path, out float sumU, out float sumVar);
                 float rmsVar = MathF.Sqrt(sumVar / n);
                 float rmsU = MathF.Sqrt(sumU / n);
                 float alpha = MathF.Max(eps2, rmsVar) * rho;
                 float d = MathF.Max(1f, rmsU / clip);
-                for (int b = 0; b < lead; b++)
-                {
-                    for (int i = 0; i < rows; i++)
-                    {
-                        long off = ((long)b * block) + ((long)i * cols);
-                        float rr = pr[(b * rows) + i] / pmean[b];
-                        FactoredApplyRow(pv + off, pg + off, pc + ((long)b * cols), cols, rr, alpha, d);
-                    }
-                }
+                AdafactorKernels.FactoredApply(pv, pg, pr, pc, pmean, pcmin, pcmax, lead, rows, cols, alpha, d, path);
             }
-        }
-    }
-
-    private static unsafe void FactoredApplyRow(float* v, float* g, float* c, int cols, float rr, float alpha, float d)
-    {
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Vector512<float> vrr = Vector512.Create(rr);
-            Vector512<float> va = Vector512.Create(alpha);
-            Vector512<float> vd = Vector512.Create(d);
-            for (; j <= cols - 16; j += 16)
-            {
-                Vector512<float> u = Vector512.Load(g + j) / Vector512.Sqrt(vrr * Vector512.Load(c + j));
-                (Vector512.Load(v + j) - (va * (u / vd))).Store(v + j);
-            }
-        }
-
-        if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<float> vrr = Vector256.Create(rr);
-            Vector256<float> va = Vector256.Create(alpha);
-            Vector256<float> vd = Vector256.Create(d);
-            for (; j <= cols - 8; j += 8)
-            {
-                Vector256<float> u = Vector256.Load(g + j) / Vector256.Sqrt(vrr * Vector256.Load(c + j));
-                (Vector256.Load(v + j) - (va * (u / vd))).Store(v + j);
-            }
-        }
-
-        for (; j < cols; j++)
-        {
-            float u = g[j] / MathF.Sqrt(rr * c[j]);
-            v[j] -= alpha * (u / d);
         }
     }
 
@@ -368,163 +302,4 @@ public sealed class Adafactor : Optimizer
         reader.EnsureNoUnknownKeys();
         return o;
     }
-
-    /// <summary>Non-factored second moment, updated in place, yielding (u*u, var*var) for the two RMS sums.</summary>
-    private readonly unsafe struct VelocitySource(float* g, float* x, float* v, float eps1, float b2t, float om) : IDualSource
-    {
-        public void Load8(int i, out Vector256<float> a, out Vector256<float> b)
-        {
-            Vector256<float> gv = Vector256.Load(g + i);
-            Vector256<float> g2 = (gv * gv) + Vector256.Create(eps1);
-            Vector256<float> vn = (Vector256.Create(b2t) * Vector256.Load(v + i)) + (Vector256.Create(om) * g2);
-            vn.Store(v + i);
-            Vector256<float> u = gv / Vector256.Sqrt(vn);
-            a = u * u;
-            Vector256<float> xv = Vector256.Load(x + i);
-            b = xv * xv;
-        }
-
-        public void Load1(int i, out float a, out float b)
-        {
-            float gv = g[i];
-            float g2 = (gv * gv) + eps1;
-            float vn = (b2t * v[i]) + (om * g2);
-            v[i] = vn;
-            float u = gv / MathF.Sqrt(vn);
-            a = u * u;
-            b = x[i] * x[i];
-        }
-    }
-
-    /// <summary>A row of <c>g*g + eps1</c>; optionally adds each value into the column accumulator as it is read.</summary>
-    private readonly unsafe struct RowSquareSource(float* g, float* acc, float eps1, bool accumulate) : IFloatSource
-    {
-        public Vector256<float> Load8(int i)
-        {
-            Vector256<float> gv = Vector256.Load(g + i);
-            Vector256<float> g2 = (gv * gv) + Vector256.Create(eps1);
-            if (accumulate)
-            {
-                (Vector256.Load(acc + i) + g2).Store(acc + i);
-            }
-
-            return g2;
-        }
-
-        public float Load1(int i)
-        {
-            float g2 = (g[i] * g[i]) + eps1;
-            if (accumulate)
-            {
-                acc[i] += g2;
-            }
-
-            return g2;
-        }
-    }
-
-    /// <summary>Rows i and i+1 of <c>g*g + eps1</c>, read together; adds row i then row i+1 into the column sums.</summary>
-    private readonly unsafe struct RowPairSquareSource(float* g, int cols, float* acc, float eps1) : IDualSource
-    {
-        public void Load8(int i, out Vector256<float> a, out Vector256<float> b)
-        {
-            Vector256<float> e = Vector256.Create(eps1);
-            Vector256<float> g0 = Vector256.Load(g + i);
-            Vector256<float> g1 = Vector256.Load(g + cols + i);
-            a = (g0 * g0) + e;
-            b = (g1 * g1) + e;
-            ((Vector256.Load(acc + i) + a) + b).Store(acc + i);
-        }
-
-        public void Load1(int i, out float a, out float b)
-        {
-            float g0 = g[i];
-            float g1 = g[cols + i];
-            a = (g0 * g0) + eps1;
-            b = (g1 * g1) + eps1;
-            acc[i] = (acc[i] + a) + b;
-        }
-    }
-
-    /// <summary>
-    /// <c>u*u</c> with <c>u = g / sqrt((r_i/mean(r)) * c_j)</c> over the flattened tensor. The pairwise sum reads
-    /// positions strictly in increasing order, so a cursor tracks the row instead of dividing indices.
-    /// </summary>
-    private unsafe struct FactoredUSource(float* g, float* x, float* r, float* c, float* rowMeans, int lead, int rows, int cols) : IDualSource
-    {
-        private int _row;
-        private int _j;
-        private int _rowInBlock;
-        private int _block;
-        private float _rr = r[0] / rowMeans[0];
-
-        public void Load8(int i, out Vector256<float> a, out Vector256<float> b)
-        {
-            Vector256<float> xv = Vector256.Load(x + i);
-            b = xv * xv;
-            if (_j + 8 <= cols)
-            {
-                Vector256<float> u = Vector256.Load(g + i) / Vector256.Sqrt(Vector256.Create(_rr) * Vector256.Load(c + ((long)_block * cols) + _j));
-                _j += 8;
-                if (_j == cols)
-                {
-                    NextRow();
-                }
-
-                a = u * u;
-                return;
-            }
-
-            float e0 = U2(i), e1 = U2(i + 1), e2 = U2(i + 2), e3 = U2(i + 3);
-            float e4 = U2(i + 4), e5 = U2(i + 5), e6 = U2(i + 6), e7 = U2(i + 7);
-            a = Vector256.Create(e0, e1, e2, e3, e4, e5, e6, e7);
-        }
-
-        public void Load1(int i, out float a, out float b)
-        {
-            a = U2(i);
-            b = x[i] * x[i];
-        }
-
-        private float U2(int i)
-        {
-            float u = g[i] / MathF.Sqrt(_rr * c[((long)_block * cols) + _j]);
-            _j++;
-            if (_j == cols)
-            {
-                NextRow();
-            }
-
-            return u * u;
-        }
-
-        private void NextRow()
-        {
-            _j = 0;
-            _row++;
-            _rowInBlock++;
-            if (_rowInBlock == rows)
-            {
-                _rowInBlock = 0;
-                _block++;
-            }
-
-            if (_block < lead)
-            {
-                _rr = r[_row] / rowMeans[_block];
-            }
-        }
-    }
-}
-
-/// <summary>Non-factored apply: <c>var -= alpha * ((g / sqrt(v)) / d)</c> (a = var, b = v, x = g).</summary>
-internal readonly struct AdafactorApplyOp(float alpha, float d) : IOp2
-{
-    public void Invoke(ref float a, ref float b, float x) => a -= alpha * ((x / MathF.Sqrt(b)) / d);
-
-    public void Invoke(ref Vector256<float> a, ref Vector256<float> b, Vector256<float> x) =>
-        a -= Vector256.Create(alpha) * ((x / Vector256.Sqrt(b)) / Vector256.Create(d));
-
-    public void Invoke(ref Vector512<float> a, ref Vector512<float> b, Vector512<float> x) =>
-        a -= Vector512.Create(alpha) * ((x / Vector512.Sqrt(b)) / Vector512.Create(d));
 }

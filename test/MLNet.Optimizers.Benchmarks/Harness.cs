@@ -90,14 +90,16 @@ internal static class Harness
     /// <summary>
     /// Brings a delegate's code to tier 1: calls it in rounds separated by pauses, so that call counting (which starts
     /// after the tiering delay) sees enough calls and the background compiler installs the optimized code (with PGO,
-    /// after an instrumented tier).
+    /// after an instrumented tier). After the given rounds it keeps going (up to 40 rounds) until a whole round compiles
+    /// no new method, so that on a busy machine, where the background compiler runs late, nothing is timed at tier 0.
     /// </summary>
     /// <param name="step">A small-size instance of the step to warm.</param>
-    /// <param name="rounds">Rounds of calls.</param>
+    /// <param name="rounds">Rounds of calls at least.</param>
     /// <param name="callsPerRound">Calls in each round.</param>
     public static void JitWarmup(Action step, int rounds = 4, int callsPerRound = 40)
     {
-        for (int r = 0; r < rounds; r++)
+        long compiled = -1;
+        for (int r = 0; r < 40; r++)
         {
             for (int i = 0; i < callsPerRound; i++)
             {
@@ -105,6 +107,13 @@ internal static class Harness
             }
 
             Thread.Sleep(120);
+            long now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (r >= rounds - 1 && now == compiled)
+            {
+                return;
+            }
+
+            compiled = now;
         }
     }
 

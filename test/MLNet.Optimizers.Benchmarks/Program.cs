@@ -26,6 +26,11 @@ internal sealed class Options
     public bool Markdown { get; set; }
 
     public bool Passes { get; set; }
+
+    public bool PassesOnly { get; set; }
+
+    /// <summary>Internal: a small run that only warms the JIT (prints nothing).</summary>
+    public bool SmallWarmup { get; set; }
 }
 
 /// <summary>
@@ -88,6 +93,10 @@ internal static class Program
                 case "--passes":
                     o.Passes = true;
                     break;
+                case "--passes-only":
+                    o.Passes = true;
+                    o.PassesOnly = true;
+                    break;
                 case "-h":
                 case "--help":
                     Console.WriteLine("usage: MLNet.Optimizers.Benchmarks [--quick] [--markdown] [--passes]");
@@ -96,7 +105,8 @@ internal static class Program
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks data [--quick]   (CSV loading: rows/s and MB/s per sample file; streaming epoch)");
                     Console.WriteLine("  --quick     only 1M and 10M parameters, fewer repetitions (< 30 s)");
                     Console.WriteLine("  --markdown  print the results as a GitHub markdown table");
-                    Console.WriteLine("  --passes    also time a model of each Adafactor pass (where the time goes)");
+                    Console.WriteLine("  --passes    also time each Adafactor pass, divider and Newton paths (where the time goes)");
+                    Console.WriteLine("  --passes-only  only the Adafactor passes");
                     return null;
                 default:
                     Console.Error.WriteLine($"unknown option '{a}' (try --help)");
@@ -112,6 +122,12 @@ internal static class Program
         var total = System.Diagnostics.Stopwatch.StartNew();
         Log("warming up the JIT (tier 1)...");
         JitWarmup();
+
+        if (o.PassesOnly)
+        {
+            RunPasses(o);
+            return;
+        }
 
         var rows = new List<Row>();
         RunGroup(o, rows, OneM, new[] { 1000, 1000 }, rank1Cases: true, baselines: false);
@@ -140,12 +156,17 @@ internal static class Program
         if (o.Passes)
         {
             Console.WriteLine();
-            AdafactorPasses.Run(o, OneM, new[] { 1000, 1000 });
-            AdafactorPasses.Run(o, 10 * OneM, new[] { 2500, 4000 });
-            if (!o.Quick)
-            {
-                AdafactorPasses.Run(o, 4096 * 4096, new[] { 4096, 4096 });
-            }
+            RunPasses(o);
+        }
+    }
+
+    private static void RunPasses(Options o)
+    {
+        AdafactorPasses.Run(o, OneM, new[] { 1000, 1000 });
+        AdafactorPasses.Run(o, 10 * OneM, new[] { 2500, 4000 });
+        if (!o.Quick)
+        {
+            AdafactorPasses.Run(o, 50 * OneM, new[] { 5000, 10000 });
         }
     }
 

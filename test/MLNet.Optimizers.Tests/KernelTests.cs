@@ -736,6 +736,113 @@ public sealed class KernelTests
         }
     }
 
+    private static readonly string[] PathShapes = { "[5]", "[300]", "[1000]", "[37,129]", "[64,48]", "[3,17,140]", "[130,300]", "[9,1]", "[2,1,40]" };
+
+    public static IEnumerable<object[]> AdafactorPathCases() =>
+        from path in KernelPath.All()
+        from shape in PathShapes
+        from config in new[] { (0.05, 1e-30), (1.0, 1e-38), (1000.0, 1e-30), (0.05, 1e-38) }
+        select new object[] { path.ToString(), shape, config.Item1, config.Item2 };
+
+    public static string AdafactorPathCaseName(MethodInfo method, object[] data) =>
+        $"Adafactor {data[0]} {data[1]} clip_threshold={Convert.ToString(data[2], CultureInfo.InvariantCulture)} epsilon_1={Convert.ToString(data[3], CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// Every kernel path (scalar, 256- and 512-bit, divider or Newton square root and quotient) against the scalar
+    /// reference, with gradients that reach every fallback: zeros of both signs, subnormals, values whose square is
+    /// absorbed by epsilon_1, large values (|u| far from 1), clip thresholds for which the denominator d is always above
+    /// 1 (0.05), around 1 (1.0) or exactly 1 (1000), and an epsilon_1 of 1e-38, so that the second moment of a zero
+    /// gradient is below the Newton square root's range (with Keras's 1e-30 it never is).
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(AdafactorPathCases), DynamicDataDisplayName = nameof(AdafactorPathCaseName))]
+    public void Adafactor_EveryKernelPath_MatchesReference(string pathName, string shapeText, double clip, double eps1)
+    {
+        KernelPath path = KernelPath.All().Single(p => p.ToString() == pathName);
+        int[] shape = ParseShape(shapeText);
+        int n = Product(shape);
+        var rng = new Random((n * 31) + pathName.Length + (int)clip);
+        float[] initial = NormalValues(rng, n, 1f);
+        var p = new Parameter("w", shape, (float[])initial.Clone());
+        var h = new ScalarReference.AdafactorHyperparameters(Epsilon1: eps1, ClipThreshold: clip);
+        var opt = new Adafactor(0.01, h.Beta2Decay, h.Epsilon1, h.Epsilon2, h.ClipThreshold, h.RelativeStep) { Path = path };
+        opt.Build(new[] { p });
+        var state = new AdafactorState(shape, initial);
+        for (int step = 0; step < 5; step++)
+        {
+            float[] g = SpecialValues(rng, n, withNaN: false, scale: GradientScales[step]);
+            for (int i = 0; i < n; i++)
+            {
+                if (rng.Next(50) == 0)
+                {
+                    g[i] = (rng.Next(2) == 0 ? -1f : 1f) * MathF.Pow(10f, rng.Next(6, 16));
+                }
+            }
+
+            state.Step(g, 0.01f, step, null, h);
+            opt.Apply(new ReadOnlyMemory<float>?[] { g });
+            state.AssertMatches(opt, 0, p, $"{pathName} {shapeText} clip {clip} eps1 {eps1} step {step}");
+        }
+    }
+
+    /// <summary>
+    /// The per-row decision to skip the Newton range check: only when every <c>RN(rr * c_j)</c> is provably in
+    /// [2^-102, float.MaxValue]; NaN and infinity keep the check; the divider path never uses Newton.
+    /// </summary>
+    [TestMethod]
+    [DataRow(1f, 1e-3f, 1e3f, AdafactorKernels.SqrtUnchecked, DisplayName = "ordinary row: unchecked")]
+    [DataRow(1f, 1.97215226e-31f, 1f, AdafactorKernels.SqrtUnchecked, DisplayName = "smallest c exactly 2^-102: unchecked")]
+    [DataRow(1f, 1.9721521e-31f, 1f, AdafactorKernels.SqrtChecked, DisplayName = "smallest c just below 2^-102: checked")]
+    [DataRow(1e-20f, 1e-20f, 1f, AdafactorKernels.SqrtChecked, DisplayName = "rr * cMin underflows the range: checked")]
+    [DataRow(1e30f, 1f, 1e10f, AdafactorKernels.SqrtChecked, DisplayName = "rr * cMax overflows: checked")]
+    [DataRow(1f, 1f, float.PositiveInfinity, AdafactorKernels.SqrtChecked, DisplayName = "a NaN or infinite c: checked")]
+    [DataRow(float.NaN, 1f, 2f, AdafactorKernels.SqrtChecked, DisplayName = "NaN rr: checked")]
+    [DataRow(0f, 1f, 2f, AdafactorKernels.SqrtChecked, DisplayName = "zero rr: checked")]
+    public void RowSqrtMode_SkipsTheCheckOnlyWhenEveryValueIsInRange(float rr, float cMin, float cMax, int expected)
+    {
+        Assert.AreEqual(expected, AdafactorKernels.RowSqrtMode(new KernelPath(512, true), rr, cMin, cMax));
+        Assert.AreEqual(expected, AdafactorKernels.RowSqrtMode(new KernelPath(256, true), rr, cMin, cMax));
+        Assert.AreEqual(AdafactorKernels.SqrtHardware, AdafactorKernels.RowSqrtMode(new KernelPath(512, false), rr, cMin, cMax));
+        Assert.AreEqual(AdafactorKernels.SqrtHardware, AdafactorKernels.RowSqrtMode(new KernelPath(0, false), rr, cMin, cMax));
+    }
+
+    /// <summary>
+    /// The velocity pass reports whether any updated second moment left the Newton range (then the update pass keeps
+    /// checking): never for ordinary gradients, always when a zero gradient meets epsilon_1 = 1e-38, for every length
+    /// class (512-bit, 256-bit and scalar elements) and path.
+    /// </summary>
+    [TestMethod]
+    [DataRow(1000, DisplayName = "1000 values")]
+    [DataRow(23, DisplayName = "23 values (256-bit and scalar tail)")]
+    [DataRow(5, DisplayName = "5 values (scalar only)")]
+    public unsafe void VelocitySums_ReportsValuesOutsideTheNewtonRange(int n)
+    {
+        foreach (KernelPath path in KernelPath.All())
+        {
+            foreach (bool withZero in new[] { false, true })
+            {
+                var rng = new Random(n);
+                float[] g = NormalValues(rng, n, 1f);
+                if (withZero)
+                {
+                    g[n - 1] = 0f;
+                }
+
+                float[] x = NormalValues(rng, n, 1f);
+                float[] v = new float[n];
+                float[] buffer = new float[AdafactorKernels.WorkspaceFloats];
+                int mode;
+                fixed (float* pg = g, px = x, pv = v, pb = buffer)
+                {
+                    mode = AdafactorKernels.VelocitySums(pg, px, pv, n, 1e-38f, 0f, 1f, pb, path, out _, out _);
+                }
+
+                int expected = !path.Newton ? AdafactorKernels.SqrtHardware : withZero ? AdafactorKernels.SqrtChecked : AdafactorKernels.SqrtUnchecked;
+                Assert.AreEqual(expected, mode, $"{path}, zero gradient: {withZero}");
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ SGD and AdamW end to end
 
     [TestMethod]

@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MLNet.Optimizers.Kernels;
 
@@ -20,6 +21,26 @@ internal interface IDualSource
     void Load8(int i, out Vector256<float> a, out Vector256<float> b);
 
     void Load1(int i, out float a, out float b);
+}
+
+/// <summary>
+/// A <see cref="IDualSource"/> that can also produce 16 consecutive values of each sequence at once (two 8-value groups,
+/// lower half first), so that the values are computed with 512-bit instructions.
+/// </summary>
+internal interface IWideDualSource : IDualSource
+{
+    void Load16(int i, out Vector512<float> a, out Vector512<float> b);
+}
+
+/// <summary>Computes the values of a pairwise sum, a contiguous run at a time.</summary>
+internal unsafe interface ILeafProducer
+{
+    /// <summary>
+    /// Writes values start .. start+count-1 to <paramref name="dst"/>; called in increasing order of start. While it
+    /// reads its own inputs it should prefetch <paramref name="touch"/>[0 .. count) (the other sum's data), so that both
+    /// streams are in flight together.
+    /// </summary>
+    void Produce(int start, int count, float* dst, float* touch);
 }
 
 /// <summary>
@@ -112,7 +133,11 @@ internal static class Pairwise
             return;
         }
 
-        src.Load8(start, out Vector256<float> ra, out Vector256<float> rb);
+        // Temporaries for the out arguments: the running sums themselves must not have their address taken, or the
+        // JIT keeps them in memory and every add waits for a store.
+        src.Load8(start, out Vector256<float> a0, out Vector256<float> b0);
+        Vector256<float> ra = a0;
+        Vector256<float> rb = b0;
         int i = 8;
         int lim = n - (n % 8);
         for (; i < lim; i += 8)
@@ -132,10 +157,280 @@ internal static class Pairwise
         }
     }
 
+    /// <summary>
+    /// <see cref="Sum2{T}"/> for a source that computes 16 values at a time: the 8 running sums still add one 8-value
+    /// group after the other (lower half, then upper half), so the result is the same bit for bit.
+    /// </summary>
+    public static void Sum2Wide<T>(ref T src, int start, int n, out float a, out float b)
+        where T : struct, IWideDualSource
+    {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            Sum2(ref src, start, n, out a, out b);
+            return;
+        }
+
+        if (n <= BlockSize)
+        {
+            Leaf2Wide(ref src, start, n, out a, out b);
+            return;
+        }
+
+        int n2 = n / 2;
+        n2 -= n2 % 8;
+        Sum2Wide(ref src, start, n2, out float a1, out float b1);
+        Sum2Wide(ref src, start + n2, n - n2, out float a2, out float b2);
+        a = a1 + a2;
+        b = b1 + b2;
+    }
+
+    private static void Leaf2Wide<T>(ref T src, int start, int n, out float a, out float b)
+        where T : struct, IWideDualSource
+    {
+        if (n < 8)
+        {
+            Leaf2(ref src, start, n, out a, out b);
+            return;
+        }
+
+        int lim = n - (n % 8);
+        int i;
+        Vector256<float> ra, rb;
+        if (lim >= 16)
+        {
+            src.Load16(start, out Vector512<float> wa, out Vector512<float> wb);
+            ra = wa.GetLower() + wa.GetUpper();
+            rb = wb.GetLower() + wb.GetUpper();
+            i = 16;
+        }
+        else
+        {
+            src.Load8(start, out Vector256<float> a0, out Vector256<float> b0);
+            ra = a0;
+            rb = b0;
+            i = 8;
+        }
+
+        for (; i + 16 <= lim; i += 16)
+        {
+            src.Load16(start + i, out Vector512<float> wa, out Vector512<float> wb);
+            ra += wa.GetLower();
+            rb += wb.GetLower();
+            ra += wa.GetUpper();
+            rb += wb.GetUpper();
+        }
+
+        if (i < lim)
+        {
+            src.Load8(start + i, out Vector256<float> xa, out Vector256<float> xb);
+            ra += xa;
+            rb += xb;
+            i += 8;
+        }
+
+        a = Combine(ra);
+        b = Combine(rb);
+        for (; i < n; i++)
+        {
+            src.Load1(start + i, out float x, out float y);
+            a += x;
+            b += y;
+        }
+    }
+
+    /// <summary>Values a producer computes at once, ahead of their pairwise sum (<see cref="SumProducedAndSquares{T}"/>).</summary>
+    public const int ChunkSize = 1024;
+
+    /// <summary>
+    /// Two pairwise sums in one traversal: of values a producer computes into <paramref name="buffer"/> (at least
+    /// <see cref="ChunkSize"/> floats), and of <c>x*x</c>. The producer fills whole subtrees of at most
+    /// <see cref="ChunkSize"/> values at a time (long loops for the producer), then the subtree is summed from the
+    /// buffer by leaf loops without calls, so the running sums stay in registers and independent leaves overlap.
+    /// </summary>
+    public static unsafe void SumProducedAndSquares<T>(ref T producer, float* x, float* buffer, int start, int n, out float a, out float b)
+        where T : struct, ILeafProducer
+    {
+        if (n <= ChunkSize)
+        {
+            producer.Produce(start, n, buffer, x + start);
+            SumAndSquares(buffer, x + start, n, out a, out b);
+            return;
+        }
+
+        int n2 = n / 2;
+        n2 -= n2 % 8;
+        SumProducedAndSquares(ref producer, x, buffer, start, n2, out float a1, out float b1);
+        SumProducedAndSquares(ref producer, x, buffer, start + n2, n - n2, out float a2, out float b2);
+        a = a1 + a2;
+        b = b1 + b2;
+    }
+
+    /// <summary>Pairwise sums of <c>p</c> and of <c>x*x</c> (two arrays of length n) in one traversal.</summary>
+    public static unsafe void SumAndSquares(float* p, float* x, int n, out float a, out float b)
+    {
+        if (n <= BlockSize)
+        {
+            LeafAndSquares(p, x, n, out a, out b);
+            return;
+        }
+
+        int n2 = n / 2;
+        n2 -= n2 % 8;
+        if (n - n2 <= BlockSize && Vector512.IsHardwareAccelerated)
+        {
+            // Both halves are leaves: sum them in one loop, so that their dependency chains overlap.
+            LeafPairAndSquares(p, x, n2, n - n2, out float la, out float lb, out float ra, out float rb);
+            a = la + ra;
+            b = lb + rb;
+            return;
+        }
+
+        SumAndSquares(p, x, n2, out float a1, out float b1);
+        SumAndSquares(p + n2, x + n2, n - n2, out float a2, out float b2);
+        a = a1 + a2;
+        b = b1 + b2;
+    }
+
+    /// <summary>
+    /// Two adjacent leaves, [0, n1) and [n1, n1 + n2) with n1 a multiple of 8 and both at least 16 long, each summed
+    /// exactly as <see cref="LeafAndSquares"/> sums it; the loop advances both at once.
+    /// </summary>
+    private static unsafe void LeafPairAndSquares(float* p, float* x, int n1, int n2, out float a1, out float b1, out float a2, out float b2)
+    {
+        float* q = p + n1;
+        float* y = x + n1;
+        int lim2 = n2 - (n2 % 8);
+        Vector512<float> wa = Vector512.Load(p);
+        Vector512<float> wx = Vector512.Load(x);
+        Vector512<float> wb = wx * wx;
+        Vector512<float> va = Vector512.Load(q);
+        Vector512<float> vy = Vector512.Load(y);
+        Vector512<float> vb = vy * vy;
+        Vector256<float> ra1 = wa.GetLower() + wa.GetUpper();
+        Vector256<float> rb1 = wb.GetLower() + wb.GetUpper();
+        Vector256<float> ra2 = va.GetLower() + va.GetUpper();
+        Vector256<float> rb2 = vb.GetLower() + vb.GetUpper();
+        int common = Math.Min(n1, lim2);
+        int i = 16;
+        for (; i + 16 <= common; i += 16)
+        {
+            wa = Vector512.Load(p + i);
+            wx = Vector512.Load(x + i);
+            va = Vector512.Load(q + i);
+            vy = Vector512.Load(y + i);
+            wb = wx * wx;
+            vb = vy * vy;
+            ra1 += wa.GetLower();
+            rb1 += wb.GetLower();
+            ra2 += va.GetLower();
+            rb2 += vb.GetLower();
+            ra1 += wa.GetUpper();
+            rb1 += wb.GetUpper();
+            ra2 += va.GetUpper();
+            rb2 += vb.GetUpper();
+        }
+
+        int j = i;
+        for (; i < n1; i += 8)
+        {
+            Vector256<float> x8 = Vector256.Load(x + i);
+            ra1 += Vector256.Load(p + i);
+            rb1 += x8 * x8;
+        }
+
+        for (; j < lim2; j += 8)
+        {
+            Vector256<float> y8 = Vector256.Load(y + j);
+            ra2 += Vector256.Load(q + j);
+            rb2 += y8 * y8;
+        }
+
+        a1 = Combine(ra1);
+        b1 = Combine(rb1);
+        a2 = Combine(ra2);
+        b2 = Combine(rb2);
+        for (; j < n2; j++)
+        {
+            a2 += q[j];
+            b2 += y[j] * y[j];
+        }
+    }
+
+    private static unsafe void LeafAndSquares(float* p, float* x, int n, out float a, out float b)
+    {
+        if (n < 8)
+        {
+            a = 0f;
+            b = 0f;
+            for (int k = 0; k < n; k++)
+            {
+                a += p[k];
+                b += x[k] * x[k];
+            }
+
+            return;
+        }
+
+        int lim = n - (n % 8);
+        int i;
+        Vector256<float> ra, rb;
+        if (Vector512.IsHardwareAccelerated && lim >= 16)
+        {
+            Vector512<float> wa = Vector512.Load(p);
+            Vector512<float> wx = Vector512.Load(x);
+            Vector512<float> wb = wx * wx;
+            ra = wa.GetLower() + wa.GetUpper();
+            rb = wb.GetLower() + wb.GetUpper();
+            for (i = 16; i + 16 <= lim; i += 16)
+            {
+                wa = Vector512.Load(p + i);
+                wx = Vector512.Load(x + i);
+                wb = wx * wx;
+                ra += wa.GetLower();
+                rb += wb.GetLower();
+                ra += wa.GetUpper();
+                rb += wb.GetUpper();
+            }
+        }
+        else
+        {
+            Vector256<float> x8 = Vector256.Load(x);
+            ra = Vector256.Load(p);
+            rb = x8 * x8;
+            i = 8;
+        }
+
+        for (; i < lim; i += 8)
+        {
+            Vector256<float> x8 = Vector256.Load(x + i);
+            ra += Vector256.Load(p + i);
+            rb += x8 * x8;
+        }
+
+        a = Combine(ra);
+        b = Combine(rb);
+        for (; i < n; i++)
+        {
+            a += p[i];
+            b += x[i] * x[i];
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Combine(Vector256<float> r) =>
-        ((r.GetElement(0) + r.GetElement(1)) + (r.GetElement(2) + r.GetElement(3)))
-        + ((r.GetElement(4) + r.GetElement(5)) + (r.GetElement(6) + r.GetElement(7)));
+    private static float Combine(Vector256<float> r)
+    {
+        if (Avx.IsSupported)
+        {
+            // The same additions, same operand order, in-register: lanes (0+1), (2+3), (4+5), (6+7), then
+            // (01+23) and (45+67), then the two halves.
+            Vector256<float> t = r + Avx.Permute(r, 0xB1);
+            Vector256<float> u = t + Avx.Permute(t, 0x4E);
+            return u.ToScalar() + u.GetUpper().ToScalar();
+        }
+
+        return ((r.GetElement(0) + r.GetElement(1)) + (r.GetElement(2) + r.GetElement(3)))
+            + ((r.GetElement(4) + r.GetElement(5)) + (r.GetElement(6) + r.GetElement(7)));
+    }
 
     /// <summary>Pairwise sum of a span.</summary>
     public static unsafe float Sum(ReadOnlySpan<float> x)
