@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -180,6 +182,74 @@ public abstract unsafe class NativeBlasProvider : BlasProvider
         }
     }
 
+    /// <summary>
+    /// The process-wide load of one library, done once: returns the state in <paramref name="slot"/>, or runs
+    /// <paramref name="initialize"/> under <paramref name="gate"/> and publishes its result when it is not null.
+    /// </summary>
+    /// <typeparam name="TState">The provider's per-process state.</typeparam>
+    /// <typeparam name="TArg">What <paramref name="initialize"/> needs (passed through so the caller's lambda can be static).</typeparam>
+    /// <param name="slot">The provider's static state field.</param>
+    /// <param name="gate">The provider's static lock.</param>
+    /// <param name="arg">Passed to <paramref name="initialize"/>.</param>
+    /// <param name="initialize">Loads and configures the library, writing the load trace; null on failure.</param>
+    /// <param name="reused">True when the state was already loaded before this call.</param>
+    /// <param name="failureTrace">The load trace when loading failed, else null.</param>
+    /// <returns>The state, or null when loading failed.</returns>
+    private protected static TState? LoadOnce<TState, TArg>(ref TState? slot, object gate, TArg arg, Func<TArg, StringBuilder, TState?> initialize, out bool reused, out string? failureTrace)
+        where TState : class
+    {
+        failureTrace = null;
+        TState? state = Volatile.Read(ref slot);
+        reused = state != null;
+        if (state != null)
+        {
+            return state;
+        }
+
+        lock (gate)
+        {
+            state = slot;
+            reused = state != null;
+            if (state == null)
+            {
+                var trace = new StringBuilder();
+                state = initialize(arg, trace);
+                if (state == null)
+                {
+                    failureTrace = trace.ToString();
+                    return null;
+                }
+
+                Volatile.Write(ref slot, state);
+            }
+        }
+
+        return state;
+    }
+
+    /// <summary>
+    /// Starts the candidate list: only the file named by <paramref name="pathVariable"/> when that environment variable
+    /// is set (true), else an empty list for the caller's search (false); the load trace says which.
+    /// </summary>
+    /// <param name="pathVariable">The provider's path environment variable.</param>
+    /// <param name="trace">The load trace.</param>
+    /// <param name="list">The new candidate list.</param>
+    /// <returns>True when the variable is set and the list is final.</returns>
+    private protected static bool ExplicitCandidate(string pathVariable, StringBuilder trace, out List<string> list)
+    {
+        list = new List<string>();
+        string? explicitPath = Environment.GetEnvironmentVariable(pathVariable);
+        if (!string.IsNullOrWhiteSpace(explicitPath))
+        {
+            trace.Append("  ").Append(pathVariable).Append("='").Append(explicitPath).AppendLine("': trying only that file");
+            list.Add(explicitPath);
+            return true;
+        }
+
+        trace.Append("  ").Append(pathVariable).AppendLine(" not set: searching the usual names and directories");
+        return false;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SyncThreads()
     {
@@ -293,6 +363,37 @@ internal sealed unsafe class NativeBlasLibrary
     /// <param name="name">The export.</param>
     /// <returns>The address, or zero.</returns>
     public IntPtr OptionalExport(string name) => NativeLibrary.TryGetExport(Handle, name, out IntPtr address) ? address : IntPtr.Zero;
+
+    /// <summary>Applies the first instance's thread count and records the requested and effective counts in the trace.</summary>
+    /// <param name="requested">The wanted count (at least 1).</param>
+    /// <param name="trace">The load trace.</param>
+    public void ApplyInitialThreads(int requested, StringBuilder trace)
+    {
+        int threads = SetThreads(requested);
+        trace.Append("  threads: requested ").Append(requested.ToString(CultureInfo.InvariantCulture))
+            .Append(", effective ").Append(threads.ToString(CultureInfo.InvariantCulture)).AppendLine();
+    }
+
+    /// <summary>
+    /// One 1×1×1 SGEMM (1 × 2): makes the library load its kernels and dispatch now, not in the caller's first timed
+    /// call, and rejects a library that gets it wrong.
+    /// </summary>
+    /// <param name="name">The library's name for the trace.</param>
+    /// <param name="trace">The load trace.</param>
+    /// <returns>True when the result was 2.</returns>
+    public bool WarmUp(string name, StringBuilder trace)
+    {
+        float one = 1f, two = 2f, result = 0f;
+        Sgemm(101, 111, 111, 1, 1, 1, 1f, &one, 1, &two, 1, 0f, &result, 1);
+        trace.Append("  warm-up sgemm 1x1x1: ").Append(result == 2f ? "ok" : "WRONG RESULT " + result.ToString("R", CultureInfo.InvariantCulture)).AppendLine();
+        if (result != 2f)
+        {
+            trace.Append("  result: ").Append(name).AppendLine(" returned a wrong result; not used.");
+            return false;
+        }
+
+        return true;
+    }
 
     /// <summary>Applies a thread count (clamped to [1, <see cref="MaxThreads"/>]) and returns the one the library reports.</summary>
     /// <param name="requested">The wanted count (at least 1).</param>

@@ -98,28 +98,12 @@ public sealed unsafe class OpenBlasProvider : NativeBlasProvider
             throw new ArgumentOutOfRangeException(nameof(numThreads), numThreads, $"numThreads must be >= 1, got {numThreads}.");
         }
 
-        State? state = System.Threading.Volatile.Read(ref s_state);
-        bool reused = state != null;
+        State? state = LoadOnce(ref s_state, s_gate, numThreads, static (n, trace) => Initialize(n, trace), out bool reused, out string? failure);
         if (state == null)
         {
-            lock (s_gate)
-            {
-                state = s_state;
-                reused = state != null;
-                if (state == null)
-                {
-                    var trace = new StringBuilder();
-                    state = Initialize(numThreads, trace);
-                    if (state == null)
-                    {
-                        provider = null;
-                        loadTrace = trace.ToString();
-                        return false;
-                    }
-
-                    System.Threading.Volatile.Write(ref s_state, state);
-                }
-            }
+            provider = null;
+            loadTrace = failure!;
+            return false;
         }
 
         loadTrace = reused
@@ -131,16 +115,11 @@ public sealed unsafe class OpenBlasProvider : NativeBlasProvider
 
     private static List<string> Candidates(StringBuilder trace)
     {
-        var list = new List<string>();
-        string? explicitPath = Environment.GetEnvironmentVariable(PathEnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(explicitPath))
+        if (ExplicitCandidate(PathEnvironmentVariable, trace, out List<string> list))
         {
-            trace.Append("  ").Append(PathEnvironmentVariable).Append("='").Append(explicitPath).AppendLine("': trying only that file");
-            list.Add(explicitPath);
             return list;
         }
 
-        trace.Append("  ").Append(PathEnvironmentVariable).AppendLine(" not set: searching the usual names and directories");
         if (OperatingSystem.IsWindows())
         {
             list.AddRange(["libopenblas.dll", "openblas.dll"]);
@@ -267,16 +246,10 @@ public sealed unsafe class OpenBlasProvider : NativeBlasProvider
 
         trace.Append("  core: ").Append(coreName).Append(coreNote).AppendLine();
 
-        int threads = library.SetThreads(numThreads);
-        trace.Append("  threads: requested ").Append(numThreads.ToString(CultureInfo.InvariantCulture))
-            .Append(", effective ").Append(threads.ToString(CultureInfo.InvariantCulture)).AppendLine();
+        library.ApplyInitialThreads(numThreads, trace);
 
-        float one = 1f, two = 2f, result = 0f;
-        library.Sgemm(101, 111, 111, 1, 1, 1, 1f, &one, 1, &two, 1, 0f, &result, 1);
-        trace.Append("  warm-up sgemm 1x1x1: ").Append(result == 2f ? "ok" : "WRONG RESULT " + result.ToString("R", CultureInfo.InvariantCulture)).AppendLine();
-        if (result != 2f)
+        if (!library.WarmUp("OpenBLAS", trace))
         {
-            trace.AppendLine("  result: OpenBLAS returned a wrong result; not used.");
             return null;
         }
 
