@@ -59,9 +59,9 @@ internal static class ExactMath
     /// <summary>Largest divisor of the Newton quotient: 2^20.</summary>
     internal const float DivMaxDivisor = 1048576f;
 
-    private static readonly bool Fast512Verified = Avx512F.IsSupported && Verify512();
+    private static readonly bool Fast512Verified = Avx512F.IsSupported && Verify(16);
 
-    private static readonly bool Fast256Verified = Avx512F.VL.IsSupported && Fma.IsSupported && Verify256();
+    private static readonly bool Fast256Verified = Avx512F.VL.IsSupported && Fma.IsSupported && Verify(8);
 
     /// <summary>True when the 512-bit Newton square root is available and passed its check on this processor.</summary>
     public static bool Fast512 => Fast512Verified;
@@ -268,10 +268,14 @@ internal static class ExactMath
     /// <summary>True when <see cref="Divide(Vector512{float}, Vector512{float}, Vector512{float}, Vector512{float})"/> accepts the divisor.</summary>
     public static bool DivisorInRange(float d) => d >= 1f && d <= DivMaxDivisor;
 
-    /// <summary>Every hard input at every exponent of the fast range, against the hardware square root.</summary>
-    private static bool Verify512()
+    /// <summary>
+    /// Every hard input at every exponent of the fast range, through <see cref="SqrtNewton(Vector512{float})"/>
+    /// (<paramref name="width"/> 16) or its 256-bit form (8), against the hardware square root.
+    /// </summary>
+    private static bool Verify(int width)
     {
         Span<uint> lanes = stackalloc uint[16];
+        lanes = lanes[..width];
         int k = 0;
         bool ok = true;
         foreach (uint b in HardSqrtInputs)
@@ -285,45 +289,21 @@ internal static class ExactMath
                 }
 
                 lanes[k++] = (uint)bits;
-                if (k == 16)
+                if (k == width)
                 {
-                    ok &= Same512(Vector512.Create((ReadOnlySpan<uint>)lanes).AsSingle());
+                    ok &= Same(lanes);
                     k = 0;
                 }
             }
         }
 
         lanes[k..].Fill(0x3F800000);
-        return ok && Same512(Vector512.Create((ReadOnlySpan<uint>)lanes).AsSingle());
+        return ok && Same(lanes);
     }
 
-    private static bool Verify256()
-    {
-        Span<uint> lanes = stackalloc uint[8];
-        int k = 0;
-        bool ok = true;
-        foreach (uint b in HardSqrtInputs)
-        {
-            for (int shift = -52; shift <= 64; shift++)
-            {
-                long bits = b + ((long)shift << 24);
-                if (bits < SqrtMinBits || bits > 0x7F7FFFFF)
-                {
-                    continue;
-                }
-
-                lanes[k++] = (uint)bits;
-                if (k == 8)
-                {
-                    ok &= Same256(Vector256.Create((ReadOnlySpan<uint>)lanes).AsSingle());
-                    k = 0;
-                }
-            }
-        }
-
-        lanes[k..].Fill(0x3F800000);
-        return ok && Same256(Vector256.Create((ReadOnlySpan<uint>)lanes).AsSingle());
-    }
+    private static bool Same(ReadOnlySpan<uint> lanes) => lanes.Length == 16
+        ? Same512(Vector512.Create(lanes).AsSingle())
+        : Same256(Vector256.Create(lanes).AsSingle());
 
     private static bool Same512(Vector512<float> v) => SqrtNewton(v).AsUInt32() == Vector512.Sqrt(v).AsUInt32();
 
