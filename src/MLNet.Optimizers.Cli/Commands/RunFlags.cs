@@ -10,6 +10,7 @@ using MLNet.Optimizers.Cli.Settings;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Models;
 using MLNet.Optimizers.Training.Pipelines;
+using static System.FormattableString;
 
 namespace MLNet.Optimizers.Cli.Commands;
 
@@ -44,17 +45,17 @@ internal sealed class RunFlags
 
     public Option<string?> Model { get; } = Flags.Text("--model", "kind", "mlp or linear [default: mlp].");
 
-    public Option<string?> Hidden { get; } = Flags.Text("--hidden", "widths", "MLP hidden layer widths, comma-separated [default: 64].");
+    public Option<string?> Hidden { get; } = Flags.Text("--hidden", "widths", Invariant($"MLP hidden layer widths, comma-separated [default: {string.Join(',', PipelineDefaults.DefaultHiddenLayers)}]."));
 
     public Option<string?> Activation { get; } = Flags.Text("--activation", "name", "relu, gelu, tanh or sigmoid [default: relu].");
 
     public Option<string?> Dropout { get; } = Flags.Text("--dropout", "rate", "Dropout on hidden units while training, in [0, 0.95] [default: 0].");
 
-    public Option<string?> Epochs { get; } = Flags.Text("--epochs", "n", "Passes over the training rows [default: enough for about 2000 optimizer steps, 10 to 1000 epochs].");
+    public Option<string?> Epochs { get; } = Flags.Text("--epochs", "n", Invariant($"Passes over the training rows [default: enough for about {PipelineBackend.AutoTargetSteps} optimizer steps, {PipelineBackend.AutoMinEpochs} to {PipelineBackend.AutoMaxEpochs} epochs]."));
 
-    public Option<string?> BatchSize { get; } = Flags.Text("--batch-size", "n", "Rows per optimizer step [default: 32].");
+    public Option<string?> BatchSize { get; } = Flags.Text("--batch-size", "n", Invariant($"Rows per optimizer step [default: {PipelineDefaults.BatchSize}]."));
 
-    public Option<string?> ValidationFraction { get; } = Flags.Text("--validation-fraction", "share", "Share of rows held out for validation curves and metrics, in [0, 0.9] [default: 0.2].");
+    public Option<string?> ValidationFraction { get; } = Flags.Text("--validation-fraction", "share", Invariant($"Share of rows held out for validation curves and metrics, in [0, 0.9] [default: {CliDefaults.ValidationFraction}]."));
 
     public Option<string?> EarlyStopping { get; } = Flags.Text("--early-stopping", "patience", "Stop after this many epochs without validation-loss improvement and keep the best weights [default: off].");
 
@@ -72,7 +73,7 @@ internal sealed class RunFlags
 
     public Option<string?> Separator { get; } = Flags.Text("--separator", "char", "The field separator: one character or 'tab' [default: ,].");
 
-    public Option<string?> Seed { get; } = Flags.Text("--seed", "n", "Seed of the split, initial weights, shuffling and dropout; same seed, same model [default: 42].");
+    public Option<string?> Seed { get; } = Flags.Text("--seed", "n", Invariant($"Seed of the split, initial weights, shuffling and dropout; same seed, same model [default: {PipelineDefaults.Seed}]."));
 
     public Option<string?> Compute { get; } = Flags.Text("--compute", "provider", "Matrix compute provider: auto, managed, mkl or openblas [default: auto].");
 
