@@ -200,10 +200,7 @@ public static class CsvLoader
         TaskKind? task = options.Task;
         if (task is null && labelNumeric)
         {
-            int k = labelDistinct.Count;
-            task = k == 2 ? TaskKind.BinaryClassification
-                : labelInteger && k >= 3 && k <= 100 ? TaskKind.MulticlassClassification
-                : TaskKind.Regression;
+            task = InferNumericLabelTask(labelDistinct.Count, labelInteger);
         }
 
         if (transform != null && (task is null || task != TaskKind.Regression))
@@ -373,6 +370,15 @@ public static class CsvLoader
     internal static bool TryParseNumber(ReadOnlySpan<char> s, out double value) =>
         double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
 
+    /// <summary>
+    /// The task a numeric label implies: binary for 2 distinct values, multiclass for 3 to 100 distinct integers,
+    /// regression otherwise (<paramref name="distinct"/> is counted up to 101).
+    /// </summary>
+    internal static TaskKind InferNumericLabelTask(int distinct, bool integer) =>
+        distinct == 2 ? TaskKind.BinaryClassification
+        : integer && distinct >= 3 && distinct <= 100 ? TaskKind.MulticlassClassification
+        : TaskKind.Regression;
+
     /// <summary>Reads the header (or, without one, peeks the first record to name the columns <c>col0</c>, ...).</summary>
     internal static string[] ReadHeader(CsvTokenizer tok, bool hasHeader, string path, out bool firstRecordPending)
     {
@@ -405,7 +411,7 @@ public static class CsvLoader
         return names;
     }
 
-    private static void CheckFieldCount(CsvTokenizer tok, int expected, string path)
+    internal static void CheckFieldCount(CsvTokenizer tok, int expected, string path)
     {
         if (tok.FieldCount != expected)
         {
@@ -428,7 +434,8 @@ public static class CsvLoader
         return i;
     }
 
-    private static bool IsMissing(ReadOnlySpan<char> trimmed, string[] tokens)
+    /// <summary>Whether a trimmed field is missing: empty or one of the (trimmed) missing-value tokens.</summary>
+    internal static bool IsMissing(ReadOnlySpan<char> trimmed, string[] tokens)
     {
         if (trimmed.IsEmpty)
         {

@@ -188,15 +188,18 @@ public sealed class PipelineMetrics
     public MulticlassClassificationMetrics? Multiclass { get; }
 
     /// <summary>The headline metric's name: <c>r_squared</c>, <c>accuracy</c> or <c>micro_accuracy</c>.</summary>
-    public string PrimaryMetricName => Task switch
+    public string PrimaryMetricName => PrimaryMetricNameOf(Task);
+
+    /// <summary>The headline metric (higher is better): R² for regression, accuracy for binary, micro-accuracy for multiclass.</summary>
+    public double PrimaryMetric => Regression?.RSquared ?? Binary?.Accuracy ?? Multiclass!.MicroAccuracy;
+
+    /// <summary>The name <see cref="PrimaryMetricName"/> has for <paramref name="task"/>.</summary>
+    internal static string PrimaryMetricNameOf(TaskKind task) => task switch
     {
         TaskKind.Regression => "r_squared",
         TaskKind.BinaryClassification => "accuracy",
         _ => "micro_accuracy",
     };
-
-    /// <summary>The headline metric (higher is better): R² for regression, accuracy for binary, micro-accuracy for multiclass.</summary>
-    public double PrimaryMetric => Regression?.RSquared ?? Binary?.Accuracy ?? Multiclass!.MicroAccuracy;
 
     /// <summary>The metrics as text.</summary>
     /// <returns>The text of the task's metrics object.</returns>

@@ -64,10 +64,7 @@ internal static class TabularCsv
         while (pending || tok.ReadRecord())
         {
             pending = false;
-            if (tok.FieldCount != expected)
-            {
-                throw new CsvFormatException(string.Create(CultureInfo.InvariantCulture, $"expected {expected} fields, found {tok.FieldCount}"), path, tok.RecordLine, null);
-            }
+            CsvLoader.CheckFieldCount(tok, expected, path);
 
             for (int i = 0; i < n; i++)
             {
@@ -179,19 +176,12 @@ internal static class TabularCsv
         while (pending || tok.ReadRecord())
         {
             pending = false;
-            if (tok.FieldCount != names.Length)
-            {
-                throw new CsvFormatException(string.Create(CultureInfo.InvariantCulture, $"expected {names.Length} fields, found {tok.FieldCount}"), path, tok.RecordLine, null);
-            }
+            CsvLoader.CheckFieldCount(tok, names.Length, path);
 
             for (int s = 0; s < names.Length; s++)
             {
                 ReadOnlySpan<char> v = tok.Field(s).Trim();
-                bool missing = v.IsEmpty;
-                foreach (string token in tokens)
-                {
-                    missing |= v.SequenceEqual(token.AsSpan());
-                }
+                bool missing = CsvLoader.IsMissing(v, tokens);
 
                 if (s == labelIndex)
                 {
@@ -240,9 +230,8 @@ internal static class TabularCsv
         int distinct = labelNumeric ? numericLabels.Count : textLabels.Count;
         if (task is null)
         {
-            task = distinct == 2 ? TaskKind.BinaryClassification
-                : !labelNumeric || (labelInteger && distinct >= 3 && distinct <= 100) ? TaskKind.MulticlassClassification
-                : TaskKind.Regression;
+            task = labelNumeric ? CsvLoader.InferNumericLabelTask(distinct, labelInteger)
+                : distinct == 2 ? TaskKind.BinaryClassification : TaskKind.MulticlassClassification;
         }
 
         if (task != TaskKind.Regression && distinct < 2)
@@ -314,11 +303,7 @@ internal static class TabularCsv
         public void Add(int i, ReadOnlySpan<char> raw, long line)
         {
             ReadOnlySpan<char> v = raw.Trim();
-            bool missing = v.IsEmpty;
-            foreach (string t in _tokens)
-            {
-                missing |= v.SequenceEqual(t.AsSpan());
-            }
+            bool missing = CsvLoader.IsMissing(v, _tokens);
 
             if (_numbers[i] is List<float> nums)
             {

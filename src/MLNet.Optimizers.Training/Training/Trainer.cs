@@ -299,7 +299,10 @@ public static class Trainer
         {
             for (int i = 0; i < model.Parameters.Count; i++)
             {
-                Best[i] = model.Parameters[i].Value.ToArray();
+                // Reuses the buffer after the first save: an improving epoch copies, it does not allocate.
+                Memory<float> value = model.Parameters[i].Value;
+                Best[i] ??= new float[value.Length];
+                value.CopyTo(Best[i]);
             }
         }
 

@@ -310,12 +310,7 @@ public static class PipelineTuner
 
         IReadOnlyList<int> rungs = options.RungEpochs();
 
-        string metricName = baseConfig.Data.Task switch
-        {
-            TaskKind.Regression => "r_squared",
-            TaskKind.BinaryClassification => "accuracy",
-            _ => "micro_accuracy",
-        };
+        string metricName = PipelineMetrics.PrimaryMetricNameOf(baseConfig.Data.Task);
         var evaluations = new List<TrialResult>();
         var models = new Dictionary<(int Candidate, int Epochs), PipelineModel>();
         (List<RungResult> results, SweepStopReason reason) = SuccessiveHalving.Run(
