@@ -234,9 +234,9 @@ public sealed class NativeModelTests
     {
         IDataView raw = task switch
         {
-            "binary" => TestData.BreastCancer(ml),
-            "multiclass" => TestData.Wine(ml),
-            _ => ml.Data.TakeRows(TestData.BreastCancer(ml), 400),
+            "binary" => SampleData.BreastCancer(ml),
+            "multiclass" => SampleData.Wine(ml),
+            _ => ml.Data.TakeRows(SampleData.BreastCancer(ml), 400),
         };
         IEstimator<ITransformer> prep = task switch
         {

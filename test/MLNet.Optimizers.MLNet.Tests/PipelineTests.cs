@@ -18,7 +18,7 @@ public sealed class PipelineTests
     public void Binary_Linear_Lion_after_NormalizeMeanVariance_evaluates_with_MLNet()
     {
         var ml = new MLContext(seed: 1);
-        var split = ml.Data.TrainTestSplit(TestData.BreastCancer(ml), 0.2, seed: 42);
+        var split = ml.Data.TrainTestSplit(SampleData.BreastCancer(ml), 0.2, seed: 42);
         var pipeline = ml.Transforms.NormalizeMeanVariance("Features")
             .Append(ml.Optimizers().BinaryClassification.Linear(new Lion(5e-3) { WeightDecay = 1.2 }, numberOfEpochs: 40, batchSize: 16));
         var model = pipeline.Fit(split.TrainSet);
@@ -32,7 +32,7 @@ public sealed class PipelineTests
     public void Multiclass_Mlp_after_MapValueToKey_and_NormalizeMinMax_evaluates_with_MLNet()
     {
         var ml = new MLContext(seed: 1);
-        var split = ml.Data.TrainTestSplit(TestData.Wine(ml), 0.2, seed: 42);
+        var split = ml.Data.TrainTestSplit(SampleData.Wine(ml), 0.2, seed: 42);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Cultivar")
             .Append(ml.Transforms.NormalizeMinMax("Features"))
             .Append(ml.Optimizers().MulticlassClassification.Mlp(new Lion(3e-3), new[] { 16 }, Activation.Tanh, numberOfEpochs: 60, batchSize: 16))
@@ -50,7 +50,7 @@ public sealed class PipelineTests
     public void Regression_Linear_after_OneHot_Concatenate_Normalize_evaluates_with_MLNet()
     {
         var ml = new MLContext(seed: 1);
-        var split = ml.Data.TrainTestSplit(TestData.Diamonds(ml, 6000), 0.2, seed: 42);
+        var split = ml.Data.TrainTestSplit(SampleData.Diamonds(ml, 6000), 0.2, seed: 42);
         var pipeline = ml.Transforms.Expression("Label", "x => ln(x)", "price")
             .Append(ml.Transforms.Categorical.OneHotEncoding(new[] { new InputOutputColumnPair("cut"), new InputOutputColumnPair("color"), new InputOutputColumnPair("clarity") }))
             .Append(ml.Transforms.Concatenate("Features", "carat", "cut", "color", "clarity", "depth", "table", "x", "y", "z"))
@@ -65,7 +65,7 @@ public sealed class PipelineTests
     public void Regression_Mlp_with_Adafactor_beats_the_linear_model()
     {
         var ml = new MLContext(seed: 1);
-        var split = ml.Data.TrainTestSplit(TestData.Diamonds(ml, 6000), 0.2, seed: 42);
+        var split = ml.Data.TrainTestSplit(SampleData.Diamonds(ml, 6000), 0.2, seed: 42);
         var features = ml.Transforms.Expression("Label", "x => ln(x)", "price")
             .Append(ml.Transforms.Categorical.OneHotEncoding(new[] { new InputOutputColumnPair("cut"), new InputOutputColumnPair("color"), new InputOutputColumnPair("clarity") }))
             .Append(ml.Transforms.Concatenate("Features", "carat", "cut", "color", "clarity", "depth", "table", "x", "y", "z"))
@@ -84,7 +84,7 @@ public sealed class PipelineTests
         var ml = new MLContext(seed: 1);
         var pipeline = ml.Transforms.NormalizeMeanVariance("Features")
             .Append(ml.Optimizers().BinaryClassification.Linear(new Lion(5e-3) { WeightDecay = 1.2 }, numberOfEpochs: 40, batchSize: 16));
-        var folds = ml.BinaryClassification.CrossValidate(TestData.BreastCancer(ml), pipeline, numberOfFolds: 3, seed: 5);
+        var folds = ml.BinaryClassification.CrossValidate(SampleData.BreastCancer(ml), pipeline, numberOfFolds: 3, seed: 5);
         Assert.HasCount(3, folds);
         foreach (var f in folds)
         {
@@ -98,7 +98,7 @@ public sealed class PipelineTests
     public void PredictionEngine_matches_batch_scoring_bit_for_bit()
     {
         var ml = new MLContext(seed: 1);
-        IDataView data = TestData.BreastCancer(ml);
+        IDataView data = SampleData.BreastCancer(ml);
         var model = ml.Transforms.NormalizeMinMax("Features")
             .Append(ml.Optimizers().BinaryClassification.Linear(new Lion(1e-3), numberOfEpochs: 5))
             .Fit(data);

@@ -12,47 +12,9 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace MLNet.Optimizers.MLNet.Tests;
 
-/// <summary>Real data sets from samples/data, loaded with ML.NET's text loader, and comparison helpers.</summary>
+/// <summary>Comparison and inspection helpers (the data sets are in <see cref="SampleData"/>).</summary>
 internal static class TestData
 {
-    public static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "data", file);
-
-    /// <summary>breast_cancer.csv: 30 float features; Label = (diagnosis == "malignant").</summary>
-    public static IDataView BreastCancer(MLContext ml)
-    {
-        IDataView raw = ml.Data.LoadFromTextFile(PathOf("breast_cancer.csv"), new[]
-        {
-            new TextLoader.Column("Features", DataKind.Single, 0, 29),
-            new TextLoader.Column("Diagnosis", DataKind.String, 30),
-        }, separatorChar: ',', hasHeader: true);
-        return ml.Transforms.Expression("Label", "s => s == \"malignant\"", "Diagnosis").Fit(raw).Transform(raw);
-    }
-
-    /// <summary>wine.csv: 13 float features, label "cultivar" as text (map it to a key).</summary>
-    public static IDataView Wine(MLContext ml) => ml.Data.LoadFromTextFile(PathOf("wine.csv"), new[]
-    {
-        new TextLoader.Column("Features", DataKind.Single, 0, 12),
-        new TextLoader.Column("Cultivar", DataKind.String, 13),
-    }, separatorChar: ',', hasHeader: true);
-
-    /// <summary>The first <paramref name="rows"/> rows of diamonds.csv: numeric columns, three categorical text columns, price.</summary>
-    public static IDataView Diamonds(MLContext ml, int rows) => ml.Data.TakeRows(ml.Data.LoadFromTextFile(PathOf("diamonds.csv"), new[]
-    {
-        new TextLoader.Column("carat", DataKind.Single, 0),
-        new TextLoader.Column("cut", DataKind.String, 1),
-        new TextLoader.Column("color", DataKind.String, 2),
-        new TextLoader.Column("clarity", DataKind.String, 3),
-        new TextLoader.Column("depth", DataKind.Single, 4),
-        new TextLoader.Column("table", DataKind.Single, 5),
-        new TextLoader.Column("price", DataKind.Single, 6),
-        new TextLoader.Column("x", DataKind.Single, 7),
-        new TextLoader.Column("y", DataKind.Single, 8),
-        new TextLoader.Column("z", DataKind.Single, 9),
-    }, separatorChar: ',', hasHeader: true, allowQuoting: true), rows);
-
-    /// <summary>The data cached in memory (ML.NET's own cache), so repeated passes in a test are cheap.</summary>
-    public static IDataView Cached(MLContext ml, IDataView data) => ml.Data.Cache(data);
-
     public static float[] Floats(IDataView data, string column) => data.GetColumn<float>(column).ToArray();
 
     public static float[][] Vectors(IDataView data, string column) => data.GetColumn<float[]>(column).ToArray();
