@@ -68,7 +68,16 @@ public partial class BreastCancerModel
             .Append(mlContext.Optimizers().BinaryClassification.Mlp(TrainerOptions(epochs, trainingRows)))
             .Append(mlContext.Transforms.Conversion.MapValue("PredictedDiagnosis", new[] { new KeyValuePair<bool, string>(true, "malignant"), new KeyValuePair<bool, string>(false, "benign") }, "PredictedLabel"));
 
-    private static readonly string[] FeatureColumns = { "mean_radius", "mean_texture", "mean_perimeter", "mean_area", "mean_smoothness", "mean_compactness", "mean_concavity", "mean_concave_points", "mean_symmetry", "mean_fractal_dimension", "radius_se", "texture_se", "perimeter_se", "area_se", "smoothness_se", "compactness_se", "concavity_se", "concave_points_se", "symmetry_se", "fractal_dimension_se", "worst_radius", "worst_texture", "worst_perimeter", "worst_area", "worst_smoothness", "worst_compactness", "worst_concavity", "worst_concave_points", "worst_symmetry", "worst_fractal_dimension" };
+    /// <summary>The 30 measurement columns, in file order.</summary>
+    private static readonly string[] FeatureColumns =
+    {
+        "mean_radius", "mean_texture", "mean_perimeter", "mean_area", "mean_smoothness", "mean_compactness",
+        "mean_concavity", "mean_concave_points", "mean_symmetry", "mean_fractal_dimension", "radius_se", "texture_se",
+        "perimeter_se", "area_se", "smoothness_se", "compactness_se", "concavity_se", "concave_points_se",
+        "symmetry_se", "fractal_dimension_se", "worst_radius", "worst_texture", "worst_perimeter", "worst_area",
+        "worst_smoothness", "worst_compactness", "worst_concavity", "worst_concave_points", "worst_symmetry",
+        "worst_fractal_dimension",
+    };
 
     /// <summary>Trains the pipeline on <paramref name="trainData"/> (its rows counted to size the schedule).</summary>
     /// <param name="mlContext">The context.</param>

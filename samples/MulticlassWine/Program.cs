@@ -11,7 +11,7 @@ using Microsoft.ML.Data;
 using MLNet.Optimizers.Samples;
 using MulticlassWine;
 
-SampleArgs? options = SampleArgs.Parse("MulticlassWine", args, WineModel.DefaultEpochs, quickEpochs: 40, out int exitCode);
+SampleArgs? options = SampleArgs.Parse("MulticlassWine", args, WineModel.DefaultEpochs, quickEpochs: 20, out int exitCode);
 if (options is null)
 {
     return exitCode;

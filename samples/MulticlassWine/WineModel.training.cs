@@ -19,7 +19,7 @@ public partial class WineModel
     public const bool RetrainHasHeader = true;
 
     /// <summary>Training epochs by default.</summary>
-    public const int DefaultEpochs = 100;
+    public const int DefaultEpochs = 40;
 
     /// <summary>The rows the pipeline is sized for by default: the training part of the 80 / 20 split of wine.csv (seed 42).</summary>
     public const long DefaultTrainingRows = 150;

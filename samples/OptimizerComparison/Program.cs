@@ -64,7 +64,7 @@ foreach (LettersModel.ModelInput l in letters.Where((_, i) => i % (letters.Lengt
     Console.WriteLine($"  box {l.Width,2:0}x{l.High,-2:0} {l.Onpix,2:0} pixels on  actual {l.Letter}  predicted {p.PredictedLabel} ({p.Score.Max():0.000})");
 }
 
-double bar = options.Quick ? 0.70 : 0.90;
+double bar = options.Quick ? 0.85 : 0.93;
 Run bestMlp = runs.Where(r => r.Contender.History != null).MaxBy(r => r.Metrics.MicroAccuracy)!;
 bool finite = runs.All(r => r.Contender.History is null || r.Contender.History.Epochs.All(e => double.IsFinite(e.TrainingLoss)));
 Console.WriteLine($"check:    reloaded model {(same ? "predicts the same bits" : "DIFFERS from the trained one")}; best accuracy {best.Metrics.MicroAccuracy:F4} ({best.Contender.Name}), best MLP {bestMlp.Metrics.MicroAccuracy:F4} ({bestMlp.Contender.Name}) (bar {bar:F2}); losses {(finite ? "finite" : "NOT finite")}");
