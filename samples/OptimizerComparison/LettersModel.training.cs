@@ -61,7 +61,7 @@ public partial class LettersModel
     /// weight decay that suit it, warmed up linearly over the first 5 % of the steps and then cosine-decayed to 0, the
     /// biases exempt from weight decay; and ML.NET's own SDCA maximum entropy (linear), FastTree (one-versus-all) and
     /// LightGBM, at their defaults but for the number of passes (SDCA: as many as the MLPs' epochs) or trees, on one
-    /// thread like this library's trainer (so the runs are deterministic: multi-threaded SDCA is not; and so an
+    /// thread (so the runs are deterministic: multi-threaded SDCA is not; and so an
     /// oversubscribed machine does not slow the boosters' spinning OpenMP threads down many times over).
     /// </summary>
     /// <param name="mlContext">The context.</param>
