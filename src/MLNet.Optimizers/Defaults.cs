@@ -47,6 +47,12 @@ public static class AdafactorDefaults
     /// <summary>Keras <c>relative_step</c> default.</summary>
     public const bool RelativeStep = true;
 
+    /// <summary>
+    /// <see cref="Adafactor.ZeroMomentNaN"/> default: off, so a zero second moment gives a zero step instead of Keras's
+    /// NaN (not a Keras argument).
+    /// </summary>
+    public const bool ZeroMomentNaN = false;
+
     /// <summary>Keras <c>name</c> default.</summary>
     public const string Name = "adafactor";
 }
