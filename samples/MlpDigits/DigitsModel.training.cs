@@ -30,8 +30,8 @@ public partial class DigitsModel
     /// <summary>
     /// The trainer's settings, all in this one place: an MLP 64-128-64-10 (ReLU, dropout 0.1) with a softmax output
     /// trained with Adafactor on the cross-entropy, batches of 32; the relative step warms up linearly over the first
-    /// 5 % of the steps to 0.05, then follows a cosine decay to 0; epsilon_1 1e-15, which unlike Keras's 1e-30 does not
-    /// underflow to NaN when a ReLU unit dies.
+    /// 5 % of the steps to 0.05, then follows a cosine decay to 0; Keras's other defaults (epsilon_1 1e-30: a unit whose
+    /// gradients are all zero gets a zero step, not NaN).
     /// </summary>
     /// <param name="epochs">Training epochs.</param>
     /// <param name="trainingRows">Rows passed to Fit (they size the learning-rate schedule).</param>
@@ -40,7 +40,7 @@ public partial class DigitsModel
     {
         const int batchSize = 32;
         long steps = epochs * ((trainingRows + batchSize - 1) / batchSize), warmup = System.Math.Max(1, steps / 20);
-        var adafactor = new Adafactor(new CosineDecay(0.0, System.Math.Max(1, steps - warmup), warmupTarget: 0.05, warmupSteps: warmup), epsilon1: 1e-15);
+        var adafactor = new Adafactor(new CosineDecay(0.0, System.Math.Max(1, steps - warmup), warmupTarget: 0.05, warmupSteps: warmup));
         return new MlpTrainerOptions
         {
             Optimizer = adafactor,

@@ -97,7 +97,7 @@ public partial class LettersModel
         return new[]
         {
             Mlp("Lion", new Lion(Schedule(2e-3)) { WeightDecay = 1.0 }, $"Lion: peak lr 0.002 ({schedule}), weight decay 1, β1 0.9, β2 0.99"),
-            Mlp("Adafactor", new Adafactor(Schedule(0.05), epsilon1: 1e-15), $"Adafactor: peak relative step 0.05 ({schedule}), β2 decay -0.8, ε1 1e-15, no weight decay"),
+            Mlp("Adafactor", new Adafactor(Schedule(0.05)), $"Adafactor: peak relative step 0.05 ({schedule}), β2 decay -0.8, ε1 1e-30, no weight decay"),
             Mlp("AdamW", new AdamW(Schedule(1e-2), weightDecay: 0.1), $"AdamW: peak lr 0.01 ({schedule}), weight decay 0.1, β1 0.9, β2 0.999"),
             Mlp("SGD", new Sgd(Schedule(0.05), momentum: 0.9), $"SGD: peak lr 0.05 ({schedule}), momentum 0.9, no weight decay"),
             new Contender("SDCA", $"ML.NET SdcaMaximumEntropy (linear softmax regression), at most {epochs} passes over the data (as many as the MLPs' epochs), one thread, otherwise defaults", mlContext.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options { MaximumNumberOfIterations = epochs, NumberOfThreads = 1 }), null),
