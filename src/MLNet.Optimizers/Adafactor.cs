@@ -72,6 +72,9 @@ public sealed class Adafactor : Optimizer
     /// <inheritdoc />
     public override string ClassName => "Adafactor";
 
+    /// <summary>This optimizer in <see cref="OptimizerRegistry"/>: names, defaults and config reading.</summary>
+    public static OptimizerInfo Info { get; } = new("Adafactor", "adafactor", typeof(Adafactor), AdafactorDefaults.LearningRate, AdafactorDefaults.RecommendedLearningRate, null, () => new Adafactor(), (config, options) => FromConfig(config, options));
+
     /// <summary>Keras <c>beta_2_decay</c>.</summary>
     public double Beta2Decay
     {
