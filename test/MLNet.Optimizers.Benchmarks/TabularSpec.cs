@@ -8,6 +8,7 @@ using MLNet.Optimizers.MLNet;
 using MLNet.Optimizers.Schedules;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Models;
+using MLNet.Optimizers.Training.Training;
 
 namespace MLNet.Optimizers.Benchmarks;
 
@@ -51,16 +52,9 @@ internal static class Spec
 
         return new TabularTrainer(spec, (ml, d, trainSet) =>
         {
-            long trainRows = trainSet.GetRowCount() ?? CountRows(trainSet);
             int epochs = I("e", 30), batch = I("b", 32);
-            long steps = (long)Math.Ceiling(trainRows / (double)batch) * epochs;
-            double lr = D("lr", opt == "adafactor" ? 0.05 : 1e-3), warm = D("warm", 0.05);
-            long warmSteps = (long)Math.Round(steps * warm);
-            LearningRate rate = S("sched", "cos") switch
-            {
-                "const" => lr,
-                _ => warmSteps > 0 ? new CosineDecay(0, Math.Max(1, steps - warmSteps), warmupTarget: lr, warmupSteps: warmSteps) : new CosineDecay(lr, steps),
-            };
+            double lr = D("lr", opt == "adafactor" ? 0.05 : 1e-3);
+            LearningRate rate = lr;
             Optimizer o = opt switch
             {
                 "lion" => new Lion(rate),
@@ -103,7 +97,18 @@ internal static class Spec
                 HiddenLayers = hidden,
                 Activation = S("act", "relu") switch { "tanh" => Activation.Tanh, "sigmoid" => Activation.Sigmoid, _ => Activation.ReLU },
                 Dropout = D("drop", 0),
-                Seed = (ulong)I("seed", 0),
+                Seed = (ulong)I("seed", 42),
+                SelectionFraction = D("sel", 0),
+                EarlyStoppingPatience = kv.ContainsKey("pat") ? I("pat", 10) : null,
+                RobustScaling = I("robust", 0) != 0,
+                SmoothClip = D("clip", 0),
+                PiecewiseLinearBins = I("ple", 0),
+                LabelSmoothing = D("ls", 0),
+                LearningRateCurve = S("sched", "cos") == "const" ? LearningRateCurve.Constant : LearningRateCurve.WarmupCosine,
+                WarmupFraction = D("warm", 0.05),
+                MaxSteps = kv.ContainsKey("steps") ? I("steps", 0) : null,
+                EnsembleSize = I("k", 1),
+                Blas = kv.ContainsKey("bt") ? global::MLNet.Optimizers.Compute.BlasProviders.SelectByRule(I("bt", 1)).Chosen : null,
             };
             IEstimator<ITransformer> trainer = d.Task switch
             {

@@ -53,10 +53,18 @@ public sealed class TrainerTests
     [DataRow(TaskKind.Regression, Activation.Gelu, DisplayName = "gradient check: regression GELU")]
     [DataRow(TaskKind.BinaryClassification, Activation.Tanh, DisplayName = "gradient check: binary tanh")]
     [DataRow(TaskKind.MulticlassClassification, Activation.Sigmoid, DisplayName = "gradient check: multiclass sigmoid")]
-    public void GradientsMatchFiniteDifferences(TaskKind task, Activation act)
+    [DataRow(TaskKind.BinaryClassification, Activation.ReLU, 0.2, DisplayName = "gradient check: binary ReLU, label smoothing 0.2")]
+    [DataRow(TaskKind.MulticlassClassification, Activation.ReLU, 0.1, DisplayName = "gradient check: multiclass ReLU, label smoothing 0.1")]
+    [DataRow(TaskKind.Regression, Activation.Tanh, 0.0, 3, DisplayName = "gradient check: regression tanh, packed ensemble of 3")]
+    [DataRow(TaskKind.BinaryClassification, Activation.Sigmoid, 0.1, 2, DisplayName = "gradient check: binary sigmoid, ensemble of 2, label smoothing 0.1")]
+    [DataRow(TaskKind.MulticlassClassification, Activation.ReLU, 0.0, 4, DisplayName = "gradient check: multiclass ReLU, packed ensemble of 4")]
+    public void GradientsMatchFiniteDifferences(TaskKind task, Activation act, double labelSmoothing = 0, int ensemble = 1)
     {
         DenseTable data = Synthetic(task, 9, 1);
-        var model = new NeuralModel(data.FeatureCount, Options(task, act, 0, 5, 4), seed: 3);
+        ModelOptions options = Options(task, act, 0, 5, 4);
+        options.LabelSmoothing = labelSmoothing;
+        options.EnsembleSize = ensemble;
+        var model = new NeuralModel(data.FeatureCount, options, seed: 3);
 
         // Non-zero biases: with zero biases a unit fed only by dead ReLUs sits exactly on the kink at 0, where the
         // subgradient (0) and a central difference (half the slope) legitimately disagree.

@@ -74,8 +74,29 @@ public static class TrainingDefaults
     /// <summary>The recommended MLP's dropout rate on hidden activations.</summary>
     public const double Dropout = 0;
 
+    /// <summary>The recommended MLP's label smoothing (classification; see <see cref="ModelOptions.LabelSmoothing"/>).</summary>
+    public const double LabelSmoothing = 0.1;
+
+    /// <summary>The recommended MLP's learning-rate curve over a run.</summary>
+    public const LearningRateCurve Curve = LearningRateCurve.WarmupCosine;
+
+    /// <summary>The share of a run's steps spent warming the learning rate up from 0 (with <see cref="LearningRateCurve.WarmupCosine"/>).</summary>
+    public const double WarmupFraction = 0.05;
+
+    /// <summary>
+    /// The recommended MLP's step budget: the epochs of a run are cut so that it takes about this many optimizer steps
+    /// (small data sets still stop at <see cref="Epochs"/>; large ones train fewer epochs).
+    /// </summary>
+    public const long MaxSteps = 6000;
+
+    /// <summary>The recommended MLP's packed-ensemble size (1: one network).</summary>
+    public const int EnsembleSize = 1;
+
+    /// <summary>The recommended MLP's rows per mini-batch.</summary>
+    public const int MlpBatchSize = 64;
+
     /// <summary>The recommended MLP's hidden layer widths.</summary>
-    public static IReadOnlyList<int> HiddenLayers { get; } = Array.AsReadOnly(new[] { 64 });
+    public static IReadOnlyList<int> HiddenLayers { get; } = Array.AsReadOnly(new[] { 128, 128 });
 
     /// <summary>Parameter-name patterns (regular expressions) exempt from weight decay: the biases.</summary>
     public static IReadOnlyList<string> ExcludeFromWeightDecay { get; } = Array.AsReadOnly(new[] { "bias" });
@@ -88,6 +109,18 @@ public static class TrainingDefaults
     public static Optimizer CreateOptimizer()
     {
         var lion = new Lion(LionDefaults.RecommendedLearningRate) { WeightDecay = LionDefaults.RecommendedWeightDecay };
+        lion.ExcludeFromWeightDecay(namePatterns: ExcludeFromWeightDecay);
+        return lion;
+    }
+
+    /// <summary>
+    /// The recommended MLP's optimizer when none is given: Lion with <see cref="LionDefaults.RecommendedMlpLearningRate"/>
+    /// (the peak of the run's warmup and cosine decay) and <see cref="LionDefaults.RecommendedMlpWeightDecay"/>, biases exempt.
+    /// </summary>
+    /// <returns>A new, unbuilt optimizer.</returns>
+    public static Optimizer CreateMlpOptimizer()
+    {
+        var lion = new Lion(LionDefaults.RecommendedMlpLearningRate) { WeightDecay = LionDefaults.RecommendedMlpWeightDecay };
         lion.ExcludeFromWeightDecay(namePatterns: ExcludeFromWeightDecay);
         return lion;
     }
