@@ -14,7 +14,8 @@ namespace MLNet.Optimizers.Benchmarks;
 
 /// <summary>
 /// Experiment trainers from a one-line spec, for the tabular benchmark's <c>--spec</c> option:
-/// <c>"lion lr=2e-3 wd=1 h=256,256 e=30 b=32 warm=0.05 act=relu"</c> (optimizer first; every key optional).
+/// <c>"lion lr=2e-3 wd=1 h=256,256 e=30 b=32 warm=0.05 act=relu gclip=3 clip=3"</c> (optimizer first; every key
+/// optional; <c>gclip</c> is the optimizer's global gradient clipnorm, <c>clip</c> the input's smooth clip).
 /// </summary>
 internal static class Spec
 {
@@ -68,9 +69,9 @@ internal static class Spec
                 o.WeightDecay = D("wd", 0);
             }
 
-            if (kv.ContainsKey("clip"))
+            if (kv.ContainsKey("gclip"))
             {
-                o.GlobalClipNorm = D("clip", 1);
+                o.GlobalClipNorm = D("gclip", 1);
             }
 
             string h = S("h", "128");

@@ -28,12 +28,13 @@ public sealed class MlpRecipeTests
         Assert.AreEqual(TrainingDefaults.MaxSteps, o.MaxSteps);
         Assert.AreEqual(1, o.EnsembleSize);
 
-        // No optimizer given: the recommended MLP's Lion, biases exempt from weight decay.
+        // No optimizer given: the recommended MLP's Lion, weight decay on every parameter.
         Optimizer lion = o.CreateOptimizer();
         Assert.IsInstanceOfType<Lion>(lion);
         Assert.AreEqual((float)LionDefaults.RecommendedMlpLearningRate, lion.LearningRate.ConstantValue);
         Assert.AreEqual(LionDefaults.RecommendedMlpWeightDecay, lion.WeightDecay);
-        CollectionAssert.AreEqual(TrainingDefaults.ExcludeFromWeightDecay.ToArray(), lion.ExcludedNamePatterns.ToArray());
+        Assert.AreEqual(0, lion.ExcludedNamePatterns.Count);
+        Assert.AreEqual(TrainingDefaults.MlpGlobalClipNorm, lion.GlobalClipNorm);
 
         // The linear trainers keep the general defaults.
         Assert.AreEqual((float)LionDefaults.RecommendedLearningRate, new OptimizerTrainerOptions().CreateOptimizer().LearningRate.ConstantValue);

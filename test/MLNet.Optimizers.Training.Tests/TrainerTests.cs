@@ -171,6 +171,19 @@ public sealed class TrainerTests
         return (model, opt, source, valid);
     }
 
+    /// <summary>The recommended MLP's engine pieces: numeric encoding in the batch source, a packed ensemble, label smoothing.</summary>
+    private static (NeuralModel Model, Optimizer Opt, IBatchSource Source, DenseTable Valid) RecipeSetup()
+    {
+        DenseTable all = Synthetic(TaskKind.MulticlassClassification, 400, 7);
+        NumericEncoder encoder = NumericEncoder.Fit(all, new NumericEncodingOptions());
+        var options = Options(TaskKind.MulticlassClassification, Activation.ReLU, 0, 16, 8);
+        options.EnsembleSize = 3;
+        options.LabelSmoothing = 0.1;
+        var model = new NeuralModel(encoder.OutputCount, options, 3);
+        var source = new EncodingBatchSource(new InMemoryBatchSource(all, 16, shuffle: true, seed: 5), encoder);
+        return (model, new Lion(new CosineDecay(5e-4, 200)) { WeightDecay = 0.3 }, source, all);
+    }
+
     private static TrainerOptions TrainerOptionsFor(string? checkpoint, string? resume = null) => new()
     {
         Epochs = 4,
@@ -349,9 +362,10 @@ public sealed class TrainerTests
     [TestMethod]
     [DataRow("lion", DisplayName = "training step allocates nothing: Lion")]
     [DataRow("adafactor", DisplayName = "training step allocates nothing: Adafactor")]
+    [DataRow("recipe", DisplayName = "training step allocates nothing: encoded batches, packed ensemble of 3, label smoothing")]
     public void TrainingStepAllocatesNothing(string optimizer)
     {
-        (NeuralModel m, Optimizer o, IBatchSource s, _) = Setup(optimizer, 1);
+        (NeuralModel m, Optimizer o, IBatchSource s, _) = optimizer == "recipe" ? RecipeSetup() : Setup(optimizer, 1);
         o.Build(m.Parameters);
         var ws = m.CreateWorkspace(16);
         var batch = new Batch(16, m.InputCount);
