@@ -57,6 +57,18 @@ internal static class Program
                 return 0;
             }
 
+            if (args.Length > 0 && args[0] == "early-stopping")
+            {
+                EarlyStoppingStudy.Run(args.Skip(1).ToArray());
+                return 0;
+            }
+
+            if (args.Length > 0 && args[0] == "bridge")
+            {
+                BridgeBenchmark.Run(args.Skip(1).ToArray());
+                return 0;
+            }
+
             if (args.Length > 0 && args[0] == "gemm")
             {
                 GemmBenchmark.Run(args.Skip(1).ToArray());
@@ -103,6 +115,8 @@ internal static class Program
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks gemm [--quick]   (SGEMM GFLOP/s per provider and thread count)");
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks train            (time to ML.NET's quality; MLP throughput and GEMM share)");
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks data [--quick]   (CSV loading: rows/s and MB/s per sample file; streaming epoch)");
+                    Console.WriteLine("       MLNet.Optimizers.Benchmarks bridge           (ML.NET trainer through IDataView cursors vs the in-memory engine, examples/s)");
+                    Console.WriteLine("       MLNet.Optimizers.Benchmarks early-stopping   (the early-stopping study of docs/early-stopping.md; quality, not speed)");
                     Console.WriteLine("  --quick     only 1M and 10M parameters, fewer repetitions (< 30 s)");
                     Console.WriteLine("  --markdown  print the results as a GitHub markdown table");
                     Console.WriteLine("  --passes    also time each Adafactor pass, divider and Newton paths (where the time goes)");

@@ -406,13 +406,19 @@ public sealed class Recipe : IEquatable<Recipe>
         }
     }
 
-    internal IEstimator<ITransformer> BuildPipelineCore(MLContext ml, RecipeFitOptions? fit, Action<OptimizerTrainingReport>? report)
+    /// <summary>
+    /// The first part of <see cref="BuildPipeline"/>: the label columns (<c>Label</c>, and <c>TransformedLabel</c> with a
+    /// label transform) and the featurization steps, ending with <c>Features</c> — what the trainer sees.
+    /// </summary>
+    /// <param name="ml">The context.</param>
+    /// <returns>The estimator.</returns>
+    /// <exception cref="RecipeException">The recipe is invalid.</exception>
+    public IEstimator<ITransformer> BuildFeaturizer(MLContext ml)
     {
         ArgumentNullException.ThrowIfNull(ml);
         Validate();
         IEstimator<ITransformer> est = new EstimatorChain<ITransformer>();
         string label = Label.Column;
-        string trainerLabel = RecipeDefaults.LabelColumn;
         switch (Trainer.Task)
         {
             case TaskKind.Regression:
@@ -423,8 +429,7 @@ public sealed class Recipe : IEquatable<Recipe>
 
                 if (Label.Transform != LabelTransform.None)
                 {
-                    trainerLabel = RecipeDefaults.TransformedLabelColumn;
-                    est = est.Append(ml.Transforms.Expression(trainerLabel, Label.Transform == LabelTransform.Log ? "x => ln(x)" : "x => ln(x + 1)", RecipeDefaults.LabelColumn));
+                    est = est.Append(ml.Transforms.Expression(RecipeDefaults.TransformedLabelColumn, Label.Transform == LabelTransform.Log ? "x => ln(x)" : "x => ln(x + 1)", RecipeDefaults.LabelColumn));
                 }
 
                 break;
@@ -449,6 +454,16 @@ public sealed class Recipe : IEquatable<Recipe>
             est = est.Append(step.CreateEstimator(ml));
         }
 
+        return est;
+    }
+
+    /// <summary>The label column the trainer fits: <c>TransformedLabel</c> with a label transform, else <c>Label</c>.</summary>
+    public string TrainerLabelColumn => Trainer.Task == TaskKind.Regression && Label.Transform != LabelTransform.None ? RecipeDefaults.TransformedLabelColumn : RecipeDefaults.LabelColumn;
+
+    internal IEstimator<ITransformer> BuildPipelineCore(MLContext ml, RecipeFitOptions? fit, Action<OptimizerTrainingReport>? report)
+    {
+        IEstimator<ITransformer> est = BuildFeaturizer(ml);
+        string trainerLabel = TrainerLabelColumn;
         OptimizerTrainerOptions o = Trainer.ToOptions(Seed);
         o.LabelColumnName = trainerLabel;
         o.FeatureColumnName = RecipeDefaults.FeatureColumn;
