@@ -43,6 +43,7 @@ internal static class EarlyStoppingStudy
     public static void Run(string[] args)
     {
         int seeds = 3, maxRows = 6000, epochs = TrainingDefaults.Epochs;
+        double selectionFraction = TrainingDefaults.SelectionFraction;
         string? json = null;
         string[] only = Array.Empty<string>();
         string[] schedules = { "constant", "cosine" };
@@ -56,7 +57,8 @@ internal static class EarlyStoppingStudy
                 case "--json": json = args[++i]; break;
                 case "--only": only = args[++i].Split(','); break;
                 case "--schedules": schedules = args[++i].Split(','); break;
-                default: throw new ArgumentException($"unknown option '{args[i]}'; options: --seeds N --max-rows N --epochs N --json PATH --only a.csv,b.csv --schedules constant,cosine");
+                case "--selection": selectionFraction = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"unknown option '{args[i]}'; options: --seeds N --max-rows N --epochs N --json PATH --only a.csv,b.csv --schedules constant,cosine --selection 0.1");
             }
         }
 
@@ -81,7 +83,7 @@ internal static class EarlyStoppingStudy
                 (IDataView train, IDataView? test) = r.SplitHoldout(ml, data);
                 ITransformer featurizer = r.BuildFeaturizer(ml).Fit(train);
                 DenseTable trainT = Read(featurizer.Transform(train), r), testT = Read(featurizer.Transform(test!), r);
-                (int[] fitRows, int[] selRows) = DataSplit.SelectionIndices(trainT.Labels, r.Trainer.Task, TrainingDefaults.SelectionFraction, DeterministicRandom.Derive((ulong)s, 3));
+                (int[] fitRows, int[] selRows) = DataSplit.SelectionIndices(trainT.Labels, r.Trainer.Task, selectionFraction, DeterministicRandom.Derive((ulong)s, 3));
                 DenseTable fitT = trainT.Select(fitRows), selT = trainT.Select(selRows);
                 int classes = r.Trainer.Task == TaskKind.MulticlassClassification ? (int)trainT.Labels.Max() + 1 : 2;
                 foreach (string schedule in schedules)

@@ -643,8 +643,23 @@ public static class CsvInference
                 }
             }
 
-            _dot.Add(value, line);
-            _comma.Add(value, line);
+            // One parse serves both readings: a value without '.' or ',' reads the same with either decimal separator,
+            // and a value with one of them is not a number with the other.
+            bool dot = value.Contains('.'), comma = value.Contains(',');
+            if (!dot && !comma)
+            {
+                bool isNumber = CsvNumbers.TryParse(value, '.', out double x);
+                _dot.Add(value, line, isNumber, x, false);
+                _comma.Add(value, line, isNumber, x, false);
+            }
+            else
+            {
+                double xd = 0, xc = 0;
+                bool dotNumber = !comma && CsvNumbers.TryParse(value, '.', out xd);
+                _dot.Add(value, line, dotNumber, xd, dot);
+                bool commaNumber = !dot && CsvNumbers.TryParse(value, ',', out xc);
+                _comma.Add(value, line, commaNumber, xc, comma);
+            }
         }
 
         /// <summary>Numeric when every non-missing value is a number or one of <paramref name="tokens"/> (at least one number).</summary>
@@ -707,9 +722,9 @@ public static class CsvInference
 
         public bool OthersOverflow { get; private set; }
 
-        public void Add(string value, long line)
+        public void Add(string value, long line, bool isNumber, double x, bool hasMark)
         {
-            if (!CsvNumbers.IsNumber(value, _dec))
+            if (!isNumber)
             {
                 if (Others.TryGetValue(value, out (long Count, long FirstLine) o))
                 {
@@ -727,8 +742,7 @@ public static class CsvInference
                 return;
             }
 
-            double x = CsvNumbers.Parse(value, _dec);
-            if (value.Contains(_dec))
+            if (hasMark)
             {
                 WithMark++;
             }

@@ -256,6 +256,27 @@ internal static class CsvNumbers
         return i == s.Length;
     }
 
+    /// <summary>Whether <paramref name="s"/> is a number (as <see cref="IsNumber"/>) and its value, without allocating.</summary>
+    public static bool TryParse(string s, char decimalSeparator, out double value)
+    {
+        value = 0;
+        if (!IsNumber(s, decimalSeparator))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> t = s.AsSpan().Trim();
+        Span<char> buffer = t.Length <= 128 ? stackalloc char[t.Length] : new char[t.Length];
+        t.CopyTo(buffer);
+        if (decimalSeparator != '.')
+        {
+            buffer.Replace(decimalSeparator, '.');
+        }
+
+        value = double.Parse(buffer, NumberStyles.Float, CultureInfo.InvariantCulture);
+        return true;
+    }
+
     /// <summary>The value of a number <see cref="IsNumber"/> accepted.</summary>
     public static double Parse(string s, char decimalSeparator)
     {
