@@ -252,7 +252,46 @@ internal static class EarlyStoppingStudy
                     Console.WriteLine($"| {EpochRules.NameOf(rule)} | {(patience?.ToString(CultureInfo.InvariantCulture) ?? "none")} | {cells.Average(c => c.Test):0.0000} | {cells.Average(c => c.Regret):0.0000} | {(cells.Any(c => double.IsNaN(c.Refit)) ? "—" : cells.Average(c => c.Refit).ToString("0.0000", CultureInfo.InvariantCulture))} | {cells.Average(c => c.Run):0.0} | {cells.Average(c => c.Kept):0.0} | {perFile} |");
                 }
             }
+
+            Paired(rs);
         }
+    }
+
+    /// <summary>Paired differences of the kept epoch's test metric (same data set, seed and schedule): mean ± standard error, wins and losses.</summary>
+    private static void Paired(List<RunRecord> rs)
+    {
+        var pairs = new (EpochRule Rule, int? Patience, bool Refit, EpochRule Rule2, int? Patience2, bool Refit2)[]
+        {
+            (EpochRule.BestLoss, 10, false, EpochRule.Last, 10, false),
+            (EpochRule.BestLoss, 10, false, EpochRule.BestMetric, 10, false),
+            (EpochRule.BestLoss, 10, false, EpochRule.BestLoss, 5, false),
+            (EpochRule.BestLoss, 10, false, EpochRule.BestLoss, 20, false),
+            (EpochRule.BestLoss, 10, false, EpochRule.BestLoss, null, false),
+            (EpochRule.BestLoss, 10, false, EpochRule.BestLoss, 10, true),
+            (EpochRule.Last, 10, false, EpochRule.Last, 10, true),
+        };
+        Console.WriteLine();
+        Console.WriteLine("| B − A (paired per data set and seed) | mean | ± s.e. | B better | A better |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach ((EpochRule r1, int? p1, bool f1, EpochRule r2, int? p2, bool f2) in pairs)
+        {
+            double[] d = rs.Select(r => Value(r, r2, p2, f2) - Value(r, r1, p1, f1)).Where(double.IsFinite).ToArray();
+            if (d.Length < 2)
+            {
+                continue;
+            }
+
+            double mean = d.Average(), se = Math.Sqrt(d.Sum(x => (x - mean) * (x - mean)) / (d.Length - 1) / d.Length);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {Name(r2, p2, f2)} − {Name(r1, p1, f1)} | {mean:+0.0000;-0.0000} | {se:0.0000} | {d.Count(x => x > 1e-12)} | {d.Count(x => x < -1e-12)} |"));
+        }
+
+        static double Value(RunRecord r, EpochRule rule, int? patience, bool refit)
+        {
+            int kept = Replay(r.Curve, rule, patience).Kept;
+            return refit ? (r.Refit.TryGetValue(kept, out double v) ? v : double.NaN) : r.Curve.Test[kept - 1];
+        }
+
+        static string Name(EpochRule rule, int? patience, bool refit) => $"{EpochRules.NameOf(rule)} p{patience?.ToString(CultureInfo.InvariantCulture) ?? "∞"}{(refit ? " + refit" : string.Empty)}";
     }
 
     private static string Json(List<RunRecord> records)
