@@ -205,6 +205,30 @@ public sealed class InferenceTests
     }
 
     [TestMethod]
+    [DataRow("1e39", DisplayName = "1e39 (finite double, infinite float32)")]
+    [DataRow("-3.5e38", DisplayName = "-3.5e38")]
+    [DataRow("Infinity", DisplayName = "Infinity")]
+    [DataRow("1e400", DisplayName = "1e400 (infinite double)")]
+    public void A_number_beyond_float32_is_a_bad_cell_named_by_line_and_column(string value)
+    {
+        var lines = Enumerable.Range(0, 40).Select(i => $"{i},{i % 3},x{i % 4}").ToList();
+        lines[7] = $"7,{value},x1";
+        var e = Assert.ThrowsExactly<CsvDataException>(() => CsvInference.Infer(Write("big.csv", "a,b,y", lines), "y"));
+        Assert.AreEqual(9, e.Line);
+        Assert.AreEqual("b", e.Column);
+        StringAssert.Contains(e.Message, value);
+        StringAssert.Contains(e.Message, "float32");
+
+        Recipe recipe = CsvInference.Infer(Write("fine.csv", "a,b,y", Enumerable.Range(0, 40).Select(i => $"{i},{i % 3},x{i % 4}")), "y").Recipe;
+        var c = Assert.ThrowsExactly<CsvDataException>(() => recipe.CheckData(Write("big2.csv", "a,b,y", lines)));
+        Assert.AreEqual(9, c.Line);
+        Assert.AreEqual("b", c.Column);
+        lines[7] = "7,NaN,x1";
+        CsvInferenceResult nan = CsvInference.Infer(Write("nan.csv", "a,b,y", lines), "y");
+        Assert.AreEqual(1, nan.Columns.Single(x => x.Name == "b").Missing, "NaN is a missing value");
+    }
+
+    [TestMethod]
     public void Mixed_decimal_separators_and_a_single_valued_label_are_refused()
     {
         string mixed = Write("mixed.csv", "a;b;y", Enumerable.Range(0, 30).Select(i => $"{i},5;{i}.25;{i % 2}"));

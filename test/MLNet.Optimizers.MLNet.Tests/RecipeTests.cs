@@ -6,6 +6,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
+using MLNet.Optimizers.Compute;
 using MLNet.Optimizers.MLNet.Recipes;
 using MLNet.Optimizers.Training.Data;
 
@@ -259,7 +260,8 @@ public sealed class RecipeTests
             LoadedRecipeModel loaded = RecipeModel.Load(ml, path);
             Assert.AreEqual(recipe, loaded.Recipe, "the recipe entry reads back");
             Assert.IsNotNull(loaded.Provenance);
-            Assert.AreEqual(ModelProvenance.Current().ComputeProvider, loaded.Provenance!.ComputeProvider);
+            Assert.AreEqual(ModelProvenance.Current().Compute, loaded.Provenance!.Compute, "the compute provenance record reads back equal");
+            Assert.AreEqual(BlasProviders.Default.Provenance, loaded.Provenance.Compute);
             string[] predicted = loaded.Model.Transform(loaded.Loader.Load(csv)).GetColumn<string>("PredictedLabel").ToArray();
             Assert.IsTrue(predicted.All(p => p is "setosa" or "versicolor" or "virginica"), "PredictedLabel is the class text");
 

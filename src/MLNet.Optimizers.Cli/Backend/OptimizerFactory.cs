@@ -27,12 +27,6 @@ internal static class OptimizerFactory
     /// <summary>SGD's default momentum.</summary>
     public const double SgdMomentum = SgdDefaults.RecommendedMomentum;
 
-    /// <summary>
-    /// Adafactor's default <c>epsilon_1</c>: 1e-15 instead of Keras's 1e-30, which underflows to a NaN step when a weight
-    /// matrix's gradient has an all-zero row and column (a dead ReLU unit meeting a constant feature).
-    /// </summary>
-    public const double AdafactorEpsilon1 = 1e-15;
-
     /// <summary>Builds an optimizer from the defaults and the spec's overrides, in Keras's serialized form (the pipeline config's <c>trainer.optimizer</c>).</summary>
     /// <param name="spec">The spec.</param>
     /// <param name="totalSteps">Steps of the whole run (for the schedule).</param>
@@ -167,7 +161,7 @@ internal static class OptimizerFactory
                 "adafactor" => new Adafactor(
                     schedule,
                     Get(o, "beta2_decay", AdafactorDefaults.Beta2Decay),
-                    Get(o, "epsilon1", AdafactorEpsilon1),
+                    Get(o, "epsilon1", AdafactorDefaults.Epsilon1),
                     Get(o, "epsilon2", AdafactorDefaults.Epsilon2),
                     Get(o, "clip_threshold", AdafactorDefaults.ClipThreshold)),
                 "adamw" => new AdamW(schedule, Get(o, "wd", defaultWd ?? 0), Get(o, "beta1", AdamWDefaults.Beta1), Get(o, "beta2", AdamWDefaults.Beta2), Get(o, "epsilon", AdamWDefaults.Epsilon)),

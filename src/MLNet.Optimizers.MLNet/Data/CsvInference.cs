@@ -392,6 +392,7 @@ public static class CsvInference
 
             if (numeric[c])
             {
+                s.ThrowOnInfinite(path, names[c], dec);
                 tokensUsed.UnionWith(s.TokensSeen(dec));
             }
         }
@@ -683,6 +684,15 @@ public static class CsvInference
 
         public bool IsRowId(char dec, long rows) => !_overflow && _distinct.Count == rows && Of(dec) is { AllIntegers: true, Increasing: true };
 
+        /// <summary>Throws for a number that a float32 column would read as infinity.</summary>
+        public void ThrowOnInfinite(string path, string column, char dec)
+        {
+            if (Of(dec).Infinite is (string value, long line))
+            {
+                throw new CsvDataException(path, line, column, $"'{value}' is beyond the float32 range (±{float.MaxValue.ToString("R", CultureInfo.InvariantCulture)}) the column is read in: it would be infinity. Fix the value, or add it to the missing tokens (data.missing_tokens, --missing).");
+            }
+        }
+
         public void ThrowOnStrayValues(string path, string column, char dec, long rows)
         {
             Numbers n = Of(dec);
@@ -722,6 +732,9 @@ public static class CsvInference
 
         public bool OthersOverflow { get; private set; }
 
+        /// <summary>The first value that is infinite in float32 (<c>Infinity</c>, <c>1e39</c>), and its line; null when none.</summary>
+        public (string Value, long Line)? Infinite { get; private set; }
+
         public void Add(string value, long line, bool isNumber, double x, bool hasMark)
         {
             if (!isNumber)
@@ -747,10 +760,13 @@ public static class CsvInference
                 WithMark++;
             }
 
-            if (!double.IsFinite(x))
+            if (!double.IsFinite(x) || Math.Abs(x) > float.MaxValue)
             {
+                // Read into a float32 column this is infinity: a bad cell, reported when the column is numeric.
+                Infinite ??= (value, line);
                 AllIntegers = false;
                 Increasing = false;
+                Count++;
                 return;
             }
 

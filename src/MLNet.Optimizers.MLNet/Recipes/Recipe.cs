@@ -307,7 +307,17 @@ public sealed class Recipe : IEquatable<Recipe>
                 for (int i = c.Index; i <= (c.LastIndex ?? c.Index); i++)
                 {
                     string v = fields[i];
-                    if (v.Length > 0 && !tokens.Contains(v) && !CsvNumbers.IsNumber(v, Data.DecimalSeparator))
+                    if (v.Length == 0 || tokens.Contains(v))
+                    {
+                        continue;
+                    }
+
+                    if (CsvNumbers.TryParse(v, Data.DecimalSeparator, out double x) && (!double.IsFinite(x) || Math.Abs(x) > float.MaxValue))
+                    {
+                        throw new CsvDataException(file, reader.Line, c.IsVector ? $"{c.Name}[{i - c.Index}]" : c.Name, $"'{v}' is beyond the float32 range (±{float.MaxValue.ToString("R", CultureInfo.InvariantCulture)}) of a \"single\" column: it would read as infinity.");
+                    }
+
+                    if (!CsvNumbers.IsNumber(v, Data.DecimalSeparator))
                     {
                         throw new CsvDataException(file, reader.Line, c.IsVector ? $"{c.Name}[{i - c.Index}]" : c.Name, $"'{v}' is not a number (the column is \"single\", decimal separator '{Data.DecimalSeparator}'). If it means \"missing\", add it to data.missing_tokens (--missing); otherwise fix the file.");
                     }

@@ -50,6 +50,17 @@ public sealed class TrainerOptions
     /// <summary>Resume from this checkpoint (written by a run with the same data, model, optimizer and options).</summary>
     public string? ResumeFrom { get; set; }
 
+    /// <summary>
+    /// What a resume does when the checkpoint was written under another compute provider (its recorded
+    /// <see cref="BlasProvider.Provenance"/> differs from <see cref="Blas"/>'s): warn (default; the warning goes to
+    /// <see cref="OnWarning"/> and <see cref="TrainingResult.Warnings"/>) or throw <see cref="ComputeMismatchException"/>
+    /// before anything changes.
+    /// </summary>
+    public ComputeMismatchPolicy ComputeMismatch { get; set; } = ComputeMismatchPolicy.Warn;
+
+    /// <summary>Receives each warning as it is raised (they are also returned in <see cref="TrainingResult.Warnings"/>); null: none.</summary>
+    public Action<string>? OnWarning { get; set; }
+
     /// <summary>Report progress every this many steps (and at every epoch end).</summary>
     public int ReportEverySteps { get; set; } = 50;
 
@@ -88,6 +99,11 @@ public sealed class TrainerOptions
         if (CheckpointEverySteps < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(CheckpointEverySteps), CheckpointEverySteps, $"CheckpointEverySteps must be >= 0, got {CheckpointEverySteps}.");
+        }
+
+        if (!Enum.IsDefined(ComputeMismatch))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ComputeMismatch), ComputeMismatch, $"ComputeMismatch must be Warn or Throw, got {(int)ComputeMismatch}.");
         }
 
         if (ReportEverySteps < 1)
