@@ -215,6 +215,35 @@ public sealed class RecipeTests
     }
 
     [TestMethod]
+    public void Two_fits_of_one_recipe_write_the_same_model_file_streams()
+    {
+        var ml = new MLContext(seed: 1);
+        Recipe recipe = Recipe.Parse(BreastCancerJson);
+        IDataView data = Data(ml, recipe, "breast_cancer.csv");
+        string dir = TempDir();
+        try
+        {
+            Dictionary<string, byte[]> Entries(string name)
+            {
+                string path = Path.Combine(dir, name);
+                RecipeModel.Save(ml, recipe.Fit(new MLContext(seed: 9), data).Model, recipe.CreateLoader(ml), path, recipe, ModelProvenance.Current());
+                return TestData.ZipEntries(File.ReadAllBytes(path));
+            }
+
+            Dictionary<string, byte[]> a = Entries("a.zip"), b = Entries("b.zip");
+            CollectionAssert.AreEquivalent(a.Keys.ToList(), b.Keys.ToList());
+            foreach (string key in a.Keys.Where(k => k != "TrainingInfo/Version.txt"))
+            {
+                CollectionAssert.AreEqual(a[key], b[key], "entry " + key);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [TestMethod]
     public void The_label_transform_trains_on_the_log_and_scores_in_the_labels_units()
     {
         var ml = new MLContext(seed: 1);
