@@ -197,6 +197,13 @@ public sealed class RecipeTests
             Assert.AreEqual(canonical, again.ToJson(), "byte for byte");
             Assert.AreEqual(again, again.Clone(), "Clone is equal");
         }
+
+        // An optimizer set in code is written with its learning rate as typed and builds the same optimizer.
+        Recipe coded = Recipe.Parse(IrisJson);
+        var lion = new Lion(3e-4) { WeightDecay = 0.5 };
+        coded.Trainer.SetOptimizer(lion);
+        StringAssert.Contains(coded.ToJson(), "\"learning_rate\": 0.0003,");
+        Assert.AreEqual(lion.Serialize().ToJsonString(), Recipe.Parse(coded.ToJson()).Trainer.CreateOptimizer().Serialize().ToJsonString());
     }
 
     [TestMethod]
