@@ -266,6 +266,29 @@ public sealed class RecipeTests
         Assert.IsTrue(medianRatio > 0.8 && medianRatio < 1.25, $"Score is in dollars (median score / price {medianRatio})");
         RegressionMetrics m = ml.Regression.Evaluate(scored);
         Assert.IsGreaterThan(0.8, m.RSquared, $"R² in dollars {m.RSquared}");
+
+        // Scores stay within the training labels' range, even for rows far outside the training data.
+        float lo = price.Min(), hi = price.Max();
+        IDataView absurd = ml.Transforms.Expression("carat", "x => x * 1000", "carat").Fit(data).Transform(data);
+        float[] wild = fit.Model.Transform(absurd).GetColumn<float>("Score").ToArray();
+        Assert.IsTrue(wild.All(s => s >= lo * 0.9999f && s <= hi * 1.0001f), $"scores within [{lo}, {hi}]: {wild.Min()}..{wild.Max()}");
+
+        // The saved model reads back and scores the same under a culture with a decimal comma.
+        string dir = TempDir();
+        System.Globalization.CultureInfo culture = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            string path = Path.Combine(dir, "model.zip");
+            RecipeModel.Save(ml, fit.Model, recipe.CreateLoader(ml), path, recipe);
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+            LoadedRecipeModel loaded = RecipeModel.Load(new MLContext(seed: 3), path);
+            TestData.AssertBitsEqual(score, loaded.Model.Transform(data).GetColumn<float>("Score").ToArray(), "scores under de-DE");
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+            Directory.Delete(dir, true);
+        }
     }
 
     [TestMethod]

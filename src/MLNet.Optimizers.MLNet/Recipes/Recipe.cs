@@ -494,11 +494,8 @@ public sealed class Recipe : IEquatable<Recipe>
         est = est.Append(trainer);
         switch (Trainer.Task)
         {
-            case TaskKind.Regression when Label.Transform == LabelTransform.Log:
-                est = est.Append(ml.Transforms.Expression("Score", "x => exp(x)", "Score"));
-                break;
-            case TaskKind.Regression when Label.Transform == LabelTransform.Log1p:
-                est = est.Append(ml.Transforms.Expression("Score", "x => exp(x) - 1", "Score"));
+            case TaskKind.Regression when Label.Transform != LabelTransform.None:
+                est = est.Append(new ScoreMapping(ml, Label.Transform));
                 break;
             case TaskKind.MulticlassClassification:
                 est = est.Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
