@@ -189,7 +189,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
             float label = get.Read();
             if (!float.IsFinite(label))
             {
-                throw new ArgumentException($"Row {_rowIndex}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
+                throw new ArgumentException($"Row {_rowIndex + 1}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
             }
 
             labels.Add(label);
@@ -306,6 +306,27 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         _cursorDone = true;
     }
 
+    /// <summary>" ('carat')" when the feature column names its slots (Concatenate and OneHotEncoding do), else empty.</summary>
+    private string SlotName(int slot)
+    {
+        try
+        {
+            VBuffer<ReadOnlyMemory<char>> names = default;
+            if (_featureColumn.HasSlotNames())
+            {
+                _featureColumn.GetSlotNames(ref names);
+                string name = names.GetItemOrDefault(slot).ToString();
+                return name.Length == 0 ? string.Empty : $" ('{name}')";
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // No usable slot names: the slot number alone.
+        }
+
+        return string.Empty;
+    }
+
     private LabelReader LabelGetter(DataViewRowCursor cursor) => _task switch
     {
         TaskKind.Regression => new LabelReader(this, cursor.GetGetter<float>(_labelColumn), null, null),
@@ -327,7 +348,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         _getFeatures!(ref _features);
         if (_features.Length != _featureCount)
         {
-            throw new ArgumentException($"Row {_rowIndex}: feature column '{_featureColumn.Name}' has {_features.Length} values; the schema says {_featureCount}.", "input");
+            throw new ArgumentException($"Row {_rowIndex + 1}: feature column '{_featureColumn.Name}' has {_features.Length} values; the schema says {_featureCount}.", "input");
         }
 
         _features.CopyTo(features);
@@ -335,14 +356,14 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         {
             if (!float.IsFinite(features[i]))
             {
-                throw new ArgumentException($"Row {_rowIndex}: feature column '{_featureColumn.Name}' has {features[i].ToString(CultureInfo.InvariantCulture)} at slot {i}; replace missing values (for example with ReplaceMissingValues) before training.", "input");
+                throw new ArgumentException($"Row {_rowIndex + 1}: feature column '{_featureColumn.Name}' has {features[i].ToString(CultureInfo.InvariantCulture)} at slot {i}{SlotName(i)}; replace missing values before training (a replace_missing step in a recipe).", "input");
             }
         }
 
         label = _getLabel!.Read();
         if (!float.IsFinite(label))
         {
-            throw new ArgumentException($"Row {_rowIndex}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
+            throw new ArgumentException($"Row {_rowIndex + 1}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
         }
 
         if (LabelStandardization is (double mean, double std))
@@ -355,7 +376,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
             _getWeight(ref weight);
             if (!float.IsFinite(weight) || weight < 0)
             {
-                throw new ArgumentException($"Row {_rowIndex}: example weight column '{_weightColumn!.Value.Name}' has {weight.ToString(CultureInfo.InvariantCulture)}; weights must be finite and >= 0.", "input");
+                throw new ArgumentException($"Row {_rowIndex + 1}: example weight column '{_weightColumn!.Value.Name}' has {weight.ToString(CultureInfo.InvariantCulture)}; weights must be finite and >= 0.", "input");
             }
         }
 
@@ -398,7 +419,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
             _key!(ref _k);
             if (_k == 0 || _k > _owner._classCount)
             {
-                throw new ArgumentException($"Row {_owner._rowIndex}: label column '{_owner._labelColumn.Name}' has a missing key (0) or a key beyond {_owner._classCount}; got {_k}.", "input");
+                throw new ArgumentException($"Row {_owner._rowIndex + 1}: label column '{_owner._labelColumn.Name}' has a missing key (0) or a key beyond {_owner._classCount}; got {_k}.", "input");
             }
 
             return _k - 1;
