@@ -13,18 +13,18 @@ public enum ValidationMetric
     Quality,
 }
 
-/// <summary>Trainer settings. Defaults live here.</summary>
+/// <summary>Trainer settings (defaults from <see cref="TrainingDefaults"/>).</summary>
 public sealed class TrainerOptions
 {
     /// <summary>Passes over the training data (at least 1).</summary>
-    public int Epochs { get; set; } = 10;
+    public int Epochs { get; set; } = TrainingDefaults.Epochs;
 
     /// <summary>The epoch to start at (Keras's <c>initial_epoch</c>): a later <see cref="Trainer.Fit"/> call with a larger
     /// <see cref="Epochs"/> continues training where an earlier call stopped, with the batch order of those epochs.</summary>
     public int InitialEpoch { get; set; }
 
     /// <summary>Rows per mini-batch (at least 1).</summary>
-    public int BatchSize { get; set; } = 32;
+    public int BatchSize { get; set; } = TrainingDefaults.BatchSize;
 
     /// <summary>Seed for initialization-independent randomness (dropout). Shuffling is seeded by the batch source.</summary>
     public ulong Seed { get; set; }
@@ -36,7 +36,7 @@ public sealed class TrainerOptions
     public ValidationMetric EarlyStoppingMetric { get; set; } = ValidationMetric.Loss;
 
     /// <summary>The smallest change that counts as an improvement.</summary>
-    public double MinDelta { get; set; }
+    public double MinDelta { get; set; } = TrainingDefaults.MinDelta;
 
     /// <summary>With early stopping: end with the weights of the best validation epoch (Keras's restore_best_weights).</summary>
     public bool RestoreBestWeights { get; set; } = true;
