@@ -51,6 +51,12 @@ internal static class Program
                 return 0;
             }
 
+            if (args.Length > 0 && args[0] == "mlp")
+            {
+                MlpBenchmark.Run(args.Skip(1).ToArray());
+                return 0;
+            }
+
             if (args.Length > 0 && args[0] == "data")
             {
                 DataBenchmark.Run(args.Skip(1).ToArray());
@@ -102,6 +108,7 @@ internal static class Program
                     Console.WriteLine("usage: MLNet.Optimizers.Benchmarks [--quick] [--markdown] [--passes]");
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks gemm [--quick]   (SGEMM GFLOP/s per provider and thread count)");
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks train            (time to ML.NET's quality; MLP throughput and GEMM share)");
+                    Console.WriteLine("       MLNet.Optimizers.Benchmarks mlp [--json] [--runs N] [--epochs N] [--threads N] [--blas NAME]  (Fashion-MNIST MLP: examples/s, GEMM share, accuracy, anchors)");
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks data [--quick]   (CSV loading: rows/s and MB/s per sample file; streaming epoch)");
                     Console.WriteLine("  --quick     only 1M and 10M parameters, fewer repetitions (< 30 s)");
                     Console.WriteLine("  --markdown  print the results as a GitHub markdown table");

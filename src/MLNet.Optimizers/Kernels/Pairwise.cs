@@ -452,6 +452,119 @@ internal static class Pairwise
         }
     }
 
+    /// <summary>Pairwise sum of <c>x*x</c>, split across threads where the pairwise tree splits (same bits as one thread).</summary>
+    public static unsafe float SumOfSquares(ReadOnlySpan<float> x, Threading t)
+    {
+        fixed (float* p = x)
+        {
+            var s = new SquareSource(p);
+            return SumParallel(ref s, x.Length, t);
+        }
+    }
+
+    /// <summary><see cref="SumOfSquaresDivided(ReadOnlySpan{float}, float)"/> split across threads where the tree splits.</summary>
+    public static unsafe float SumOfSquaresDivided(ReadOnlySpan<float> x, float divisor, Threading t)
+    {
+        fixed (float* p = x)
+        {
+            var s = new DividedSquareSource(p, divisor);
+            return SumParallel(ref s, x.Length, t);
+        }
+    }
+
+    /// <summary>The most subtrees a split reduction uses (a power of two).</summary>
+    public const int MaxSubtrees = 64;
+
+    /// <summary>
+    /// The depth at which a reduction over <paramref name="n"/> values is split: the largest d with
+    /// <c>2^d &lt;= min(MaxSubtrees, n / partLength)</c>, 0 (no split) below the threshold or on one thread. A function of n
+    /// and the settings only; the sum is the same bits at every depth, because each subtree is summed exactly as the
+    /// serial recursion sums it and the subtree results are then added in the tree's order.
+    /// </summary>
+    public static int SplitDepth(long n, Threading t)
+    {
+        if (t.Parts(n) <= 1)
+        {
+            return 0;
+        }
+
+        long target = Math.Min(MaxSubtrees, n / Math.Max(1, t.PartLength));
+        int d = 0;
+        while ((2L << d) <= target)
+        {
+            d++;
+        }
+
+        return d;
+    }
+
+    /// <summary>
+    /// Lists the subtrees of [start, start + n) at <paramref name="depth"/> (fewer where a node is a leaf first), in
+    /// order; returns the next free index.
+    /// </summary>
+    public static int Subtrees(int start, int n, int depth, int leaf, Span<int> starts, Span<int> lengths, int index)
+    {
+        if (depth == 0 || n <= leaf)
+        {
+            starts[index] = start;
+            lengths[index] = n;
+            return index + 1;
+        }
+
+        int n2 = n / 2;
+        n2 -= n2 % 8;
+        index = Subtrees(start, n2, depth - 1, leaf, starts, lengths, index);
+        return Subtrees(start + n2, n - n2, depth - 1, leaf, starts, lengths, index);
+    }
+
+    /// <summary>Adds subtree results in the order the recursion would (the inverse of <see cref="Subtrees"/>).</summary>
+    public static float Combine(int n, int depth, int leaf, ReadOnlySpan<float> results, ref int index)
+    {
+        if (depth == 0 || n <= leaf)
+        {
+            return results[index++];
+        }
+
+        int n2 = n / 2;
+        n2 -= n2 % 8;
+        float a = Combine(n2, depth - 1, leaf, results, ref index);
+        float b = Combine(n - n2, depth - 1, leaf, results, ref index);
+        return a + b;
+    }
+
+    private unsafe struct SumContext<T>
+        where T : unmanaged, IFloatSource
+    {
+        public T Source;
+        public fixed int Starts[MaxSubtrees];
+        public fixed int Lengths[MaxSubtrees];
+        public fixed float Results[MaxSubtrees];
+    }
+
+    private static unsafe float SumParallel<T>(ref T src, int n, Threading t)
+        where T : unmanaged, IFloatSource
+    {
+        int depth = SplitDepth(n, t);
+        if (depth == 0)
+        {
+            return Sum(ref src, 0, n);
+        }
+
+        var c = new SumContext<T> { Source = src };
+        int parts = Subtrees(0, n, depth, BlockSize, new Span<int>(c.Starts, MaxSubtrees), new Span<int>(c.Lengths, MaxSubtrees), 0);
+        KernelThreads.Run(parts, t.Threads, &SumPart<T>, &c);
+        int index = 0;
+        return Combine(n, depth, BlockSize, new ReadOnlySpan<float>(c.Results, MaxSubtrees), ref index);
+    }
+
+    private static unsafe void SumPart<T>(void* context, int part)
+        where T : unmanaged, IFloatSource
+    {
+        ref SumContext<T> c = ref *(SumContext<T>*)context;
+        T src = c.Source;
+        c.Results[part] = Sum(ref src, c.Starts[part], c.Lengths[part]);
+    }
+
     /// <summary>Pairwise sum of <c>(x/d)*(x/d)</c>: the squared norm of a loss-scaled gradient after the scale is undone.</summary>
     public static unsafe float SumOfSquaresDivided(ReadOnlySpan<float> x, float divisor)
     {
