@@ -45,7 +45,7 @@ internal readonly record struct KernelPath(int Width, bool Newton)
 /// Adafactor's passes (INDEX.md G), each element computed with exactly Keras's float32 operations: <c>u = g /
 /// sqrtf(v)</c>, <c>u_hat = u / d</c>, <c>var - alpha*u_hat</c>, pairwise sums in NumPy's order.
 /// </summary>
-internal static unsafe class AdafactorKernels
+internal static unsafe partial class AdafactorKernels
 {
     /// <summary>Workspace floats of the sums: one chunk of computed values.</summary>
     public const int WorkspaceFloats = Pairwise.ChunkSize;
@@ -165,6 +165,12 @@ internal static unsafe class AdafactorKernels
             acc[0] = Pairwise.Sum(ref colSrc, 0, rows);
         }
 
+        UpdateColumns(c, acc, rows, cols, b2t, om, out cMin, out cMax);
+    }
+
+    /// <summary><c>c = b2t*c + om*(acc/rows)</c>, with the range of the result (see <see cref="FactoredStatistics"/>).</summary>
+    private static void UpdateColumns(float* c, float* acc, int rows, int cols, float b2t, float om, out float cMin, out float cMax)
+    {
         float lo = float.PositiveInfinity;
         float hi = 0f;
         bool finite = true;
