@@ -139,6 +139,49 @@ public sealed class ThreadedStepTests
         }
     }
 
+    /// <summary>
+    /// The 128-bit tier (what ARM64 runs): the element kernels capped at 128 bits and the pairwise sums on two 128-bit
+    /// halves give the bits of the widest path, for every optimizer and, directly, for every length 0..257 and beyond.
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(Cases))]
+    public void Vector128TierGivesTheSameBits(string name)
+    {
+        float[] best = Run(name, 1, int.MaxValue, OptimizerDefaults.PartLength, Simd.BestWidth);
+        Pairwise.ForceVector128 = true;
+        try
+        {
+            AssertSameBits(best, Run(name, 1, int.MaxValue, OptimizerDefaults.PartLength, 128), $"{name}: 128-bit tier");
+        }
+        finally
+        {
+            Pairwise.ForceVector128 = false;
+        }
+    }
+
+    [TestMethod]
+    public void Vector128PairwiseSumsMatchTheWidePath()
+    {
+        var rng = new Random(5);
+        foreach (int n in Enumerable.Range(0, 258).Concat(new[] { 1000, 4099, 100_003 }))
+        {
+            float[] x = Enumerable.Range(0, n).Select(_ => (float)((rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-6, 7)))).ToArray();
+            float[] wide = { Pairwise.Sum(x), Pairwise.SumOfSquares(x), Pairwise.SumOfSquaresDivided(x, 3.7f) };
+            Pairwise.ForceVector128 = true;
+            float[] narrow;
+            try
+            {
+                narrow = new[] { Pairwise.Sum(x), Pairwise.SumOfSquares(x), Pairwise.SumOfSquaresDivided(x, 3.7f) };
+            }
+            finally
+            {
+                Pairwise.ForceVector128 = false;
+            }
+
+            AssertSameBits(wide, narrow, $"pairwise sums, n {n}");
+        }
+    }
+
     /// <summary>The default threshold keeps small tensors on one thread and splits large ones; the option is validated.</summary>
     [TestMethod]
     public void ThreadOptionsAreValidatedAndDefaulted()

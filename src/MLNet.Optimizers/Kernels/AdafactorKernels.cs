@@ -632,6 +632,20 @@ internal static unsafe partial class AdafactorKernels
             return g2;
         }
 
+        public void Load8Halves(int i, out Vector128<float> lo, out Vector128<float> hi)
+        {
+            Vector128<float> e = Vector128.Create(eps1);
+            Vector128<float> gl = Vector128.Load(g + i);
+            Vector128<float> gh = Vector128.Load(g + i + 4);
+            lo = (gl * gl) + e;
+            hi = (gh * gh) + e;
+            if (accumulate)
+            {
+                (Vector128.Load(acc + i) + lo).Store(acc + i);
+                (Vector128.Load(acc + i + 4) + hi).Store(acc + i + 4);
+            }
+        }
+
         public float Load1(int i)
         {
             float g2 = (g[i] * g[i]) + eps1;
@@ -669,6 +683,22 @@ internal static unsafe partial class AdafactorKernels
             a = (g0 * g0) + e;
             b = (g1 * g1) + e;
             ((Vector256.Load(acc + i) + a) + b).Store(acc + i);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Load8Halves(int i, out Vector128<float> aLo, out Vector128<float> aHi, out Vector128<float> bLo, out Vector128<float> bHi)
+        {
+            Vector128<float> e = Vector128.Create(eps1);
+            Vector128<float> g0l = Vector128.Load(g + i);
+            Vector128<float> g0h = Vector128.Load(g + i + 4);
+            Vector128<float> g1l = Vector128.Load(g + cols + i);
+            Vector128<float> g1h = Vector128.Load(g + cols + i + 4);
+            aLo = (g0l * g0l) + e;
+            aHi = (g0h * g0h) + e;
+            bLo = (g1l * g1l) + e;
+            bHi = (g1h * g1h) + e;
+            ((Vector128.Load(acc + i) + aLo) + bLo).Store(acc + i);
+            ((Vector128.Load(acc + i + 4) + aHi) + bHi).Store(acc + i + 4);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
