@@ -14,10 +14,10 @@ namespace MLNet.Optimizers.Kernels;
 internal static unsafe partial class AdafactorKernels
 {
     /// <summary>The most subtrees of the sums (their chunk buffers are part of the workspace).</summary>
-    public const int MaxSumParts = 16;
+    public const int MaxSumParts = 64;
 
     /// <summary>The most column ranges of the row statistics (their partial row sums are part of the workspace).</summary>
-    public const int MaxStatisticsParts = 8;
+    public const int MaxStatisticsParts = 16;
 
     /// <summary>The shortest column range of a split statistics pass.</summary>
     private const int MinStatisticsColumns = 256;
