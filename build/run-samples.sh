@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every sample with short settings (--quick), so none of them rots. Each sample trains, evaluates, saves its model,
-# reloads it and predicts, and exits non-zero when the reloaded model disagrees with the trained one or the quality is
-# below its bar. Fails (exit 1) naming every sample that did not build or run; each sample's output is kept in
+# Runs every sample of build/samples.slnf with short settings (--quick), so none of them rots. Each ML.NET sample trains,
+# evaluates, saves model.zip, scores it through its consumption code, and exits non-zero when the reloaded model
+# disagrees with the trained one or the quality is below its bar (QuickStart: when its fit is below its bar).
+# Fails (exit 1) naming every sample that did not build or run; each sample's output is kept in
 # artifacts/samples/<name>.log (the models and the comparison report in artifacts/samples/<name>/).
 # Usage: bash build/run-samples.sh [--no-build]   (--no-build: the samples were built with -c Release already)
 set -uo pipefail
@@ -13,8 +14,13 @@ mkdir -p "$out"
 build=1
 [ "${1:-}" = "--no-build" ] && build=0
 
-# The same list as build/samples.slnf (which builds them in one go).
-samples=(RegressionDiamonds BinaryBreastCancer MulticlassWine MlpDigits OptimizerComparison)
+# The samples are the projects of build/samples.slnf (the one list: it also builds them in one go), in its order.
+mapfile -t samples < <(grep -o '"samples/[^"/]*/[^"/]*\.csproj"' build/samples.slnf | sed 's#^"samples/\([^/]*\)/.*#\1#')
+if [ ${#samples[@]} -eq 0 ]; then
+  echo "FAILED: build/samples.slnf lists no samples/<name>/<name>.csproj project"
+  echo "samples: 0 passed, 1 failed"
+  exit 1
+fi
 failed=()
 start_all=$(date +%s)
 if [ $build -eq 1 ] && ! dotnet build build/samples.slnf -c Release -nologo -v quiet > "$out/build.log" 2>&1; then

@@ -1,68 +1,114 @@
-// Training: the data schema, the pipeline and Train, as Model Builder's <Name>.training.cs.
-using System;
+// Training (the shape of Model Builder's <Model>.training.cs): loading, the pipeline, retraining and saving.
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
 using MLNet.Optimizers;
-using MLNet.Optimizers.Samples;
-using MLNet.Optimizers.Training.Data;
+using MLNet.Optimizers.MLNet;
+using MLNet.Optimizers.Schedules;
 using MLNet.Optimizers.Training.Models;
-using MLNet.Optimizers.Training.Pipelines;
-using MLNet.Optimizers.Training.Training;
 
 namespace BinaryBreastCancer;
 
-public static partial class BreastCancerModel
+public partial class BreastCancerModel
 {
-    /// <summary>The label column.</summary>
-    public const string Label = "diagnosis";
+    /// <summary>The CSV separator of breast_cancer.csv.</summary>
+    public const char RetrainSeparatorChar = ',';
 
-    /// <summary>The pipeline seed (and the train/test split seed).</summary>
-    public const ulong Seed = 42;
+    /// <summary>Whether breast_cancer.csv has a header row.</summary>
+    public const bool RetrainHasHeader = true;
 
-    private const int BatchSize = 32;
-    private const double ValidationFraction = 0.1;
+    /// <summary>Training epochs by default.</summary>
+    public const int DefaultEpochs = 30;
 
-    /// <summary>The data schema, from <see cref="ModelInput"/>'s properties: binary classification of the diagnosis.</summary>
-    public static DataConfig Schema => TypedRows.Schema<ModelInput>(Label, TaskKind.BinaryClassification);
+    /// <summary>The rows the pipeline is sized for by default: the training part of the 80 / 20 split of breast_cancer.csv (seed 42).</summary>
+    public const long DefaultTrainingRows = 461;
 
-    /// <summary>Loads the CSV file and splits it 80 / 20 into training and test rows (seeded).</summary>
-    /// <param name="path">breast_cancer.csv.</param>
-    /// <returns>The two parts.</returns>
-    public static (TabularData Train, TabularData Test) LoadData(string path)
+    /// <summary>The seed of the split, the weights and the batch order.</summary>
+    public const int Seed = 42;
+
+    /// <summary>
+    /// The trainer's settings, all in this one place: an MLP with 32 ReLU units trained with Lion on the log loss,
+    /// batches of 32; the learning rate warms up linearly over the first 5 % of the steps to 1e-3, then follows a cosine
+    /// decay to 0; decoupled weight decay 1, the biases exempt.
+    /// </summary>
+    /// <param name="epochs">Training epochs.</param>
+    /// <param name="trainingRows">Rows passed to Fit (they size the learning-rate schedule).</param>
+    /// <returns>The options.</returns>
+    public static MlpTrainerOptions TrainerOptions(int epochs, long trainingRows)
     {
-        TabularData all = TabularData.LoadCsv(path, Schema);
-        (int[] train, int[] test) = DataSplit.TrainTestIndices(all.RowCount, 0.2, Seed);
-        return (all.SelectRows(train), all.SelectRows(test));
+        const int batchSize = 32;
+        long steps = epochs * ((trainingRows + batchSize - 1) / batchSize), warmup = System.Math.Max(1, steps / 20);
+        var lion = new Lion(new CosineDecay(0.0, System.Math.Max(1, steps - warmup), warmupTarget: 1e-3, warmupSteps: warmup)) { WeightDecay = 1.0 };
+        lion.ExcludeFromWeightDecay(namePatterns: new[] { "bias" });
+        return new MlpTrainerOptions
+        {
+            Optimizer = lion,
+            HiddenLayers = new[] { 32 },
+            Activation = Activation.ReLU,
+            NumberOfEpochs = epochs,
+            BatchSize = batchSize,
+            Seed = Seed,
+        };
     }
 
     /// <summary>
-    /// The pipeline: standardized features (z-scores: the training mean subtracted, divided by the standard deviation), an MLP with 32 ReLU units trained with Lion (warmup to 1e-3, cosine decay;
-    /// decoupled weight decay 1.0, biases exempt) on the log loss. 10 % of the training rows are held out: training
-    /// stops after 15 epochs without a lower validation loss and keeps the best epoch's weights.
+    /// The pipeline: the diagnosis to the boolean label (malignant = true), the 30 measurements concatenated and z-scored
+    /// (mean and standard deviation of the training rows), the MLP (calibrated: <c>Probability</c> is the logistic of
+    /// <c>Score</c>), the predicted label back to the diagnosis' name.
     /// </summary>
-    /// <param name="trainingRows">Rows that will be passed to Fit (to size the learning-rate schedule).</param>
-    /// <param name="epochs">Training epochs (at most).</param>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="epochs">Training epochs.</param>
+    /// <param name="trainingRows">Rows that will be passed to Fit.</param>
     /// <returns>The pipeline.</returns>
-    public static Pipeline BuildPipeline(int trainingRows, int epochs)
+    public static IEstimator<ITransformer> BuildPipeline(MLContext mlContext, int epochs = DefaultEpochs, long trainingRows = DefaultTrainingRows) =>
+        mlContext.Transforms.Conversion.MapValue("Label", new[] { new KeyValuePair<string, bool>("malignant", true), new KeyValuePair<string, bool>("benign", false) }, "diagnosis")
+            .Append(mlContext.Transforms.Concatenate("Features", FeatureColumns))
+            .Append(mlContext.Transforms.NormalizeMeanVariance("Features", fixZero: false))
+            .Append(mlContext.Optimizers().BinaryClassification.Mlp(TrainerOptions(epochs, trainingRows)))
+            .Append(mlContext.Transforms.Conversion.MapValue("PredictedDiagnosis", new[] { new KeyValuePair<bool, string>(true, "malignant"), new KeyValuePair<bool, string>(false, "benign") }, "PredictedLabel"));
+
+    /// <summary>The 30 measurement columns, in file order.</summary>
+    private static readonly string[] FeatureColumns =
     {
-        var lion = new Lion(LearningRates.WarmupCosine(1e-3, trainingRows, ValidationFraction, epochs, BatchSize)) { WeightDecay = 1.0 };
-        var trainer = new TrainerConfig
-        {
-            Model = ModelConfig.Mlp(Activation.ReLU, 32),
-            Epochs = epochs,
-            BatchSize = BatchSize,
-            ValidationFraction = ValidationFraction,
-            EarlyStoppingPatience = 15,
-        };
-        trainer.SetOptimizer(lion);
-        return new Pipeline(Schema, Seed)
-            .Append(new NormalizingEstimator(NormalizerKind.MeanVariance, fixZero: false))
-            .Append(new NeuralTrainerEstimator(trainer));
+        "mean_radius", "mean_texture", "mean_perimeter", "mean_area", "mean_smoothness", "mean_compactness",
+        "mean_concavity", "mean_concave_points", "mean_symmetry", "mean_fractal_dimension", "radius_se", "texture_se",
+        "perimeter_se", "area_se", "smoothness_se", "compactness_se", "concavity_se", "concave_points_se",
+        "symmetry_se", "fractal_dimension_se", "worst_radius", "worst_texture", "worst_perimeter", "worst_area",
+        "worst_smoothness", "worst_compactness", "worst_concavity", "worst_concave_points", "worst_symmetry",
+        "worst_fractal_dimension",
+    };
+
+    /// <summary>Trains the pipeline on <paramref name="trainData"/> (its rows counted to size the schedule).</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="trainData">The training rows.</param>
+    /// <param name="epochs">Training epochs.</param>
+    /// <returns>The model.</returns>
+    public static ITransformer RetrainModel(MLContext mlContext, IDataView trainData, int epochs = DefaultEpochs) =>
+        BuildPipeline(mlContext, epochs, CountRows(mlContext, trainData)).Fit(trainData);
+
+    /// <summary>Loads a CSV file with the columns of <see cref="ModelInput"/>.</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="path">The file.</param>
+    /// <returns>The rows.</returns>
+    public static IDataView LoadIDataViewFromFile(MLContext mlContext, string path) =>
+        mlContext.Data.LoadFromTextFile<ModelInput>(path, RetrainSeparatorChar, RetrainHasHeader);
+
+    /// <summary>Saves the model with its data loader (written to a temporary file, then renamed), so <c>LoadWithDataLoader</c> reads breast_cancer.csv-shaped files directly.</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="modelPath">The file (model.zip).</param>
+    public static void SaveModel(MLContext mlContext, ITransformer model, string modelPath)
+    {
+        var loader = mlContext.Data.CreateTextLoader<ModelInput>(RetrainSeparatorChar, RetrainHasHeader);
+        string temporary = modelPath + ".tmp";
+        mlContext.Model.Save(model, loader, temporary);
+        File.Move(temporary, modelPath, overwrite: true);
     }
 
-    /// <summary>Fits the pipeline.</summary>
-    /// <param name="train">The training rows.</param>
-    /// <param name="epochs">Training epochs (at most).</param>
-    /// <param name="progress">Per-epoch progress, or null.</param>
-    /// <returns>The fitted model.</returns>
-    public static PipelineModel Train(TabularData train, int epochs, IProgress<TrainingProgress>? progress = null) =>
-        BuildPipeline(train.RowCount, epochs).Fit(train, progress: progress);
+    /// <summary>The number of rows of <paramref name="data"/> (a split's count is not known before reading it).</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="data">Rows with the columns of <see cref="ModelInput"/>.</param>
+    /// <returns>The count.</returns>
+    public static long CountRows(MLContext mlContext, IDataView data) => data.GetRowCount() ?? mlContext.Data.CreateEnumerable<ModelInput>(data, reuseRowObject: true).LongCount();
 }

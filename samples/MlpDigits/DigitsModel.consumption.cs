@@ -1,57 +1,62 @@
-// Consumption: the input and output classes and Predict, as Model Builder's <Name>.consumption.cs. This file is all
-// an application needs to use the saved model.
+// Consumption (the shape of Model Builder's <Model>.consumption.cs): the input and output classes and Predict over the
+// saved model.zip. This file and Microsoft.ML are all an application needs to use the model.
 using System;
-using System.Collections.Generic;
 using System.IO;
-using MLNet.Optimizers.Samples;
-using MLNet.Optimizers.Training.Pipelines;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace MlpDigits;
 
 /// <summary>A handwritten digit (0-9) from its 8x8 image (UCI optdigits).</summary>
-public static partial class DigitsModel
+public partial class DigitsModel
 {
-    /// <summary>The saved model that <see cref="Predict"/> loads on first use (set it before the first call).</summary>
-    public static string ModelPath { get; set; } = Path.Combine(AppContext.BaseDirectory, "DigitsModel.mlnm");
+    /// <summary>One row of digits.csv: 64 pixel columns px0 .. px63 (the 8x8 image row by row, counts 0..16), then the digit.</summary>
+    public class ModelInput
+    {
+        /// <summary>The 8x8 image, row by row (the columns px0 .. px63).</summary>
+        [LoadColumn(0, 63), VectorType(64), ColumnName("Pixels")]
+        public float[] Pixels { get; set; } = new float[64];
 
-    private static readonly Lazy<PipelineModel> Loaded = new(() => PipelineModel.Load(ModelPath));
+        /// <summary>The digit, 0 .. 9 (the label; ignored by Predict).</summary>
+        [LoadColumn(64), ColumnName("digit")]
+        public float Digit { get; set; }
+    }
+
+    /// <summary>The model's output.</summary>
+    public class ModelOutput
+    {
+        /// <summary>The most probable digit.</summary>
+        [ColumnName("PredictedLabel")]
+        public float PredictedLabel { get; set; }
+
+        /// <summary>The probability of each digit: <c>Score[d]</c> is P(digit d).</summary>
+        [ColumnName("Score")]
+        public float[] Score { get; set; } = Array.Empty<float>();
+    }
+
     private static readonly object Gate = new();
 
-    /// <summary>The classes in <see cref="ModelOutput.Score"/> order ("0" .. "9"; loads the saved model).</summary>
-    public static IReadOnlyList<string> ClassNames => Loaded.Value.ClassNames;
+    /// <summary>The saved model that <see cref="PredictEngine"/> loads (set it before the first prediction).</summary>
+    public static string MLNetModelPath { get; set; } = Path.GetFullPath("model.zip");
 
-    /// <summary>Recognizes one digit with the saved model (loaded once; thread-safe).</summary>
-    /// <param name="input">The image (the label is ignored).</param>
+    /// <summary>The prediction engine over <see cref="MLNetModelPath"/>, created on first use.</summary>
+    public static readonly Lazy<PredictionEngine<ModelInput, ModelOutput>> PredictEngine = new(CreatePredictEngine, isThreadSafe: true);
+
+    /// <summary>Recognizes one digit (thread-safe: one prediction at a time).</summary>
+    /// <param name="input">The image.</param>
     /// <returns>The predicted digit and the probability of each.</returns>
     public static ModelOutput Predict(ModelInput input)
     {
         lock (Gate)
         {
-            return TypedRows.ToOutput<ModelOutput>(Loaded.Value.Predict(TypedRows.ToRow(input)));
+            return PredictEngine.Value.Predict(input);
         }
     }
 
-    /// <summary>One row of digits.csv: 64 pixel columns px0 .. px63 (row-major, counts 0..16), then the digit.</summary>
-    public sealed class ModelInput
+    private static PredictionEngine<ModelInput, ModelOutput> CreatePredictEngine()
     {
-        /// <summary>The 8x8 image, row by row: the columns px0 .. px63.</summary>
-        [VectorColumns("px", 64)]
-        public float[] Pixels { get; set; } = new float[64];
-
-        /// <summary>The digit (the label; a number, so the classes are sorted numerically).</summary>
-        [ColumnName("digit")]
-        public float Digit { get; set; }
-    }
-
-    /// <summary>The model's output.</summary>
-    public sealed class ModelOutput
-    {
-        /// <summary>The most probable digit.</summary>
-        [ColumnName("PredictedLabel")]
-        public string? PredictedLabel { get; set; }
-
-        /// <summary>The probability of each digit, in <see cref="ClassNames"/> order.</summary>
-        [ColumnName("Score")]
-        public float[] Score { get; set; } = Array.Empty<float>();
+        var mlContext = new MLContext();
+        ITransformer mlModel = mlContext.Model.Load(MLNetModelPath, out _);
+        return mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(mlModel);
     }
 }

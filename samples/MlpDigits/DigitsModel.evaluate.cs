@@ -1,27 +1,22 @@
-// Evaluation: metrics on rows the model has not seen, as Model Builder's <Name>.evaluate.cs.
+// Evaluation (the shape of Model Builder's <Model>.evaluate.cs): ML.NET's evaluator on held-out rows.
 using System;
-using System.Linq;
-using MLNet.Optimizers.Training.Metrics;
-using MLNet.Optimizers.Training.Pipelines;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace MlpDigits;
 
-public static partial class DigitsModel
+public partial class DigitsModel
 {
-    /// <summary>Evaluates the model on labelled rows and prints the metrics and the confusion matrix.</summary>
-    /// <param name="model">The model.</param>
-    /// <param name="test">The rows (with the digit).</param>
-    /// <returns>The multiclass metrics.</returns>
-    public static MulticlassClassificationMetrics Evaluate(PipelineModel model, TabularData test)
+    /// <summary>Scores <paramref name="testData"/> and prints ML.NET's multiclass metrics and the confusion matrix.</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="model">The trained model.</param>
+    /// <param name="testData">Labelled rows the model has not seen.</param>
+    /// <returns>The metrics.</returns>
+    public static MulticlassClassificationMetrics Evaluate(MLContext mlContext, ITransformer model, IDataView testData)
     {
-        MulticlassClassificationMetrics m = model.Evaluate(test).Multiclass!;
-        Console.WriteLine($"  micro accuracy {m.MicroAccuracy:F4}   macro accuracy {m.MacroAccuracy:F4}   log-loss {m.LogLoss:F4}   log-loss reduction {m.LogLossReduction:F4}   ({m.ExampleCount} test rows)");
-        Console.WriteLine($"  {"actual \\ predicted",-18} {string.Join(" ", model.ClassNames.Select(c => c.PadLeft(4)))}");
-        for (int r = 0; r < model.ClassNames.Count; r++)
-        {
-            Console.WriteLine($"  {model.ClassNames[r],-18} {string.Join(" ", m.ConfusionMatrix.Counts[r].Select(v => v.ToString("0").PadLeft(4)))}");
-        }
-
+        MulticlassClassificationMetrics m = mlContext.MulticlassClassification.Evaluate(model.Transform(testData));
+        Console.WriteLine($"  micro accuracy {m.MicroAccuracy:F4}   macro accuracy {m.MacroAccuracy:F4}   log-loss {m.LogLoss:F4}   log-loss reduction {m.LogLossReduction:F4}");
+        Console.Write(m.ConfusionMatrix.GetFormattedConfusionTable());
         return m;
     }
 }

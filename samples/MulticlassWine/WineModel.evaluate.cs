@@ -1,27 +1,40 @@
-// Evaluation: metrics on rows the model has not seen, as Model Builder's <Name>.evaluate.cs.
+// Evaluation (the shape of Model Builder's <Model>.evaluate.cs): ML.NET's evaluator on held-out rows, and
+// cross-validation of the pipeline on the training rows.
 using System;
+using System.Collections.Generic;
 using System.Linq;
-using MLNet.Optimizers.Training.Metrics;
-using MLNet.Optimizers.Training.Pipelines;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace MulticlassWine;
 
-public static partial class WineModel
+public partial class WineModel
 {
-    /// <summary>Evaluates the model on labelled rows and prints the metrics and the confusion matrix.</summary>
-    /// <param name="model">The model.</param>
-    /// <param name="test">The rows (with the cultivar).</param>
-    /// <returns>The multiclass metrics.</returns>
-    public static MulticlassClassificationMetrics Evaluate(PipelineModel model, TabularData test)
+    /// <summary>Scores <paramref name="testData"/> and prints ML.NET's multiclass metrics and the confusion matrix.</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="model">The trained model.</param>
+    /// <param name="testData">Labelled rows the model has not seen.</param>
+    /// <returns>The metrics.</returns>
+    public static MulticlassClassificationMetrics Evaluate(MLContext mlContext, ITransformer model, IDataView testData)
     {
-        MulticlassClassificationMetrics m = model.Evaluate(test).Multiclass!;
-        Console.WriteLine($"  micro accuracy {m.MicroAccuracy:F4}   macro accuracy {m.MacroAccuracy:F4}   log-loss {m.LogLoss:F4}   log-loss reduction {m.LogLossReduction:F4}   ({m.ExampleCount} test rows)");
-        Console.WriteLine($"  {"actual \\ predicted",-18} {string.Join(" ", model.ClassNames.Select(c => c.PadLeft(8)))}");
-        for (int r = 0; r < model.ClassNames.Count; r++)
-        {
-            Console.WriteLine($"  {model.ClassNames[r],-18} {string.Join(" ", m.ConfusionMatrix.Counts[r].Select(v => v.ToString("0").PadLeft(8)))}");
-        }
-
+        MulticlassClassificationMetrics m = mlContext.MulticlassClassification.Evaluate(model.Transform(testData));
+        Console.WriteLine($"  micro accuracy {m.MicroAccuracy:F4}   macro accuracy {m.MacroAccuracy:F4}   log-loss {m.LogLoss:F4}   log-loss reduction {m.LogLossReduction:F4}");
+        Console.Write(m.ConfusionMatrix.GetFormattedConfusionTable());
         return m;
+    }
+
+    /// <summary>Cross-validates the pipeline on <paramref name="trainData"/> (5 folds, seeded) and prints each fold's accuracy.</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="trainData">The training rows.</param>
+    /// <param name="epochs">Training epochs per fold.</param>
+    /// <returns>The folds' micro accuracies.</returns>
+    public static IReadOnlyList<double> CrossValidate(MLContext mlContext, IDataView trainData, int epochs)
+    {
+        const int folds = 5;
+        long foldRows = CountRows(mlContext, trainData) * (folds - 1) / folds;
+        var results = mlContext.MulticlassClassification.CrossValidate(trainData, BuildPipeline(mlContext, epochs, foldRows), folds, "Label", seed: Seed);
+        double[] accuracies = results.Select(r => r.Metrics.MicroAccuracy).ToArray();
+        Console.WriteLine($"  {folds}-fold micro accuracy {string.Join(", ", accuracies.Select(a => a.ToString("F3")))}   mean {accuracies.Average():F4}");
+        return accuracies;
     }
 }

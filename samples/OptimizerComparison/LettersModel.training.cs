@@ -1,88 +1,192 @@
-// Training: the data schema, the four optimizers, the pipeline and Train, as Model Builder's <Name>.training.cs.
+// Training (the shape of Model Builder's <Model>.training.cs): loading, the contenders, the pipeline, retraining, saving.
 using System;
 using System.Collections.Generic;
-using System.Globalization;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Trainers;
+using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
 using MLNet.Optimizers;
-using MLNet.Optimizers.Samples;
+using MLNet.Optimizers.MLNet;
 using MLNet.Optimizers.Schedules;
-using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Models;
-using MLNet.Optimizers.Training.Pipelines;
 using MLNet.Optimizers.Training.Training;
+using static Microsoft.ML.Transforms.ValueToKeyMappingEstimator;
 
 namespace OptimizerComparison;
 
-/// <summary>An optimizer to compare: its name, the optimizer (only its configuration is used) and a one-line description.</summary>
-/// <param name="Name">The name shown in the report.</param>
-/// <param name="Optimizer">The optimizer.</param>
+/// <summary>A trainer to compare: its name, a one-line description, the trainer estimator and (for this library's trainers) the per-epoch history it records.</summary>
+/// <param name="Name">The name shown in the table and the report.</param>
 /// <param name="Description">Its settings.</param>
-public sealed record Contender(string Name, Optimizer Optimizer, string Description);
+/// <param name="Trainer">The trainer (label: the key column <c>Label</c>, features: <c>Features</c>).</param>
+/// <param name="History">The per-epoch history, filled while it trains (null for ML.NET's own trainers).</param>
+public sealed record Contender(string Name, string Description, IEstimator<ITransformer> Trainer, EpochHistory? History);
 
-public static partial class LettersModel
+public partial class LettersModel
 {
-    /// <summary>The label column.</summary>
-    public const string Label = "lettr";
+    /// <summary>The CSV separator of LetterRecognition.csv.</summary>
+    public const char RetrainSeparatorChar = ',';
 
-    /// <summary>The pipeline seed (the same for every optimizer: same initial weights, same batch order) and the split seed.</summary>
-    public const ulong Seed = 42;
+    /// <summary>Whether LetterRecognition.csv has a header row.</summary>
+    public const bool RetrainHasHeader = true;
 
-    /// <summary>Rows per step.</summary>
-    public const int BatchSize = 32;
+    /// <summary>Whether values may be quoted (LetterRecognition.csv quotes the letters).</summary>
+    public const bool RetrainAllowQuoting = true;
 
-    /// <summary>The hidden layer's width.</summary>
+    /// <summary>Training epochs of the MLPs by default.</summary>
+    public const int DefaultEpochs = 20;
+
+    /// <summary>Boosting iterations (trees per class) of FastTree and LightGBM by default.</summary>
+    public const int DefaultTrees = 100;
+
+    /// <summary>The rows the pipeline is sized for by default: the training part of the 80 / 20 split of LetterRecognition.csv (seed 42).</summary>
+    public const long DefaultTrainingRows = 16_000;
+
+    /// <summary>The seed of the split, the weights and the batch order (the same for every MLP) and of the tree learners.</summary>
+    public const int Seed = 42;
+
+    /// <summary>The MLPs' hidden layer width.</summary>
     public const int Hidden = 128;
 
-    /// <summary>The data schema, from <see cref="ModelInput"/>'s properties: 26-class classification of the letter.</summary>
-    public static DataConfig Schema => TypedRows.Schema<ModelInput>(Label, TaskKind.MulticlassClassification);
+    /// <summary>The MLPs' batch size.</summary>
+    public const int BatchSize = 32;
 
-    /// <summary>Loads the CSV file and splits it 80 / 20 into training and validation rows (seeded; the same split for every optimizer).</summary>
-    /// <param name="path">LetterRecognition.csv.</param>
-    /// <returns>The two parts.</returns>
-    public static (TabularData Train, TabularData Validation) LoadData(string path)
-    {
-        TabularData all = TabularData.LoadCsv(path, Schema);
-        (int[] train, int[] validation) = DataSplit.TrainTestIndices(all.RowCount, 0.2, Seed);
-        return (all.SelectRows(train), all.SelectRows(validation));
-    }
+    private static readonly string[] FeatureColumns = { "x.box", "y.box", "width", "high", "onpix", "x.bar", "y.bar", "x2bar", "y2bar", "xybar", "x2ybr", "xy2br", "x.ege", "xegvy", "y.ege", "yegvx" };
 
     /// <summary>
-    /// The four optimizers, each with the learning rate and weight decay that suit it (the defaults of <c>mlnet-opt</c>,
-    /// chosen by a grid over the bundled data sets): all warm up linearly over the first 5 % of the steps and then follow a
-    /// cosine decay to 0; weight decay is decoupled and spares the biases. Lion's learning rate is 5× smaller than AdamW's
-    /// and its weight decay 10× larger, as Lion needs.
+    /// The contenders, all in this one place. This library's MLP (16-128-26, ReLU, softmax, batches of 32, the same seed:
+    /// the same initial weights and batch order) with Lion, Adafactor, AdamW and SGD, each with the learning rate and
+    /// weight decay that suit it, warmed up linearly over the first 5 % of the steps and then cosine-decayed to 0, the
+    /// biases exempt from weight decay; and ML.NET's own SDCA maximum entropy (linear), FastTree (one-versus-all) and
+    /// LightGBM, at their defaults but for the number of passes (SDCA: as many as the MLPs' epochs) or trees, on one
+    /// thread (so the runs are deterministic: multi-threaded SDCA is not; and so an
+    /// oversubscribed machine does not slow the boosters' spinning OpenMP threads down many times over).
     /// </summary>
-    /// <param name="trainingRows">Rows passed to Fit.</param>
-    /// <param name="epochs">Epochs.</param>
-    /// <returns>Lion, Adafactor, AdamW and SGD.</returns>
-    public static IReadOnlyList<Contender> Contenders(int trainingRows, int epochs)
+    /// <param name="mlContext">The context.</param>
+    /// <param name="epochs">MLP epochs.</param>
+    /// <param name="trees">Boosting iterations of FastTree and LightGBM.</param>
+    /// <param name="trainingRows">Rows passed to Fit (they size the learning-rate schedules).</param>
+    /// <param name="validation">Featurized rows for the MLPs' per-epoch validation curves (they choose nothing), or null.</param>
+    /// <returns>Lion, Adafactor, AdamW, SGD, SDCA, FastTree, LightGBM.</returns>
+    public static IReadOnlyList<Contender> Contenders(MLContext mlContext, int epochs = DefaultEpochs, int trees = DefaultTrees, long trainingRows = DefaultTrainingRows, IDataView? validation = null)
     {
-        CosineDecay Schedule(double peak) => LearningRates.WarmupCosine(peak, trainingRows, 0, epochs, BatchSize);
-        string steps = Schedule(1).WarmupSteps.ToString(CultureInfo.InvariantCulture) + " warmup steps";
+        long steps = epochs * ((trainingRows + BatchSize - 1) / BatchSize), warmup = Math.Max(1, steps / 20);
+        CosineDecay Schedule(double peak) => new(0.0, Math.Max(1, steps - warmup), warmupTarget: peak, warmupSteps: warmup);
+        string schedule = $"{warmup} warmup steps, cosine decay";
+
+        Contender Mlp(string name, Optimizer optimizer, string description)
+        {
+            optimizer.ExcludeFromWeightDecay(namePatterns: new[] { "bias" });
+            var history = new EpochHistory(name, epochs);
+            var options = new MlpTrainerOptions
+            {
+                Optimizer = optimizer,
+                HiddenLayers = new[] { Hidden },
+                Activation = Activation.ReLU,
+                NumberOfEpochs = epochs,
+                BatchSize = BatchSize,
+                Seed = Seed,
+                ValidationData = validation,
+                Progress = history,
+            };
+            return new Contender(name, $"MLP 16-{Hidden}-26 ReLU, {epochs} epochs, batch {BatchSize}; {description}", mlContext.Optimizers().MulticlassClassification.Mlp(options), history);
+        }
+
         return new[]
         {
-            new Contender("Lion", new Lion(Schedule(2e-3)) { WeightDecay = 1.0 }, $"Lion: peak lr 0.002 ({steps}, cosine decay), weight decay 1, β1 0.9, β2 0.99"),
-            new Contender("Adafactor", new Adafactor(Schedule(0.05), epsilon1: 1e-15), $"Adafactor: peak lr 0.05 ({steps}, cosine decay), relative to each weight's RMS, β2 decay -0.8, ε1 1e-15, no weight decay"),
-            new Contender("AdamW", new AdamW(Schedule(1e-2), weightDecay: 0.1), $"AdamW: peak lr 0.01 ({steps}, cosine decay), weight decay 0.1, β1 0.9, β2 0.999"),
-            new Contender("SGD", new Sgd(Schedule(0.05), momentum: 0.9), $"SGD: peak lr 0.05 ({steps}, cosine decay), momentum 0.9, no weight decay"),
+            Mlp("Lion", new Lion(Schedule(2e-3)) { WeightDecay = 1.0 }, $"Lion: peak lr 0.002 ({schedule}), weight decay 1, β1 0.9, β2 0.99"),
+            Mlp("Adafactor", new Adafactor(Schedule(0.05)), $"Adafactor: peak relative step 0.05 ({schedule}), β2 decay -0.8, ε1 1e-30, no weight decay"),
+            Mlp("AdamW", new AdamW(Schedule(1e-2), weightDecay: 0.1), $"AdamW: peak lr 0.01 ({schedule}), weight decay 0.1, β1 0.9, β2 0.999"),
+            Mlp("SGD", new Sgd(Schedule(0.05), momentum: 0.9), $"SGD: peak lr 0.05 ({schedule}), momentum 0.9, no weight decay"),
+            new Contender("SDCA", $"ML.NET SdcaMaximumEntropy (linear softmax regression), at most {epochs} passes over the data (as many as the MLPs' epochs), one thread, otherwise defaults", mlContext.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options { MaximumNumberOfIterations = epochs, NumberOfThreads = 1 }), null),
+            new Contender("FastTree", $"ML.NET FastTree, one versus all (26 binary boosted-tree models), {trees} trees each, one thread, otherwise defaults", mlContext.MulticlassClassification.Trainers.OneVersusAll(mlContext.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options { NumberOfTrees = trees, NumberOfThreads = 1, Seed = Seed })), null),
+            new Contender("LightGBM", $"ML.NET LightGBM multiclass, {trees} iterations, one thread, otherwise defaults", mlContext.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options { NumberOfIterations = trees, NumberOfThreads = 1, Seed = Seed }), null),
         };
     }
 
-    /// <summary>The pipeline, the same for every optimizer but the optimizer: z-scored features, an MLP with 128 ReLU units, a softmax output.</summary>
-    /// <param name="optimizer">The optimizer.</param>
-    /// <param name="epochs">Epochs.</param>
-    /// <returns>The pipeline.</returns>
-    public static Pipeline BuildPipeline(Optimizer optimizer, int epochs) =>
-        new Pipeline(Schema, Seed)
-            .Append(new NormalizingEstimator(NormalizerKind.MeanVariance, fixZero: false))
-            .Append(new NeuralTrainerEstimator(ModelConfig.Mlp(Activation.ReLU, Hidden), optimizer, epochs, BatchSize));
+    /// <summary>The featurization every contender shares: the letter to a key (A .. Z), the 16 statistics concatenated and z-scored (mean and standard deviation of the training rows).</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <returns>The featurizer.</returns>
+    public static IEstimator<ITransformer> BuildFeaturizer(MLContext mlContext) =>
+        mlContext.Transforms.Conversion.MapValueToKey("Label", "lettr", keyOrdinality: KeyOrdinality.ByValue)
+            .Append(mlContext.Transforms.Concatenate("Features", FeatureColumns))
+            .Append(mlContext.Transforms.NormalizeMeanVariance("Features", fixZero: false));
 
-    /// <summary>Fits the pipeline with one optimizer; the validation rows give the per-epoch validation curves.</summary>
-    /// <param name="optimizer">The optimizer.</param>
-    /// <param name="train">The training rows.</param>
-    /// <param name="validation">The validation rows.</param>
-    /// <param name="epochs">Epochs.</param>
-    /// <param name="progress">Per-epoch progress, or null.</param>
-    /// <returns>The fitted model; its <see cref="PipelineModel.TrainingResult"/> holds the curves.</returns>
-    public static PipelineModel Train(Optimizer optimizer, TabularData train, TabularData validation, int epochs, IProgress<TrainingProgress>? progress = null) =>
-        BuildPipeline(optimizer, epochs).Fit(train, validation, progress);
+    /// <summary>The pipeline: the featurization, the trainer (by default the first contender, Lion), the predicted key back to the letter.</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="trainer">The trainer, or null for Lion.</param>
+    /// <returns>The pipeline.</returns>
+    public static IEstimator<ITransformer> BuildPipeline(MLContext mlContext, IEstimator<ITransformer>? trainer = null) =>
+        BuildFeaturizer(mlContext)
+            .Append(trainer ?? Contenders(mlContext)[0].Trainer)
+            .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+
+    /// <summary>Trains the pipeline with one trainer.</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="trainData">The training rows.</param>
+    /// <param name="trainer">The trainer, or null for Lion.</param>
+    /// <returns>The model.</returns>
+    public static ITransformer RetrainModel(MLContext mlContext, IDataView trainData, IEstimator<ITransformer>? trainer = null) =>
+        BuildPipeline(mlContext, trainer).Fit(trainData);
+
+    /// <summary>Loads a CSV file with the columns of <see cref="ModelInput"/>.</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="path">The file.</param>
+    /// <returns>The rows.</returns>
+    public static IDataView LoadIDataViewFromFile(MLContext mlContext, string path) =>
+        mlContext.Data.LoadFromTextFile<ModelInput>(path, RetrainSeparatorChar, RetrainHasHeader, RetrainAllowQuoting);
+
+    /// <summary>Saves the model with its data loader (written to a temporary file, then renamed), so <c>LoadWithDataLoader</c> reads LetterRecognition.csv-shaped files directly.</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="modelPath">The file (model.zip).</param>
+    public static void SaveModel(MLContext mlContext, ITransformer model, string modelPath)
+    {
+        var loader = mlContext.Data.CreateTextLoader<ModelInput>(RetrainSeparatorChar, RetrainHasHeader, allowQuoting: RetrainAllowQuoting);
+        string temporary = modelPath + ".tmp";
+        mlContext.Model.Save(model, loader, temporary);
+        File.Move(temporary, modelPath, overwrite: true);
+    }
+
+    /// <summary>The number of rows of <paramref name="data"/> (a split's count is not known before reading it).</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="data">Rows with the columns of <see cref="ModelInput"/>.</param>
+    /// <returns>The count.</returns>
+    public static long CountRows(MLContext mlContext, IDataView data) => data.GetRowCount() ?? mlContext.Data.CreateEnumerable<ModelInput>(data, reuseRowObject: true).LongCount();
+}
+
+/// <summary>Records the per-epoch history of one of this library's trainers and prints a line every few epochs.</summary>
+/// <param name="name">The run's name (printed before each line).</param>
+/// <param name="epochs">The planned epochs.</param>
+public sealed class EpochHistory(string name, int epochs) : IProgress<TrainingProgress>
+{
+    private readonly Stopwatch _epochWatch = Stopwatch.StartNew();
+
+    /// <summary>The epochs so far.</summary>
+    public List<EpochRecord> Epochs { get; } = new();
+
+    /// <summary>Forgets the epochs so far and starts the clock (call it right before the fit).</summary>
+    public void Start()
+    {
+        Epochs.Clear();
+        _epochWatch.Restart();
+    }
+
+    /// <inheritdoc />
+    public void Report(TrainingProgress value)
+    {
+        if (!value.EpochEnd)
+        {
+            return;
+        }
+
+        Epochs.Add(new EpochRecord(value.Epoch, value.Loss, value.ValidationLoss, value.ValidationQuality, _epochWatch.Elapsed.TotalSeconds));
+        _epochWatch.Restart();
+        if (value.Epoch == 1 || value.Epoch == epochs || value.Epoch % Math.Max(1, epochs / 4) == 0)
+        {
+            Console.WriteLine($"  {name,-9} epoch {value.Epoch,3}/{epochs}  loss {value.Loss:F4}  validation loss {value.ValidationLoss:F4}  validation accuracy {value.ValidationQuality:F4}");
+        }
+    }
 }

@@ -1,69 +1,107 @@
-// Training: the data schema, the pipeline and Train, as Model Builder's <Name>.training.cs.
-using System;
+// Training (the shape of Model Builder's <Model>.training.cs): loading, the pipeline, retraining and saving.
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
 using MLNet.Optimizers;
-using MLNet.Optimizers.Samples;
-using MLNet.Optimizers.Training.Data;
+using MLNet.Optimizers.MLNet;
+using MLNet.Optimizers.Schedules;
 using MLNet.Optimizers.Training.Models;
-using MLNet.Optimizers.Training.Pipelines;
-using MLNet.Optimizers.Training.Training;
 
 namespace RegressionDiamonds;
 
-public static partial class DiamondsModel
+public partial class DiamondsModel
 {
-    /// <summary>The label column.</summary>
-    public const string Label = "price";
+    /// <summary>The CSV separator of diamonds.csv.</summary>
+    public const char RetrainSeparatorChar = ',';
 
-    /// <summary>The pipeline seed (and the train/test split seed).</summary>
-    public const ulong Seed = 42;
+    /// <summary>Whether diamonds.csv has a header row.</summary>
+    public const bool RetrainHasHeader = true;
 
-    private const int BatchSize = 64;
-    private const double ValidationFraction = 0.1;
+    /// <summary>Whether values may be quoted (diamonds.csv quotes its strings).</summary>
+    public const bool RetrainAllowQuoting = true;
 
-    /// <summary>The data schema, from <see cref="ModelInput"/>'s properties: regression on the price.</summary>
-    public static DataConfig Schema => TypedRows.Schema<ModelInput>(Label, TaskKind.Regression);
+    /// <summary>Training epochs by default.</summary>
+    public const int DefaultEpochs = 20;
 
-    /// <summary>Loads the CSV file and splits it 80 / 20 into training and test rows (seeded).</summary>
-    /// <param name="path">diamonds.csv.</param>
-    /// <returns>The two parts.</returns>
-    public static (TabularData Train, TabularData Test) LoadData(string path)
+    /// <summary>The rows the pipeline is sized for by default: the training part of the 80 / 20 split of diamonds.csv (seed 42).</summary>
+    public const long DefaultTrainingRows = 43_217;
+
+    /// <summary>The seed of the split, the weights and the batch order.</summary>
+    public const int Seed = 42;
+
+    /// <summary>
+    /// The trainer's settings, all in this one place: an MLP with 64 ReLU units trained with Lion on the squared error of
+    /// the log price, batches of 64; the learning rate warms up linearly over the first 5 % of the steps to 1e-3, then
+    /// follows a cosine decay to 0; decoupled weight decay 1, the biases exempt.
+    /// </summary>
+    /// <param name="epochs">Training epochs.</param>
+    /// <param name="trainingRows">Rows passed to Fit (they size the learning-rate schedule).</param>
+    /// <returns>The options.</returns>
+    public static MlpTrainerOptions TrainerOptions(int epochs, long trainingRows)
     {
-        TabularData all = TabularData.LoadCsv(path, Schema);
-        (int[] train, int[] test) = DataSplit.TrainTestIndices(all.RowCount, 0.2, Seed);
-        return (all.SelectRows(train), all.SelectRows(test));
+        const int batchSize = 64;
+        long steps = epochs * ((trainingRows + batchSize - 1) / batchSize), warmup = System.Math.Max(1, steps / 20);
+        var lion = new Lion(new CosineDecay(0.0, System.Math.Max(1, steps - warmup), warmupTarget: 1e-3, warmupSteps: warmup)) { WeightDecay = 1.0 };
+        lion.ExcludeFromWeightDecay(namePatterns: new[] { "bias" });
+        return new MlpTrainerOptions
+        {
+            Optimizer = lion,
+            HiddenLayers = new[] { 64 },
+            Activation = Activation.ReLU,
+            NumberOfEpochs = epochs,
+            BatchSize = batchSize,
+            Seed = Seed,
+        };
     }
 
     /// <summary>
-    /// The pipeline: one-hot encoding of cut, colour and clarity, features divided by their standard deviation (ML.NET's mean-variance normalizer with fixZero: zero stays zero), an MLP with 64 ReLU units
-    /// trained with Lion (learning rate warmed up over the first 5 % of the steps to 2e-3, then cosine decay to 0;
-    /// decoupled weight decay 1.0, biases exempt). The price is standardized for training and the scaling folded back,
-    /// so the model predicts dollars. 10 % of the training rows are held out for the validation curve.
+    /// The pipeline, stock ML.NET transforms around the MLP: the label is the natural log of the price (prices are
+    /// skewed: $326 to $18,823); cut, colour and clarity one-hot encoded; the features concatenated and z-scored (mean
+    /// and standard deviation of the training rows); the MLP predicts the log price (<c>Score</c>) and
+    /// <c>PredictedPrice</c> = exp(Score) turns it back into dollars.
     /// </summary>
-    /// <param name="trainingRows">Rows that will be passed to Fit (to size the learning-rate schedule).</param>
+    /// <param name="mlContext">The context.</param>
     /// <param name="epochs">Training epochs.</param>
+    /// <param name="trainingRows">Rows that will be passed to Fit.</param>
     /// <returns>The pipeline.</returns>
-    public static Pipeline BuildPipeline(int trainingRows, int epochs)
+    public static IEstimator<ITransformer> BuildPipeline(MLContext mlContext, int epochs = DefaultEpochs, long trainingRows = DefaultTrainingRows) =>
+        mlContext.Transforms.Expression("Label", "x => log(x)", "price")
+            .Append(mlContext.Transforms.Categorical.OneHotEncoding(new[] { new InputOutputColumnPair("cut"), new InputOutputColumnPair("color"), new InputOutputColumnPair("clarity") }))
+            .Append(mlContext.Transforms.Concatenate("Features", "carat", "cut", "color", "clarity", "depth", "table", "x", "y", "z"))
+            .Append(mlContext.Transforms.NormalizeMeanVariance("Features", fixZero: false))
+            .Append(mlContext.Optimizers().Regression.Mlp(TrainerOptions(epochs, trainingRows)))
+            .Append(mlContext.Transforms.Expression("PredictedPrice", "x => exp(x)", "Score"));
+
+    /// <summary>Trains the pipeline on <paramref name="trainData"/> (its rows counted to size the schedule).</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="trainData">The training rows.</param>
+    /// <param name="epochs">Training epochs.</param>
+    /// <returns>The model.</returns>
+    public static ITransformer RetrainModel(MLContext mlContext, IDataView trainData, int epochs = DefaultEpochs) =>
+        BuildPipeline(mlContext, epochs, CountRows(mlContext, trainData)).Fit(trainData);
+
+    /// <summary>Loads a CSV file with the columns of <see cref="ModelInput"/>.</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="path">The file.</param>
+    /// <returns>The rows.</returns>
+    public static IDataView LoadIDataViewFromFile(MLContext mlContext, string path) =>
+        mlContext.Data.LoadFromTextFile<ModelInput>(path, RetrainSeparatorChar, RetrainHasHeader, RetrainAllowQuoting);
+
+    /// <summary>Saves the model with its data loader (written to a temporary file, then renamed), so <c>LoadWithDataLoader</c> reads diamonds.csv-shaped files directly.</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="modelPath">The file (model.zip).</param>
+    public static void SaveModel(MLContext mlContext, ITransformer model, string modelPath)
     {
-        var lion = new Lion(LearningRates.WarmupCosine(2e-3, trainingRows, ValidationFraction, epochs, BatchSize)) { WeightDecay = 1.0 };
-        var trainer = new TrainerConfig
-        {
-            Model = ModelConfig.Mlp(Activation.ReLU, 64),
-            Epochs = epochs,
-            BatchSize = BatchSize,
-            ValidationFraction = ValidationFraction,
-        };
-        trainer.SetOptimizer(lion);
-        return new Pipeline(Schema, Seed)
-            .Append(new OneHotEncodingEstimator())
-            .Append(new NormalizingEstimator(NormalizerKind.MeanVariance))
-            .Append(new NeuralTrainerEstimator(trainer));
+        var loader = mlContext.Data.CreateTextLoader<ModelInput>(RetrainSeparatorChar, RetrainHasHeader, allowQuoting: RetrainAllowQuoting);
+        string temporary = modelPath + ".tmp";
+        mlContext.Model.Save(model, loader, temporary);
+        File.Move(temporary, modelPath, overwrite: true);
     }
 
-    /// <summary>Fits the pipeline.</summary>
-    /// <param name="train">The training rows.</param>
-    /// <param name="epochs">Training epochs.</param>
-    /// <param name="progress">Per-epoch progress, or null.</param>
-    /// <returns>The fitted model.</returns>
-    public static PipelineModel Train(TabularData train, int epochs, IProgress<TrainingProgress>? progress = null) =>
-        BuildPipeline(train.RowCount, epochs).Fit(train, progress: progress);
+    /// <summary>The number of rows of <paramref name="data"/> (a split's count is not known before reading it).</summary>
+    /// <param name="mlContext">The context.</param>
+    /// <param name="data">Rows with the columns of <see cref="ModelInput"/>.</param>
+    /// <returns>The count.</returns>
+    public static long CountRows(MLContext mlContext, IDataView data) => data.GetRowCount() ?? mlContext.Data.CreateEnumerable<ModelInput>(data, reuseRowObject: true).LongCount();
 }

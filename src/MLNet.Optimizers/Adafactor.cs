@@ -10,11 +10,26 @@ namespace MLNet.Optimizers;
 /// allocates a full-size velocity that it overwrites every step). A [1024, 1024] weight costs 1024 + 1024 floats.
 /// </summary>
 /// <remarks>
+/// <para>
 /// As in Keras, <c>rho = min(lr, 1/sqrt(t))</c> is always applied, so <see cref="RelativeStep"/> does not change any
-/// number; it is kept for configuration compatibility. As in Keras, a gradient whose square overflows float32
-/// (|g| ≳ 1.8e19) turns a factored parameter into NaN, and so does, with the default <c>epsilon_1 = 1e-30</c>, a
-/// gradient with an all-zero row and an all-zero column (its factored second moment, about 1e-58, is 0 in float32):
-/// this port reproduces both rather than hide them. Use <c>epsilon1: 1e-15</c> or clipping to avoid them.
+/// number; it is kept for configuration compatibility.
+/// </para>
+/// <para>
+/// One deliberate difference, off with <see cref="ZeroMomentNaN"/>: where an element's second moment is exactly 0,
+/// Keras divides by it (<c>u = g / sqrtf(0)</c>: 0/0 = NaN, or ±inf that becomes NaN in the clipping step), and one
+/// such element turns the whole tensor into NaN for good. With the default <c>epsilon_1 = 1e-30</c> this happens to a
+/// gradient with an all-zero row and an all-zero column (an unused one-hot input and a dead ReLU unit): the factored
+/// moment <c>(r_i / mean(r)) * c_j</c>, about 1e-58, is 0 in float32. By default such an element gets <c>u = 0</c> (no
+/// step; its true second moment is below float32's range), and a block whose row statistics are all 0 (only possible
+/// with <c>epsilon_1 = 0</c>) gets <c>r_i / mean(r) = 0</c>. Every element whose second moment is not 0 is computed
+/// exactly as Keras does, so every result Keras computes as a finite number is the same bit for bit.
+/// </para>
+/// <para>
+/// Not covered (Keras's behaviour is kept): a gradient whose square overflows float32 (|g| ≳ 1.8e19) turns a factored
+/// parameter into NaN (<c>inf / inf</c> in <c>r / mean(r)</c>); clip gradients (<c>clipnorm</c>,
+/// <c>global_clipnorm</c>) when they can be that large. Non-finite gradients are governed by
+/// <see cref="Optimizer.NonFiniteGradientPolicy"/>.
+/// </para>
 /// </remarks>
 public sealed class Adafactor : Optimizer
 {
@@ -58,6 +73,9 @@ public sealed class Adafactor : Optimizer
     /// <inheritdoc />
     public override string ClassName => "Adafactor";
 
+    /// <summary>This optimizer in <see cref="OptimizerRegistry"/>: names, defaults and config reading.</summary>
+    public static OptimizerInfo Info { get; } = new("Adafactor", "adafactor", typeof(Adafactor), AdafactorDefaults.LearningRate, AdafactorDefaults.RecommendedLearningRate, null, () => new Adafactor(), (config, options) => FromConfig(config, options));
+
     /// <summary>Keras <c>beta_2_decay</c>.</summary>
     public double Beta2Decay
     {
@@ -88,6 +106,15 @@ public sealed class Adafactor : Optimizer
 
     /// <summary>Keras <c>relative_step</c>.</summary>
     public bool RelativeStep { get; set; } = AdafactorDefaults.RelativeStep;
+
+    /// <summary>
+    /// Keras's exact arithmetic where a second moment is 0: <c>u = g / sqrtf(0)</c> gives NaN (0/0) or ±inf, and the
+    /// tensor turns into NaN. Off by default: such an element gets a zero step (see the class remarks); nothing else
+    /// changes. Not a Keras argument: <see cref="Optimizer.GetConfig"/> writes <c>"zero_moment_nan": true</c> only when
+    /// it is on (Keras rejects that key; without it Keras computes exactly this mode), so every config of the default
+    /// mode loads in Keras.
+    /// </summary>
+    public bool ZeroMomentNaN { get; set; } = AdafactorDefaults.ZeroMomentNaN;
 
     /// <inheritdoc />
     protected override long WorkspaceFloats => _colAccumulator.Length + _rowMeans.Length + _buffer.Length + _colMin.Length + _colMax.Length + _parallel.Length;
@@ -194,6 +221,7 @@ public sealed class Adafactor : Optimizer
         float clip = (float)_clipThreshold;
 
         Threading split = _parallel.Length > 0 ? Threading : Threading.OneThread;
+        bool guard = !ZeroMomentNaN;
         fixed (float* pg = gradient)
         fixed (float* pv = variable)
         fixed (float* pbuf0 = _buffer)
@@ -206,7 +234,7 @@ public sealed class Adafactor : Optimizer
             {
                 fixed (float* pvel = _v[index])
                 {
-                    int mode = AdafactorKernels.VelocitySumsSplit(pg, pv, pvel, n, eps1, b2t, om, pbuf, path, split, out float sumU, out float sumVar);
+                    int mode = AdafactorKernels.VelocitySumsSplit(pg, pv, pvel, n, eps1, b2t, om, pbuf, path, guard, split, out float sumU, out float sumVar);
                     float rmsVar = MathF.Sqrt(sumVar / n);
                     float rmsU = MathF.Sqrt(sumU / n);
                     float alpha = MathF.Max(eps2, rmsVar) * rho;
@@ -236,12 +264,12 @@ public sealed class Adafactor : Optimizer
                 }
 
                 // RMS(u) and RMS(var) are both pairwise sums over the flattened tensor: one traversal computes both.
-                AdafactorKernels.FactoredSumsSplit(pg, pv, pr, pc, pmean, pcmin, pcmax, rows, cols, n, pbuf, path, split, out float sumU, out float sumVar);
+                AdafactorKernels.FactoredSumsSplit(pg, pv, pr, pc, pmean, pcmin, pcmax, rows, cols, n, pbuf, path, guard, split, out float sumU, out float sumVar);
                 float rmsVar = MathF.Sqrt(sumVar / n);
                 float rmsU = MathF.Sqrt(sumU / n);
                 float alpha = MathF.Max(eps2, rmsVar) * rho;
                 float d = MathF.Max(1f, rmsU / clip);
-                AdafactorKernels.FactoredApplySplit(pv, pg, pr, pc, pmean, pcmin, pcmax, lead, rows, cols, alpha, d, path, split);
+                AdafactorKernels.FactoredApplySplit(pv, pg, pr, pc, pmean, pcmin, pcmax, lead, rows, cols, alpha, d, path, guard, split);
             }
         }
     }
@@ -294,7 +322,14 @@ public sealed class Adafactor : Optimizer
         config["epsilon_2"] = _epsilon2;
         config["clip_threshold"] = _clipThreshold;
         config["relative_step"] = RelativeStep;
+        if (ZeroMomentNaN)
+        {
+            config[ZeroMomentNaNKey] = true;
+        }
     }
+
+    /// <summary>The config key of <see cref="ZeroMomentNaN"/> (not a Keras key; written only when on).</summary>
+    public const string ZeroMomentNaNKey = "zero_moment_nan";
 
     /// <summary>Rebuilds an Adafactor from Keras's <c>get_config()</c> dictionary.</summary>
     /// <param name="config">The config.</param>
@@ -311,6 +346,7 @@ public sealed class Adafactor : Optimizer
         reader.Set("epsilon_2", k => o.Epsilon2 = reader.Double(k, AdafactorDefaults.Epsilon2));
         reader.Set("clip_threshold", k => o.ClipThreshold = reader.Double(k, AdafactorDefaults.ClipThreshold));
         reader.Set("relative_step", k => o.RelativeStep = reader.Bool(k, AdafactorDefaults.RelativeStep));
+        reader.Set(ZeroMomentNaNKey, k => o.ZeroMomentNaN = reader.Bool(k, AdafactorDefaults.ZeroMomentNaN));
         reader.EnsureNoUnknownKeys();
         return o;
     }

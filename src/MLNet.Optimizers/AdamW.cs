@@ -46,6 +46,9 @@ public sealed class AdamW : Optimizer
     /// <inheritdoc />
     public override string ClassName => "AdamW";
 
+    /// <summary>This optimizer in <see cref="OptimizerRegistry"/>: names, defaults and config reading.</summary>
+    public static OptimizerInfo Info { get; } = new("AdamW", "adamw", typeof(AdamW), AdamWDefaults.LearningRate, AdamWDefaults.RecommendedLearningRate, AdamWDefaults.RecommendedWeightDecay, () => new AdamW(), (config, options) => FromConfig(config, options));
+
     /// <summary>Keras <c>beta_1</c>, in [0, 1).</summary>
     public double Beta1
     {

@@ -36,6 +36,9 @@ public sealed class Lion : Optimizer
     /// <inheritdoc />
     public override string ClassName => "Lion";
 
+    /// <summary>This optimizer in <see cref="OptimizerRegistry"/>: names, defaults and config reading.</summary>
+    public static OptimizerInfo Info { get; } = new("Lion", "lion", typeof(Lion), LionDefaults.LearningRate, LionDefaults.RecommendedLearningRate, LionDefaults.RecommendedWeightDecay, () => new Lion(), (config, options) => FromConfig(config, options));
+
     /// <summary>Keras <c>beta_1</c>: the interpolation used for the sign, in (0, 1] (Keras rejects 0).</summary>
     public double Beta1
     {

@@ -35,6 +35,9 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc />
     public override string ClassName => "SGD";
 
+    /// <summary>This optimizer in <see cref="OptimizerRegistry"/>: names, defaults and config reading.</summary>
+    public static OptimizerInfo Info { get; } = new("SGD", "sgd", typeof(Sgd), SgdDefaults.LearningRate, SgdDefaults.RecommendedLearningRate, null, () => new Sgd(), (config, options) => FromConfig(config, options));
+
     /// <summary>Keras <c>momentum</c>, in [0, 1]; 0 keeps no state. Set before the first step.</summary>
     public double Momentum
     {

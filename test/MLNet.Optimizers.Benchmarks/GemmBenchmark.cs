@@ -9,7 +9,7 @@ namespace MLNet.Optimizers.Benchmarks;
 
 /// <summary>
 /// SGEMM GFLOP/s for every provider at 1 and 2 threads, in one run: square 256..2048 and the MLP shapes (batch 256 ×
-/// 784 × 256 and 256 × 256 × 10, forward and both backward products). Reports the automatic choice against the best
+/// 784 × 256 and 256 × 256 × 10, forward and both backward products). Reports the default (rule) choice against the best
 /// provider measured here, the managed provider against the best, and the cost of calling a native provider through
 /// the validated API versus its raw function pointer at 256³.
 /// </summary>
@@ -59,9 +59,9 @@ internal static class GemmBenchmark
                 }
             }
 
-            BlasSelection auto = BlasProviders.SelectFastest(threads);
+            BlasSelection auto = BlasProviders.SelectByRule(threads);
             Console.WriteLine();
-            Console.WriteLine($"### {threads} thread(s) — automatic choice: {auto.Chosen.Description}");
+            Console.WriteLine($"### {threads} thread(s) — default (rule) choice: {auto.Chosen.Description}");
             Console.WriteLine();
             Console.WriteLine("| shape | " + string.Join(" | ", providers.Select(p => p.Name)) + " | auto | auto / best | managed / best |");
             Console.WriteLine("|:---|" + string.Concat(providers.Select(_ => "---:|")) + ":---|---:|---:|");

@@ -141,26 +141,9 @@ public sealed class NativeModelTests
                 ml.Data.SaveAsBinary(data, fs);
             }
 
-            string checker = DeployCheckPath();
-            Assert.IsTrue(File.Exists(checker), $"deploy check built at {checker}");
-            string deps = File.ReadAllText(Path.ChangeExtension(checker, ".deps.json"));
-            Assert.DoesNotContain("MLNet.Optimizers.MLNet\"", deps, "the checker does not depend on the bridge");
-            Assert.DoesNotContain("MLNet.Optimizers.Training", deps, "the checker does not depend on the Training layer");
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string arg in new[] { checker, modelPath, dataPath, "Score" })
-            {
-                psi.ArgumentList.Add(arg);
-            }
-
-            using Process p = Process.Start(psi)!;
-            string stdout = p.StandardOutput.ReadToEnd();
-            string stderr = p.StandardError.ReadToEnd();
-            Assert.IsTrue(p.WaitForExit(120_000), "the checker finished");
-            Assert.AreEqual(0, p.ExitCode, "checker failed: " + stderr);
-            string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
-            Assert.AreEqual("assemblies: ", lines[^1], "no MLNet.Optimizers assembly was loaded by the checker");
+            string[] lines = TestData.RunDeployCheck(modelPath, dataPath, "Score");
             string[] expected = TestData.Vectors(model.Transform(data), "Score").Select(v => string.Join(" ", v.Select(f => BitConverter.SingleToInt32Bits(f).ToString("x8")))).ToArray();
-            CollectionAssert.AreEqual(expected, lines[..^1], "scores in the other process, bit for bit");
+            CollectionAssert.AreEqual(expected, lines, "scores in the other process, bit for bit");
         }
         finally
         {
@@ -326,13 +309,4 @@ public sealed class NativeModelTests
     }
 
     private static List<string> Streams(byte[] zip) => TestData.ZipEntries(zip).Where(kv => kv.Key != "TrainingInfo/Version.txt").Select(kv => kv.Key + ":" + Convert.ToHexString(kv.Value)).ToList();
-
-    private static string DeployCheckPath()
-    {
-        // test/MLNet.Optimizers.MLNet.Tests/bin/<Configuration>/<tfm>/ -> test/MLNet.Optimizers.MLNet.DeployCheck/bin/<Configuration>/<tfm>/
-        var dir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string tfm = dir.Name, configuration = dir.Parent!.Name;
-        string testRoot = dir.Parent.Parent!.Parent!.Parent!.FullName;
-        return Path.Combine(testRoot, "MLNet.Optimizers.MLNet.DeployCheck", "bin", configuration, tfm, "MLNet.Optimizers.MLNet.DeployCheck.dll");
-    }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.IO.Compression;
@@ -26,6 +27,44 @@ internal static class TestData
         {
             Assert.AreEqual(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(actual[i]), $"{what}: row {i}: {expected[i]} vs {actual[i]}");
         }
+    }
+
+    /// <summary>
+    /// Runs test/MLNet.Optimizers.MLNet.DeployCheck (a program that references Microsoft.ML only) in its own process and
+    /// returns its output lines without the last; asserts that it succeeded, depends on no MLNet.Optimizers assembly and
+    /// loaded none.
+    /// </summary>
+    public static string[] RunDeployCheck(params string[] args)
+    {
+        string checker = DeployCheckPath();
+        Assert.IsTrue(File.Exists(checker), $"deploy check built at {checker}");
+        string deps = File.ReadAllText(Path.ChangeExtension(checker, ".deps.json"));
+        Assert.DoesNotContain("MLNet.Optimizers.MLNet\"", deps, "the checker does not depend on the bridge");
+        Assert.DoesNotContain("MLNet.Optimizers.Training", deps, "the checker does not depend on the Training layer");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(checker);
+        foreach (string arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using Process p = Process.Start(psi)!;
+        System.Threading.Tasks.Task<string> stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        Assert.IsTrue(p.WaitForExit(120_000), "the checker finished");
+        Assert.AreEqual(0, p.ExitCode, "checker failed: " + stderr.Result);
+        string[] lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.AreEqual("assemblies: ", lines[^1], "no MLNet.Optimizers assembly was loaded by the checker");
+        return lines[..^1];
+    }
+
+    private static string DeployCheckPath()
+    {
+        // test/MLNet.Optimizers.MLNet.Tests/bin/<Configuration>/<tfm>/ -> test/MLNet.Optimizers.MLNet.DeployCheck/bin/<Configuration>/<tfm>/
+        var dir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string tfm = dir.Name, configuration = dir.Parent!.Name;
+        string testRoot = dir.Parent.Parent!.Parent!.Parent!.FullName;
+        return Path.Combine(testRoot, "MLNet.Optimizers.MLNet.DeployCheck", "bin", configuration, tfm, "MLNet.Optimizers.MLNet.DeployCheck.dll");
     }
 
     public static Dictionary<string, byte[]> ZipEntries(byte[] zip)

@@ -19,13 +19,18 @@ public sealed class TrainingTests
     {
         var ml = new MLContext(seed: 1);
         var counting = new CountingDataView(NativeModelTests.Prepared(ml, "binary"));
-        ml.Optimizers().BinaryClassification.Linear(new OptimizerTrainerOptions { Optimizer = new Lion(1e-3), NumberOfEpochs = 4 }).Fit(counting);
-        Assert.AreEqual(4, counting.Cursors, "one cursor per epoch");
+        ml.Optimizers().BinaryClassification.Linear(new OptimizerTrainerOptions { Optimizer = new Lion(1e-3), NumberOfEpochs = 4, MaterializeInMemory = false, SelectionFraction = 0 }).Fit(counting);
+        Assert.AreEqual(4, counting.Cursors, "streaming: one cursor per epoch");
         Assert.AreEqual(4 * 569, counting.Rows, "each epoch reads every row once");
 
         counting.Reset();
-        ml.Optimizers().BinaryClassification.Linear(new OptimizerTrainerOptions { Optimizer = new Lion(1e-3), NumberOfEpochs = 4, MaterializeInMemory = true }).Fit(counting);
-        Assert.AreEqual(1, counting.Cursors, "materialized: one pass");
+        ml.Optimizers().BinaryClassification.Linear(new OptimizerTrainerOptions { Optimizer = new Lion(1e-3), NumberOfEpochs = 4, MaterializeInMemory = false, SelectionFraction = 0.1 }).Fit(counting);
+        Assert.AreEqual(2 + 4, counting.Cursors, "streaming with selection rows: a pass over the labels, one reading the selection rows, one per epoch");
+        Assert.AreEqual((2 + 4) * 569, counting.Rows);
+
+        counting.Reset();
+        ml.Optimizers().BinaryClassification.Linear(new OptimizerTrainerOptions { Optimizer = new Lion(1e-3), NumberOfEpochs = 4 }).Fit(counting);
+        Assert.AreEqual(1, counting.Cursors, "materialized (the default): one pass");
         Assert.AreEqual(569, counting.Rows);
     }
 
@@ -116,14 +121,16 @@ public sealed class TrainingTests
         Assert.AreEqual("NumberOfEpochs", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Optimizers().Regression.Linear(lion, numberOfEpochs: 0)).ParamName);
         Assert.AreEqual("BatchSize", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Optimizers().BinaryClassification.Linear(lion, batchSize: -1)).ParamName);
         Assert.AreEqual("FeatureColumnName", Assert.ThrowsExactly<ArgumentException>(() => ml.Optimizers().BinaryClassification.Linear(lion, featureColumnName: " ")).ParamName);
-        Assert.AreEqual("Optimizer", Assert.ThrowsExactly<ArgumentException>(() => ml.Optimizers().Regression.Linear(new OptimizerTrainerOptions())).ParamName);
         Assert.AreEqual("OptimizerConfig", Assert.ThrowsExactly<ArgumentException>(() => ml.Optimizers().Regression.Linear(new OptimizerTrainerOptions { Optimizer = lion, OptimizerConfig = "{}" })).ParamName);
         Assert.ThrowsExactly<OptimizerConfigException>(() => ml.Optimizers().Regression.Linear(new OptimizerTrainerOptions { OptimizerConfig = "{\"class_name\": \"Lion\", \"config\": {\"learning_rate\": \"fast\"}}" }));
         Assert.AreEqual("Activation", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Optimizers().Regression.Mlp(lion, new[] { 8 }, Activation.Gelu)).ParamName);
         Assert.AreEqual("HiddenLayers", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Optimizers().Regression.Mlp(lion, new[] { 8, 1 })).ParamName);
         Assert.AreEqual("HiddenLayers", Assert.ThrowsExactly<ArgumentException>(() => ml.Optimizers().Regression.Mlp(new MlpTrainerOptions { Optimizer = lion, HiddenLayers = Array.Empty<int>() })).ParamName);
         Assert.AreEqual("Dropout", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Optimizers().Regression.Mlp(new MlpTrainerOptions { Optimizer = lion, Dropout = 1 })).ParamName);
-        Assert.AreEqual("EarlyStoppingPatience", Assert.ThrowsExactly<ArgumentException>(() => ml.Optimizers().Regression.Linear(new OptimizerTrainerOptions { Optimizer = lion, EarlyStoppingPatience = 3 })).ParamName);
+        Assert.AreEqual("EarlyStoppingPatience", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Optimizers().Regression.Linear(new OptimizerTrainerOptions { Optimizer = lion, EarlyStoppingPatience = 0 })).ParamName);
+        Assert.AreEqual("SelectionFraction", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Optimizers().Regression.Linear(new OptimizerTrainerOptions { Optimizer = lion, SelectionFraction = 1 })).ParamName);
+        Assert.AreEqual("MinDelta", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Optimizers().Regression.Linear(new OptimizerTrainerOptions { Optimizer = lion, MinDelta = double.NaN })).ParamName);
+        Assert.AreEqual("EpochRule", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Optimizers().Regression.Linear(new OptimizerTrainerOptions { Optimizer = lion, EpochRule = (Training.Training.EpochRule)7 })).ParamName);
         Assert.AreEqual("mlContext", Assert.ThrowsExactly<ArgumentNullException>(() => ((MLContext)null!).Optimizers()).ParamName);
         Assert.AreEqual("input", Assert.ThrowsExactly<ArgumentNullException>(() => ml.Optimizers().Regression.Linear(lion).Fit(null!)).ParamName);
 

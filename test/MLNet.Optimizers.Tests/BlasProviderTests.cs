@@ -424,10 +424,11 @@ public sealed class BlasProviderTests
     }
 
     [TestMethod]
-    public void AutomaticSelectionPicksTheFastestMeasured()
+    public void MeasuredSelectionPicksTheFastestMeasured()
     {
         BlasSelection s = BlasProviders.SelectFastest();
         Assert.IsFalse(s.Forced);
+        Assert.AreEqual(BlasSelectionMethod.Measured, s.Method);
         BlasCandidate managed = s.Candidates.Single(c => c.Name == "managed");
         Assert.IsTrue(managed.Available, "the managed provider is always there");
         double best = s.Candidates.Where(c => c.Available).Max(c => c.GigaflopsPerSecond);

@@ -22,21 +22,44 @@ public sealed class GoldenCaseTests
 
     public static string CaseName(MethodInfo method, object[] data) => Path.GetFileNameWithoutExtension((string)data[0]);
 
+    public static IEnumerable<object[]> AdafactorCases() =>
+        GoldenCase.CaseFiles().Where(p => GoldenCase.Load(p).OptimizerClass == "Adafactor").Select(p => new object[] { p });
+
     [TestMethod]
     [DynamicData(nameof(Cases), DynamicDataDisplayName = nameof(CaseName))]
-    public void Case(string path)
+    public void Case(string path) => Run(path, kerasZeroMoment: false);
+
+    /// <summary>
+    /// Every Adafactor case also with <see cref="Adafactor.ZeroMomentNaN"/> on: no golden case has a zero second moment
+    /// (the NaN of adafactor_overflow_grads_1e20 comes from inf/inf, which both modes keep), so both modes give Keras's
+    /// bits on all of them.
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(AdafactorCases), DynamicDataDisplayName = nameof(CaseName))]
+    public void CaseWithKerasZeroMomentNaN(string path) => Run(path, kerasZeroMoment: true);
+
+    private static void Run(string path, bool kerasZeroMoment)
     {
         GoldenCase gc = GoldenCase.Load(path);
         Assert.AreEqual(Path.GetFileNameWithoutExtension(path), gc.Name, "the case name must match its file name");
 
-        // The constructor kwargs rebuild the optimizer Keras used; its config must be exactly what Keras wrote.
+        // The constructor kwargs rebuild the optimizer Keras used; its config must be exactly what Keras wrote (plus
+        // the library's own zero_moment_nan key when that option is on).
         Optimizer opt = gc.CreateOptimizer();
-        string? diff = JsonCompare.Difference(gc.KerasConfig, opt.GetConfig());
+        JsonObject expectedConfig = gc.KerasConfig;
+        if (kerasZeroMoment)
+        {
+            ((Adafactor)opt).ZeroMomentNaN = true;
+            expectedConfig = (JsonObject)gc.KerasConfig.DeepClone();
+            expectedConfig[Adafactor.ZeroMomentNaNKey] = true;
+        }
+
+        string? diff = JsonCompare.Difference(expectedConfig, opt.GetConfig());
         Assert.IsNull(diff, "get_config() differs from Keras's: " + diff);
 
         // keras_config loads and rebuilds the same optimizer (round trip exact).
-        Optimizer fromConfig = KerasConfig.OptimizerFromConfig(gc.OptimizerClass, gc.KerasConfig, new KerasConfigOptions { CallableResolver = gc.Resolver() });
-        Assert.IsNull(JsonCompare.Difference(gc.KerasConfig, fromConfig.GetConfig()), "FromConfig(keras_config).GetConfig() round trip");
+        Optimizer fromConfig = KerasConfig.OptimizerFromConfig(gc.OptimizerClass, expectedConfig, new KerasConfigOptions { CallableResolver = gc.Resolver() });
+        Assert.IsNull(JsonCompare.Difference(expectedConfig, fromConfig.GetConfig()), "FromConfig(keras_config).GetConfig() round trip");
 
         List<Parameter> vars = gc.CreateParameters();
         opt.Build(vars);

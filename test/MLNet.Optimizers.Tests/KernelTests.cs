@@ -791,23 +791,31 @@ public sealed class KernelTests
 
     /// <summary>
     /// The per-row decision to skip the Newton range check: only when every <c>RN(rr * c_j)</c> is provably in
-    /// [2^-102, float.MaxValue]; NaN and infinity keep the check; the divider path never uses Newton.
+    /// [2^-102, float.MaxValue]; NaN and infinity keep the check; the divider path never uses Newton. With the zero
+    /// guard (the default, not <see cref="Adafactor.ZeroMomentNaN"/>) a row whose <c>RN(rr * cMin)</c> is 0 is guarded on
+    /// every path, and no other row changes.
     /// </summary>
     [TestMethod]
-    [DataRow(1f, 1e-3f, 1e3f, AdafactorKernels.SqrtUnchecked, DisplayName = "ordinary row: unchecked")]
-    [DataRow(1f, 1.97215226e-31f, 1f, AdafactorKernels.SqrtUnchecked, DisplayName = "smallest c exactly 2^-102: unchecked")]
-    [DataRow(1f, 1.9721521e-31f, 1f, AdafactorKernels.SqrtChecked, DisplayName = "smallest c just below 2^-102: checked")]
-    [DataRow(1e-20f, 1e-20f, 1f, AdafactorKernels.SqrtChecked, DisplayName = "rr * cMin underflows the range: checked")]
-    [DataRow(1e30f, 1f, 1e10f, AdafactorKernels.SqrtChecked, DisplayName = "rr * cMax overflows: checked")]
-    [DataRow(1f, 1f, float.PositiveInfinity, AdafactorKernels.SqrtChecked, DisplayName = "a NaN or infinite c: checked")]
-    [DataRow(float.NaN, 1f, 2f, AdafactorKernels.SqrtChecked, DisplayName = "NaN rr: checked")]
-    [DataRow(0f, 1f, 2f, AdafactorKernels.SqrtChecked, DisplayName = "zero rr: checked")]
-    public void RowSqrtMode_SkipsTheCheckOnlyWhenEveryValueIsInRange(float rr, float cMin, float cMax, int expected)
+    [DataRow(1f, 1e-3f, 1e3f, AdafactorKernels.SqrtUnchecked, false, DisplayName = "ordinary row: unchecked")]
+    [DataRow(1f, 1.97215226e-31f, 1f, AdafactorKernels.SqrtUnchecked, false, DisplayName = "smallest c exactly 2^-102: unchecked")]
+    [DataRow(1f, 1.9721521e-31f, 1f, AdafactorKernels.SqrtChecked, false, DisplayName = "smallest c just below 2^-102: checked")]
+    [DataRow(1e-20f, 1e-20f, 1f, AdafactorKernels.SqrtChecked, false, DisplayName = "rr * cMin below the range but not 0: checked")]
+    [DataRow(1e-30f, 1e-30f, 1f, AdafactorKernels.SqrtChecked, true, DisplayName = "rr * cMin underflows to 0: checked, guarded")]
+    [DataRow(1e30f, 1f, 1e10f, AdafactorKernels.SqrtChecked, false, DisplayName = "rr * cMax overflows: checked")]
+    [DataRow(1f, 1f, float.PositiveInfinity, AdafactorKernels.SqrtChecked, false, DisplayName = "a NaN or infinite c: checked")]
+    [DataRow(float.NaN, 1f, 2f, AdafactorKernels.SqrtChecked, false, DisplayName = "NaN rr: checked")]
+    [DataRow(0f, 1f, 2f, AdafactorKernels.SqrtChecked, true, DisplayName = "zero rr: checked, guarded")]
+    public void RowSqrtMode_SkipsTheCheckOnlyWhenEveryValueIsInRange(float rr, float cMin, float cMax, int expected, bool zeroPossible)
     {
-        Assert.AreEqual(expected, AdafactorKernels.RowSqrtMode(new KernelPath(512, true), rr, cMin, cMax));
-        Assert.AreEqual(expected, AdafactorKernels.RowSqrtMode(new KernelPath(256, true), rr, cMin, cMax));
-        Assert.AreEqual(AdafactorKernels.SqrtHardware, AdafactorKernels.RowSqrtMode(new KernelPath(512, false), rr, cMin, cMax));
-        Assert.AreEqual(AdafactorKernels.SqrtHardware, AdafactorKernels.RowSqrtMode(new KernelPath(0, false), rr, cMin, cMax));
+        foreach (bool guard in new[] { false, true })
+        {
+            int newton = guard && zeroPossible ? AdafactorKernels.SqrtGuarded : expected;
+            int divider = guard && zeroPossible ? AdafactorKernels.SqrtGuarded : AdafactorKernels.SqrtHardware;
+            Assert.AreEqual(newton, AdafactorKernels.RowSqrtMode(new KernelPath(512, true), rr, cMin, cMax, guard), $"guard {guard}");
+            Assert.AreEqual(newton, AdafactorKernels.RowSqrtMode(new KernelPath(256, true), rr, cMin, cMax, guard), $"guard {guard}");
+            Assert.AreEqual(divider, AdafactorKernels.RowSqrtMode(new KernelPath(512, false), rr, cMin, cMax, guard), $"guard {guard}");
+            Assert.AreEqual(divider, AdafactorKernels.RowSqrtMode(new KernelPath(0, false), rr, cMin, cMax, guard), $"guard {guard}");
+        }
     }
 
     /// <summary>
@@ -835,14 +843,17 @@ public sealed class KernelTests
                 float[] x = NormalValues(rng, n, 1f);
                 float[] v = new float[n];
                 float[] buffer = new float[AdafactorKernels.WorkspaceFloats];
-                int mode;
+                int mode, guardedMode;
                 fixed (float* pg = g, px = x, pv = v, pb = buffer)
                 {
-                    mode = AdafactorKernels.VelocitySums(pg, px, pv, n, 1e-38f, 0f, 1f, pb, path, out _, out _);
+                    mode = AdafactorKernels.VelocitySums(pg, px, pv, n, 1e-38f, 0f, 1f, pb, path, guard: true, out _, out _);
+                    Array.Clear(v);
+                    guardedMode = AdafactorKernels.VelocitySums(pg, px, pv, n, 0f, 0f, 1f, pb, path, guard: true, out _, out _);
                 }
 
                 int expected = !path.Newton ? AdafactorKernels.SqrtHardware : withZero ? AdafactorKernels.SqrtChecked : AdafactorKernels.SqrtUnchecked;
                 Assert.AreEqual(expected, mode, $"{path}, zero gradient: {withZero}");
+                Assert.AreEqual(AdafactorKernels.SqrtGuarded, guardedMode, $"{path}, epsilon_1 = 0: a zero second moment is possible");
             }
         }
     }

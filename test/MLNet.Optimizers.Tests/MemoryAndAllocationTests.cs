@@ -51,6 +51,7 @@ public sealed class MemoryAndAllocationTests
         yield return new object[] { "Lion all options" };
         yield return new object[] { "Adafactor defaults" };
         yield return new object[] { "Adafactor all options" };
+        yield return new object[] { "Adafactor zero moments (guarded)" };
         yield return new object[] { "SGD nesterov" };
         yield return new object[] { "AdamW amsgrad" };
     }
@@ -64,6 +65,7 @@ public sealed class MemoryAndAllocationTests
         },
         "Adafactor defaults" => new Adafactor(),
         "Adafactor all options" => new Adafactor(new ExponentialDecay(0.01, 10, 0.9)) { WeightDecay = 0.1, ClipNorm = 1.0, UseEma = true, LossScaleFactor = 64 },
+        "Adafactor zero moments (guarded)" => new Adafactor(0.001, epsilon1: 0),
         "SGD nesterov" => new Sgd(0.01, 0.9, true) { ClipValue = 0.5 },
         "AdamW amsgrad" => new AdamW(0.001, amsgrad: true),
         _ => throw new ArgumentException(name),
@@ -99,6 +101,21 @@ public sealed class MemoryAndAllocationTests
             {
                 init[k] = (float)(rng.NextDouble() - 0.5);
                 g[k] = (float)(rng.NextDouble() - 0.5);
+            }
+
+            if (name.Contains("zero moments", StringComparison.Ordinal))
+            {
+                // Zero second moments everywhere the guard acts: the first row and column of a matrix block and
+                // the first values of a vector (with epsilon_1 = 0 their moments stay 0).
+                bool matrix = shapes[i].Length >= 2;
+                int cols = matrix ? shapes[i][^1] : n;
+                for (int k = 0; k < n; k++)
+                {
+                    if (matrix ? k % cols == 0 || k < cols : k < 10)
+                    {
+                        g[k] = 0f;
+                    }
+                }
             }
 
             vars.Add(Parameter.Create("p" + i, shapes[i], init));

@@ -17,7 +17,8 @@ internal static class ScalarReference
         double Epsilon2 = 1e-3,
         double ClipThreshold = 1.0,
         bool RelativeStep = true,
-        bool LearningRateIsConstant = true);
+        bool LearningRateIsConstant = true,
+        bool ZeroMomentNaN = false);
 
     // ---------------------------------------------------------------- reductions (INDEX.md H)
 
@@ -275,6 +276,8 @@ internal static class ScalarReference
     /// already been weight-decayed. <paramref name="r"/> (<c>shape[:-1]</c>), <paramref name="c"/>
     /// (<c>shape[:-2]+shape[-1:]</c>) are used for rank &gt;= 2; <paramref name="v"/> always has the variable's shape and,
     /// as in Keras, is overwritten with <c>(r/mean(r))[..., :, None] * c[..., None, :]</c> for rank &gt;= 2.
+    /// Unless <see cref="AdafactorHyperparameters.ZeroMomentNaN"/>, the two departures of the library's default: a zero
+    /// <c>mean(r)</c> gives <c>r/mean(r) = 0</c>, and an element with <c>v == 0</c> gets <c>u = 0</c>.
     /// </summary>
     public static void AdafactorUpdateStep(int[] shape, Span<float> variable, Span<float> r, Span<float> c, Span<float> v, ReadOnlySpan<float> gradient, float learningRate, long iterations, AdafactorHyperparameters h)
     {
@@ -356,7 +359,7 @@ internal static class ScalarReference
                 float meanR = Mean(r.Slice(b * rows, rows));
                 for (int i = 0; i < rows; i++)
                 {
-                    float rr = r[(b * rows) + i] / meanR;
+                    float rr = !h.ZeroMomentNaN && meanR == 0f ? 0f : r[(b * rows) + i] / meanR;
                     for (int j = 0; j < cols; j++)
                     {
                         v[(((b * rows) + i) * cols) + j] = rr * c[(b * cols) + j];
@@ -377,7 +380,7 @@ internal static class ScalarReference
         var u = new float[n];
         for (int i = 0; i < n; i++)
         {
-            u[i] = gradient[i] / MathF.Sqrt(v[i]);
+            u[i] = !h.ZeroMomentNaN && v[i] == 0f ? 0f : gradient[i] / MathF.Sqrt(v[i]);
         }
 
         float rmsU = Rms(u, zeroDimensional: shape.Length == 0);

@@ -24,7 +24,7 @@ public sealed class ThreadedStepTests
 
     public static IEnumerable<object[]> Cases()
     {
-        foreach (string name in new[] { "Lion", "Lion all options", "SGD", "SGD nesterov", "AdamW", "AdamW amsgrad", "Adafactor", "Adafactor all options", "Adafactor clipnorm" })
+        foreach (string name in new[] { "Lion", "Lion all options", "SGD", "SGD nesterov", "AdamW", "AdamW amsgrad", "Adafactor", "Adafactor all options", "Adafactor clipnorm", "Adafactor epsilon_1 0 (zero moments guarded)", "Adafactor Keras NaN" })
         {
             yield return new object[] { name };
         }
@@ -41,6 +41,8 @@ public sealed class ThreadedStepTests
         "Adafactor" => new Adafactor(0.01),
         "Adafactor all options" => new Adafactor(new ExponentialDecay(0.01, 10, 0.9), epsilon1: 1e-15) { WeightDecay = 0.1, UseEma = true, LossScaleFactor = 64, GlobalClipNorm = 2.0 },
         "Adafactor clipnorm" => new Adafactor(0.5, clipThreshold: 0.01) { ClipNorm = 1.0 },
+        "Adafactor epsilon_1 0 (zero moments guarded)" => new Adafactor(0.01, epsilon1: 0),
+        "Adafactor Keras NaN" => new Adafactor(0.01, epsilon1: 0) { ZeroMomentNaN = true },
         _ => throw new ArgumentException(name),
     };
 

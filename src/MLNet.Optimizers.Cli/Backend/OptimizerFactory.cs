@@ -17,24 +17,15 @@ namespace MLNet.Optimizers.Cli.Backend;
 /// </summary>
 internal static class OptimizerFactory
 {
-    /// <summary>Peak learning rate, weight decay (null: none) and warmup share per optimizer.</summary>
+    /// <summary>The share of a run's steps spent warming the learning rate up.</summary>
+    public const double Warmup = 0.05;
+
+    /// <summary>Peak learning rate and weight decay (null: none) per optimizer (<see cref="OptimizerInfo.RecommendedLearningRate"/>, <see cref="OptimizerInfo.RecommendedWeightDecay"/>), and the warmup share.</summary>
     public static readonly IReadOnlyDictionary<string, (double LearningRate, double? WeightDecay, double Warmup)> Defaults =
-        new Dictionary<string, (double, double?, double)>(StringComparer.Ordinal)
-        {
-            ["lion"] = (2e-3, 1.0, 0.05),
-            ["adafactor"] = (0.05, null, 0.05),
-            ["adamw"] = (1e-2, 0.1, 0.05),
-            ["sgd"] = (0.05, null, 0.05),
-        };
+        OptimizerRegistry.All.ToDictionary(o => o.Name, o => (o.RecommendedLearningRate, o.RecommendedWeightDecay, Warmup), StringComparer.Ordinal);
 
     /// <summary>SGD's default momentum.</summary>
-    public const double SgdMomentum = 0.9;
-
-    /// <summary>
-    /// Adafactor's default <c>epsilon_1</c>: 1e-15 instead of Keras's 1e-30, which underflows to a NaN step when a weight
-    /// matrix's gradient has an all-zero row and column (a dead ReLU unit meeting a constant feature).
-    /// </summary>
-    public const double AdafactorEpsilon1 = 1e-15;
+    public const double SgdMomentum = SgdDefaults.RecommendedMomentum;
 
     /// <summary>Builds an optimizer from the defaults and the spec's overrides, in Keras's serialized form (the pipeline config's <c>trainer.optimizer</c>).</summary>
     /// <param name="spec">The spec.</param>
@@ -170,7 +161,7 @@ internal static class OptimizerFactory
                 "adafactor" => new Adafactor(
                     schedule,
                     Get(o, "beta2_decay", AdafactorDefaults.Beta2Decay),
-                    Get(o, "epsilon1", AdafactorEpsilon1),
+                    Get(o, "epsilon1", AdafactorDefaults.Epsilon1),
                     Get(o, "epsilon2", AdafactorDefaults.Epsilon2),
                     Get(o, "clip_threshold", AdafactorDefaults.ClipThreshold)),
                 "adamw" => new AdamW(schedule, Get(o, "wd", defaultWd ?? 0), Get(o, "beta1", AdamWDefaults.Beta1), Get(o, "beta2", AdamWDefaults.Beta2), Get(o, "epsilon", AdamWDefaults.Epsilon)),

@@ -12,8 +12,8 @@ namespace MLNet.Optimizers.Cli.Settings;
 /// </summary>
 internal sealed record OptimizerSpec
 {
-    /// <summary>The optimizers the tool knows, in the order <c>compare</c> runs them by default.</summary>
-    public static readonly IReadOnlyList<string> Names = new[] { "lion", "adafactor", "adamw", "sgd" };
+    /// <summary>The optimizers the tool knows (<see cref="OptimizerRegistry.Names"/>), in the order <c>compare</c> runs them by default.</summary>
+    public static readonly IReadOnlyList<string> Names = OptimizerRegistry.Names;
 
     /// <summary>Keys every optimizer accepts.</summary>
     private static readonly string[] CommonKeys = { "lr", "wd", "warmup", "clipnorm" };
@@ -47,26 +47,12 @@ internal sealed record OptimizerSpec
     /// <summary>Display name of a lower-case optimizer name.</summary>
     /// <param name="name">lion, adafactor, adamw or sgd.</param>
     /// <returns>The display name.</returns>
-    public static string DisplayNameOf(string name) => name switch
-    {
-        "lion" => "Lion",
-        "adafactor" => "Adafactor",
-        "adamw" => "AdamW",
-        "sgd" => "SGD",
-        _ => name,
-    };
+    public static string DisplayNameOf(string name) => OptimizerRegistry.Find(name)?.ClassName ?? name;
 
     /// <summary>The lower-case name of a Keras class name (Lion, Adafactor, AdamW, SGD).</summary>
     /// <param name="className">The Keras class name.</param>
     /// <returns>The name, or null when unknown.</returns>
-    public static string? NameOfKerasClass(string className) => className switch
-    {
-        "Lion" => "lion",
-        "Adafactor" => "adafactor",
-        "AdamW" => "adamw",
-        "SGD" => "sgd",
-        _ => null,
-    };
+    public static string? NameOfKerasClass(string className) => OptimizerRegistry.FindByClassName(className)?.Name;
 
     /// <summary>Parses <c>NAME[:KEY=VALUE,...]</c>.</summary>
     /// <param name="text">The text.</param>

@@ -11,11 +11,9 @@ namespace MLNet.Optimizers.Training.Data;
 /// <remarks>
 /// <para>
 /// Without shuffling, rows come in file order. With shuffling, rows pass through a buffer of
-/// <c>shuffleBufferRows</c> rows (like <c>tf.data.Dataset.shuffle</c>): the buffer is filled from the file, then each
-/// emitted row is drawn uniformly from the buffer with <c>new DeterministicRandom(DeterministicRandom.Derive(seed, epoch))</c>
-/// and its slot is refilled with the next row of the file; once the file is exhausted the rest of the buffer is drained
-/// in random order. Every row is delivered exactly once per epoch; the order depends only on the seed, the epoch and the
-/// file. A buffer at least as large as the file gives a full uniform shuffle.
+/// <c>shuffleBufferRows</c> rows, a <see cref="ShuffleBuffer"/> seeded each epoch with
+/// <c>DeterministicRandom.Derive(seed, epoch)</c>. Every row is delivered exactly once per epoch; the order depends only
+/// on the seed, the epoch and the file. A buffer at least as large as the file gives a full uniform shuffle.
 /// </para>
 /// <para>
 /// <see cref="Seek"/> re-reads the file from the start of the epoch and skips <c>position</c> rows (cost proportional to
@@ -31,15 +29,10 @@ public sealed class CsvStreamingBatchSource : IBatchSource, IDisposable
     private readonly RowEncoder _encoder;
     private readonly int _featureCount;
     private readonly float[] _scratch;
-    private readonly float[]? _bufFeatures;
-    private readonly float[]? _bufLabels;
-    private readonly float[]? _bufWeights;
+    private readonly ShuffleBuffer? _buffer;
     private readonly long _rowCount;
-    private int _bufCount;
     private CsvTokenizer? _tok;
     private bool _pending;
-    private bool _fileDone;
-    private DeterministicRandom? _rng;
     private int _epoch = -1;
     private long _position;
     private bool _disposed;
@@ -90,9 +83,7 @@ public sealed class CsvStreamingBatchSource : IBatchSource, IDisposable
         _scratch = new float[_featureCount];
         if (shuffle)
         {
-            _bufFeatures = new float[(long)shuffleBufferRows * _featureCount];
-            _bufLabels = new float[shuffleBufferRows];
-            _bufWeights = new float[shuffleBufferRows];
+            _buffer = new ShuffleBuffer(shuffleBufferRows, _featureCount, ReadRow);
         }
 
         using CsvTokenizer tok = OpenReader(out bool pending);
@@ -149,22 +140,9 @@ public sealed class CsvStreamingBatchSource : IBatchSource, IDisposable
         _tok?.Dispose();
         _tok = null;
         _tok = OpenReader(out _pending);
-        _fileDone = false;
-        _bufCount = 0;
         _epoch = epoch;
         _position = 0;
-        _rng = null;
-        if (Shuffle)
-        {
-            _rng = new DeterministicRandom(DeterministicRandom.Derive(Seed, (ulong)epoch));
-            while (_bufCount < ShuffleBufferRows
-                && ReadRow(_bufFeatures.AsSpan(_bufCount * _featureCount, _featureCount), out _bufLabels![_bufCount], out _bufWeights![_bufCount]))
-            {
-                _bufCount++;
-            }
-
-            _fileDone = _bufCount < ShuffleBufferRows;
-        }
+        _buffer?.Start(DeterministicRandom.Derive(Seed, (ulong)epoch));
     }
 
     /// <inheritdoc />
@@ -284,39 +262,6 @@ public sealed class CsvStreamingBatchSource : IBatchSource, IDisposable
         return true;
     }
 
-    private bool TryEmit(Span<float> destination, out float label, out float weight)
-    {
-        if (!Shuffle)
-        {
-            return ReadRow(destination, out label, out weight);
-        }
-
-        if (_bufCount == 0)
-        {
-            label = 0;
-            weight = 1;
-            return false;
-        }
-
-        int f = _featureCount;
-        int j = _rng!.NextInt(_bufCount);
-        _bufFeatures.AsSpan(j * f, f).CopyTo(destination);
-        label = _bufLabels![j];
-        weight = _bufWeights![j];
-        if (_fileDone || !ReadRow(_bufFeatures.AsSpan(j * f, f), out _bufLabels[j], out _bufWeights[j]))
-        {
-            _fileDone = true;
-            int last = _bufCount - 1;
-            if (j != last)
-            {
-                _bufFeatures.AsSpan(last * f, f).CopyTo(_bufFeatures.AsSpan(j * f, f));
-                _bufLabels[j] = _bufLabels[last];
-                _bufWeights[j] = _bufWeights[last];
-            }
-
-            _bufCount--;
-        }
-
-        return true;
-    }
+    private bool TryEmit(Span<float> destination, out float label, out float weight) =>
+        _buffer is null ? ReadRow(destination, out label, out weight) : _buffer.Take(destination, out label, out weight);
 }

@@ -17,7 +17,14 @@ namespace MLNet.Optimizers.Training.Training;
 /// <param name="StoppedEarly">Whether early stopping ended training.</param>
 /// <param name="BestEpoch">The epoch with the best validation metric (1-based), or 0 without validation data.</param>
 /// <param name="Seconds">Wall time of this call.</param>
-public sealed record TrainingResult(IReadOnlyList<EpochRecord> History, long Steps, bool StoppedEarly, int BestEpoch, double Seconds);
+public sealed record TrainingResult(IReadOnlyList<EpochRecord> History, long Steps, bool StoppedEarly, int BestEpoch, double Seconds)
+{
+    /// <summary>What computed this run's matrix products (the provider's <see cref="BlasProvider.Provenance"/>); also recorded in every checkpoint.</summary>
+    public ComputeProvenance? Compute { get; init; }
+
+    /// <summary>Warnings raised during the call (for example a resume under another compute provider), in order.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
+}
 
 /// <summary>
 /// Trains a <see cref="NeuralModel"/> with any optimizer: epochs of mini-batches from an <see cref="IBatchSource"/>,
@@ -29,8 +36,10 @@ public static class Trainer
 {
     private const string Magic = "MLNTRNCK";
 
-    // Checkpoint versions: 1 = magic, int32 version, int64 payload length, payload, CRC-32 of the payload (see WriteCheckpoint).
-    private const int Version = 1;
+    // Checkpoint versions: magic, int32 version, int64 payload length, payload, CRC-32 of the payload (see WriteCheckpoint).
+    //   1: the trainer state, the model's parameters, the optimizer checkpoint.
+    //   2: version 1 preceded by the compute provenance (provider, routes, libraries: strings; threads: int32).
+    private const int Version = 2;
 
     /// <summary>Trains <paramref name="model"/> in place.</summary>
     /// <param name="model">The model (its weights are the starting point).</param>
@@ -44,6 +53,7 @@ public static class Trainer
     /// <exception cref="ArgumentException">Mismatched feature counts or an optimizer built for other parameters.</exception>
     /// <exception cref="TrainingDivergedException">The weights became NaN or infinite.</exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume from is damaged or does not match.</exception>
+    /// <exception cref="ComputeMismatchException">The checkpoint was written under another compute provider and <see cref="TrainerOptions.ComputeMismatch"/> is <see cref="ComputeMismatchPolicy.Throw"/> (nothing was changed).</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static TrainingResult Fit(NeuralModel model, Optimizer optimizer, IBatchSource train, DenseTable? validation, TrainerOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -78,10 +88,12 @@ public static class Trainer
         }
 
         BlasProvider blas = options.Blas ?? BlasProviders.Default;
-        var state = new State(model, options.Seed) { Epoch = options.InitialEpoch };
+        ComputeProvenance provenance = blas.Provenance;
+        var warnings = new List<string>();
+        var state = new State(model, options.Seed) { Epoch = options.InitialEpoch, Provenance = provenance };
         if (options.ResumeFrom != null)
         {
-            ReadCheckpoint(options.ResumeFrom, model, optimizer, state);
+            ReadCheckpoint(options.ResumeFrom, model, optimizer, state, options, warnings);
         }
 
         var ws = model.CreateWorkspace(options.BatchSize);
@@ -177,7 +189,11 @@ public static class Trainer
                 "or NaN/infinite values in the data.");
         }
 
-        return new TrainingResult(state.History, state.Steps, state.StoppedEarly, state.BestEpoch, total.Elapsed.TotalSeconds);
+        return new TrainingResult(state.History, state.Steps, state.StoppedEarly, state.BestEpoch, total.Elapsed.TotalSeconds)
+        {
+            Compute = provenance,
+            Warnings = warnings,
+        };
     }
 
     /// <summary>Mean loss and quality (accuracy or R²) of the model on a table (unweighted rows count as 1).</summary>
@@ -291,6 +307,8 @@ public static class Trainer
 
         public DeterministicRandom Dropout { get; }
 
+        public ComputeProvenance Provenance { get; set; } = null!;
+
         public float[][] Best { get; }
 
         public List<EpochRecord> History { get; } = new();
@@ -320,6 +338,10 @@ public static class Trainer
         using var payload = new MemoryStream();
         using (var w = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
         {
+            w.Write(s.Provenance.Provider);
+            w.Write(s.Provenance.Routes);
+            w.Write(s.Provenance.Libraries);
+            w.Write(s.Provenance.Threads);
             w.Write(s.Epoch);
             w.Write(s.Position);
             w.Write(s.Steps);
@@ -395,7 +417,7 @@ public static class Trainer
         }
     }
 
-    private static void ReadCheckpoint(string path, NeuralModel model, Optimizer optimizer, State s)
+    private static void ReadCheckpoint(string path, NeuralModel model, Optimizer optimizer, State s, TrainerOptions options, List<string> warnings)
     {
         byte[] all;
         try
@@ -414,9 +436,9 @@ public static class Trainer
         }
 
         int version = BitConverter.ToInt32(all, 8);
-        if (version != Version)
+        if (version < 1 || version > Version)
         {
-            throw new InvalidDataException($"{Field("version")}: this build reads version {Version}, got {version}.");
+            throw new InvalidDataException($"{Field("version")}: this build reads versions 1..{Version}, got {version}.");
         }
 
         long length = BitConverter.ToInt64(all, 12);
@@ -434,6 +456,22 @@ public static class Trainer
         using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
         try
         {
+            ComputeProvenance? recorded = version >= 2 ? new ComputeProvenance(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32()) : null;
+            if (recorded != s.Provenance)
+            {
+                string difference = recorded is null
+                    ? "the checkpoint (format version 1) does not record its compute provider"
+                    : s.Provenance.DifferenceFrom(recorded, "this run", "the checkpoint");
+                string message = $"Trainer checkpoint '{path}' was written under another compute provider ({difference}); the resumed run may differ in its last bits from an uninterrupted one. This run: {s.Provenance}.";
+                if (options.ComputeMismatch == ComputeMismatchPolicy.Throw)
+                {
+                    throw new ComputeMismatchException(message + " Resume with the recorded provider, or set TrainerOptions.ComputeMismatch to Warn.", recorded, s.Provenance);
+                }
+
+                warnings.Add(message);
+                options.OnWarning?.Invoke(message);
+            }
+
             s.Epoch = r.ReadInt32();
             s.Position = r.ReadInt64();
             s.Steps = r.ReadInt64();

@@ -13,18 +13,18 @@ public enum ValidationMetric
     Quality,
 }
 
-/// <summary>Trainer settings. Defaults live here.</summary>
+/// <summary>Trainer settings (defaults from <see cref="TrainingDefaults"/>).</summary>
 public sealed class TrainerOptions
 {
     /// <summary>Passes over the training data (at least 1).</summary>
-    public int Epochs { get; set; } = 10;
+    public int Epochs { get; set; } = TrainingDefaults.Epochs;
 
     /// <summary>The epoch to start at (Keras's <c>initial_epoch</c>): a later <see cref="Trainer.Fit"/> call with a larger
     /// <see cref="Epochs"/> continues training where an earlier call stopped, with the batch order of those epochs.</summary>
     public int InitialEpoch { get; set; }
 
     /// <summary>Rows per mini-batch (at least 1).</summary>
-    public int BatchSize { get; set; } = 32;
+    public int BatchSize { get; set; } = TrainingDefaults.BatchSize;
 
     /// <summary>Seed for initialization-independent randomness (dropout). Shuffling is seeded by the batch source.</summary>
     public ulong Seed { get; set; }
@@ -36,7 +36,7 @@ public sealed class TrainerOptions
     public ValidationMetric EarlyStoppingMetric { get; set; } = ValidationMetric.Loss;
 
     /// <summary>The smallest change that counts as an improvement.</summary>
-    public double MinDelta { get; set; }
+    public double MinDelta { get; set; } = TrainingDefaults.MinDelta;
 
     /// <summary>With early stopping: end with the weights of the best validation epoch (Keras's restore_best_weights).</summary>
     public bool RestoreBestWeights { get; set; } = true;
@@ -49,6 +49,17 @@ public sealed class TrainerOptions
 
     /// <summary>Resume from this checkpoint (written by a run with the same data, model, optimizer and options).</summary>
     public string? ResumeFrom { get; set; }
+
+    /// <summary>
+    /// What a resume does when the checkpoint was written under another compute provider (its recorded
+    /// <see cref="BlasProvider.Provenance"/> differs from <see cref="Blas"/>'s): warn (default; the warning goes to
+    /// <see cref="OnWarning"/> and <see cref="TrainingResult.Warnings"/>) or throw <see cref="ComputeMismatchException"/>
+    /// before anything changes.
+    /// </summary>
+    public ComputeMismatchPolicy ComputeMismatch { get; set; } = ComputeMismatchPolicy.Warn;
+
+    /// <summary>Receives each warning as it is raised (they are also returned in <see cref="TrainingResult.Warnings"/>); null: none.</summary>
+    public Action<string>? OnWarning { get; set; }
 
     /// <summary>Report progress every this many steps (and at every epoch end).</summary>
     public int ReportEverySteps { get; set; } = 50;
@@ -88,6 +99,11 @@ public sealed class TrainerOptions
         if (CheckpointEverySteps < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(CheckpointEverySteps), CheckpointEverySteps, $"CheckpointEverySteps must be >= 0, got {CheckpointEverySteps}.");
+        }
+
+        if (!Enum.IsDefined(ComputeMismatch))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ComputeMismatch), ComputeMismatch, $"ComputeMismatch must be Warn or Throw, got {(int)ComputeMismatch}.");
         }
 
         if (ReportEverySteps < 1)

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Pipelines;
+using MLNet.Optimizers.Training.Training;
 
 namespace MLNet.Optimizers.Training.Tuning;
 
@@ -14,17 +15,17 @@ namespace MLNet.Optimizers.Training.Tuning;
 /// </summary>
 public sealed class ModelSearchSpace
 {
-    /// <summary>Mini-batch size, log scale [16, 256]; default <see cref="PipelineDefaults.BatchSize"/>.</summary>
-    public IntegerRange? BatchSize { get; init; } = new("batch_size", 16, 256, PipelineDefaults.BatchSize, SearchScale.Log);
+    /// <summary>Mini-batch size, log scale [16, 256]; default <see cref="TrainingDefaults.BatchSize"/>.</summary>
+    public IntegerRange? BatchSize { get; init; } = new("batch_size", 16, 256, TrainingDefaults.BatchSize, SearchScale.Log);
 
-    /// <summary>Units per hidden layer, log scale [16, 256]; default the width of <see cref="PipelineDefaults.DefaultHiddenLayers"/>.</summary>
-    public IntegerRange? HiddenWidth { get; init; } = new("hidden_width", 16, 256, PipelineDefaults.DefaultHiddenLayers[0], SearchScale.Log);
+    /// <summary>Units per hidden layer, log scale [16, 256]; default the width of <see cref="TrainingDefaults.HiddenLayers"/>.</summary>
+    public IntegerRange? HiddenWidth { get; init; } = new("hidden_width", 16, 256, TrainingDefaults.HiddenLayers[0], SearchScale.Log);
 
-    /// <summary>Hidden layers, linear [0, 3] (0 = linear model); default the depth of <see cref="PipelineDefaults.DefaultHiddenLayers"/>.</summary>
-    public IntegerRange? HiddenDepth { get; init; } = new("hidden_depth", 0, 3, PipelineDefaults.DefaultHiddenLayers.Count);
+    /// <summary>Hidden layers, linear [0, 3] (0 = linear model); default the depth of <see cref="TrainingDefaults.HiddenLayers"/>.</summary>
+    public IntegerRange? HiddenDepth { get; init; } = new("hidden_depth", 0, 3, TrainingDefaults.HiddenLayers.Count);
 
-    /// <summary>Hidden activation (the pipeline config's names); default <see cref="PipelineDefaults.Activation"/>.</summary>
-    public ChoiceRange? Activation { get; init; } = new("activation", new[] { "relu", "tanh", "gelu" }, JsonNames.NameOf(JsonNames.Activations, PipelineDefaults.Activation)!);
+    /// <summary>Hidden activation (the pipeline config's names); default <see cref="TrainingDefaults.Activation"/>.</summary>
+    public ChoiceRange? Activation { get; init; } = new("activation", new[] { "relu", "tanh", "gelu" }, JsonNames.NameOf(JsonNames.Activations, TrainingDefaults.Activation)!);
 
     /// <summary>The ranges, in sampling order (null ranges are not searched).</summary>
     public IReadOnlyList<SearchRange> Ranges => new SearchRange?[] { BatchSize, HiddenWidth, HiddenDepth, Activation }.Where(r => r is not null).Cast<SearchRange>().ToArray();

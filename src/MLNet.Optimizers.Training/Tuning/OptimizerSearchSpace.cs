@@ -122,9 +122,11 @@ public abstract class OptimizerSearchSpace
         CreateOptimizer(DefaultPoint());
     }
 
-    /// <summary>A new optimizer of this space's class with Keras defaults.</summary>
+    /// <summary>A new optimizer of this space's class with Keras defaults (from <see cref="OptimizerRegistry"/>).</summary>
     /// <returns>The optimizer.</returns>
-    protected abstract Optimizer CreateDefaultOptimizer();
+    /// <exception cref="InvalidOperationException"><see cref="ClassName"/> is not a registered optimizer.</exception>
+    protected virtual Optimizer CreateDefaultOptimizer() =>
+        (OptimizerRegistry.FindByClassName(ClassName) ?? throw new InvalidOperationException($"The search space's optimizer class '{ClassName}' is not registered; registered: {string.Join(", ", OptimizerRegistry.ClassNames)}.")).Create();
 
     /// <summary>Collects the non-null ranges in order.</summary>
     /// <param name="ranges">The ranges, null for "not searched".</param>
@@ -230,9 +232,6 @@ public sealed class LionSearchSpace : OptimizerSearchSpace
         };
     }
 
-    /// <inheritdoc />
-    protected override Optimizer CreateDefaultOptimizer() => new Lion();
-
     private static FloatRange LionLearningRate(FloatRange adamW)
     {
         double min = adamW.Min / SearchSpaceDefaults.LionFactorMax, max = adamW.Max / SearchSpaceDefaults.LionFactorMin;
@@ -266,9 +265,6 @@ public sealed class AdamWSearchSpace : OptimizerSearchSpace
 
     /// <inheritdoc />
     public override IReadOnlyList<SearchRange> Ranges => Collect(LearningRate, Beta1, Beta2, WeightDecay);
-
-    /// <inheritdoc />
-    protected override Optimizer CreateDefaultOptimizer() => new AdamW();
 }
 
 /// <summary>
@@ -294,9 +290,6 @@ public sealed class AdafactorSearchSpace : OptimizerSearchSpace
 
     /// <inheritdoc />
     public override IReadOnlyList<SearchRange> Ranges => Collect(LearningRate, Beta2Decay, ClipThreshold, WeightDecay);
-
-    /// <inheritdoc />
-    protected override Optimizer CreateDefaultOptimizer() => new Adafactor();
 }
 
 /// <summary>SGD's search space: learning rate and momentum (Nesterov off, as Keras's default).</summary>
@@ -313,7 +306,4 @@ public sealed class SgdSearchSpace : OptimizerSearchSpace
 
     /// <inheritdoc />
     public override IReadOnlyList<SearchRange> Ranges => Collect(LearningRate, Momentum);
-
-    /// <inheritdoc />
-    protected override Optimizer CreateDefaultOptimizer() => new Sgd();
 }

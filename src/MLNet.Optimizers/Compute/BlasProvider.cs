@@ -32,6 +32,13 @@ public abstract class BlasProvider
     /// <summary>A human-readable description (library path, version, code path).</summary>
     public virtual string Description => Name;
 
+    /// <summary>
+    /// What computes this provider's products, as a stable record (name, routes, library versions and code paths,
+    /// threads) to store beside results: equal provenance, seed and data give equal bits. This base implementation,
+    /// for providers outside this library, records the name, the .NET type and the thread count.
+    /// </summary>
+    public virtual ComputeProvenance Provenance => new(Name, "all=" + Name, GetType().FullName ?? GetType().Name, NumThreads);
+
     /// <summary>Threads the provider may use for one call (1 = single-threaded).</summary>
     public abstract int NumThreads { get; set; }
 

@@ -69,21 +69,22 @@ public sealed class ManagedBlasProvider : BlasProvider
     public override string Name => "managed";
 
     /// <inheritdoc />
-    public override string Description
+    public override string Description => string.Create(
+        CultureInfo.InvariantCulture,
+        $"managed (pure .NET; SGEMM {Kernel} micro-kernel, KC={ManagedGemm.KcTarget}, NC={ManagedGemm.NcTarget}; {_numThreads} thread{(_numThreads == 1 ? string.Empty : "s")})");
+
+    /// <summary>The SGEMM micro-kernel and blocking, with the thread count (which does not change results).</summary>
+    public override ComputeProvenance Provenance => new(Name, "all=" + Name, LibraryProvenance, _numThreads);
+
+    /// <summary>The library part of <see cref="Provenance"/>.</summary>
+    internal string LibraryProvenance => string.Create(CultureInfo.InvariantCulture, $"managed SGEMM {Kernel}, KC={ManagedGemm.KcTarget}, NC={ManagedGemm.NcTarget}");
+
+    private string Kernel => _path switch
     {
-        get
-        {
-            string kernel = _path switch
-            {
-                ManagedGemmPath.Avx512 => "AVX-512 12x32",
-                ManagedGemmPath.Avx2 => "AVX2 6x16",
-                _ => "scalar 4x4",
-            };
-            return string.Create(
-                CultureInfo.InvariantCulture,
-                $"managed (pure .NET; SGEMM {kernel} micro-kernel, KC={ManagedGemm.KcTarget}, NC={ManagedGemm.NcTarget}; {_numThreads} thread{(_numThreads == 1 ? string.Empty : "s")})");
-        }
-    }
+        ManagedGemmPath.Avx512 => "AVX-512 12x32",
+        ManagedGemmPath.Avx2 => "AVX2 6x16",
+        _ => "scalar 4x4",
+    };
 
     /// <summary>
     /// Threads one SGEMM may use (default 1): from 1 to <see cref="Environment.ProcessorCount"/>. Small products run on

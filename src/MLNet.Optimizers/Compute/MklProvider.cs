@@ -140,6 +140,28 @@ public sealed unsafe class MklProvider : NativeBlasProvider
     /// </summary>
     public string CodePath => _state.CodePath;
 
+    /// <summary>
+    /// The branch MKL's automatic code-path choice dispatches to on this CPU (<c>mkl_cbwr_get_auto_branch</c>), e.g.
+    /// <c>AVX512_E1</c> on a recent Intel CPU, or <c>AUTO</c> / <c>SSE2</c>-class names when MKL withholds its vectorized
+    /// kernels (MKL 2020.1+ on AMD CPUs). The default provider rule uses MKL only when this is as wide as the CPU allows.
+    /// </summary>
+    public string AutoBranch => BranchName(_state.BranchCode);
+
+    /// <summary>The <see cref="AutoBranch"/> code (10 AVX2, 12 AVX512, 14 AVX512_E1; 0 when MKL does not report it).</summary>
+    internal int AutoBranchCode => _state.BranchCode;
+
+    /// <summary>MKL's version, threading layer, code path and reproducibility mode, with the thread count (no file path).</summary>
+    public override ComputeProvenance Provenance => new(
+        Name,
+        "all=" + Name,
+        LibraryProvenance,
+        NumThreads);
+
+    /// <summary>The library part of <see cref="Provenance"/>.</summary>
+    internal string LibraryProvenance => string.Create(
+        CultureInfo.InvariantCulture,
+        $"mkl {_state.NumericVersion}, threading {ThreadingLayer}, code path {CodePath}{_state.CapNote}, {Reproducibility}");
+
     /// <summary>The threading layer MKL runs with in this process.</summary>
     public MklThreadingLayer ThreadingLayer => _state.Layer;
 
@@ -396,7 +418,7 @@ public sealed unsafe class MklProvider : NativeBlasProvider
         }
 
         string version = ReadVersionString(library);
-        (int major, int update, string processor) = ReadVersion(library);
+        (int major, int minor, int update, string build, string processor) = ReadVersion(library);
         string branch = ReadAutoBranch(library, out int branchCode);
         string codePath = processor + (branch.Length > 0 ? " [CNR auto branch " + branch + "]" : string.Empty);
         trace.Append("  version: ").Append(version).AppendLine();
@@ -426,7 +448,8 @@ public sealed unsafe class MklProvider : NativeBlasProvider
 
         string capNote = cap == MklInstructionSet.Default ? string.Empty : " (capped at " + cap + ")";
         trace.AppendLine("  result: ok");
-        return new State(library, layer, cap, version, codePath, capNote, amdNote, reproducibility, dynamic, trace.ToString());
+        string numericVersion = string.Create(CultureInfo.InvariantCulture, $"{major}.{minor}.{update} build {build}");
+        return new State(library, layer, cap, version, codePath, capNote, amdNote, reproducibility, dynamic, trace.ToString()) { BranchCode = branchCode, NumericVersion = numericVersion };
     }
 
     /// <summary>
@@ -550,17 +573,17 @@ public sealed unsafe class MklProvider : NativeBlasProvider
         return (NativeLibraryLoader.PtrToString(buffer) ?? string.Empty).Trim();
     }
 
-    private static (int Major, int Update, string Processor) ReadVersion(NativeBlasLibrary library)
+    private static (int Major, int Minor, int Update, string Build, string Processor) ReadVersion(NativeBlasLibrary library)
     {
         IntPtr f = library.OptionalExport("MKL_Get_Version");
         if (f == IntPtr.Zero)
         {
-            return (0, 0, "(MKL_Get_Version missing)");
+            return (0, 0, 0, "?", "(MKL_Get_Version missing)");
         }
 
         MklVersion v = default;
         ((delegate* unmanaged[Cdecl]<MklVersion*, void>)f)(&v);
-        return (v.MajorVersion, v.UpdateVersion, NativeLibraryLoader.PtrToString((byte*)v.Processor) ?? "(unknown)");
+        return (v.MajorVersion, v.MinorVersion, v.UpdateVersion, NativeLibraryLoader.PtrToString((byte*)v.Build) ?? "?", NativeLibraryLoader.PtrToString((byte*)v.Processor) ?? "(unknown)");
     }
 
     private static string ReadAutoBranch(NativeBlasLibrary library, out int code)
@@ -629,5 +652,9 @@ public sealed unsafe class MklProvider : NativeBlasProvider
         public bool Dynamic { get; } = dynamic;
 
         public string Trace { get; } = trace;
+
+        public int BranchCode { get; init; }
+
+        public string NumericVersion { get; init; } = "";
     }
 }

@@ -61,6 +61,12 @@ public sealed unsafe class OpenBlasProvider : NativeBlasProvider
         CultureInfo.InvariantCulture,
         $"openblas: {Config} | core {CoreName}{_state.CoreNote} | {LibraryPath} | {NumThreads} thread(s)");
 
+    /// <summary>OpenBLAS's build configuration and kernels, with the thread count (no file path).</summary>
+    public override ComputeProvenance Provenance => new(Name, "all=" + Name, LibraryProvenance, NumThreads);
+
+    /// <summary>The library part of <see cref="Provenance"/>.</summary>
+    internal string LibraryProvenance => "openblas " + Config + ", core " + CoreName;
+
     /// <summary>The kernels OpenBLAS uses (<c>openblas_get_corename</c>), e.g. <c>SkylakeX</c> or <c>Haswell</c>.</summary>
     public string CoreName => _state.CoreName;
 

@@ -31,6 +31,31 @@ public sealed class RoutedBlasProvider : BlasProvider
     public override string Description =>
         $"auto: large products -> {_large.Name}; narrow products (min dimension <= {NarrowLimit}) -> NN {_narrow[0].Name}, NT {_narrow[1].Name}, TN {_narrow[2].Name}, TT {_narrow[3].Name}";
 
+    /// <summary>
+    /// <c>auto</c>, the route of every product class, each distinct library's provenance (joined by <c>" + "</c>, in
+    /// the order large, NN, NT, TN, TT) and the large provider's thread count.
+    /// </summary>
+    public override ComputeProvenance Provenance
+    {
+        get
+        {
+            var libraries = new List<string>();
+            foreach (BlasProvider p in _narrow.Prepend(_large))
+            {
+                string lib = p.Provenance.Libraries;
+                if (!libraries.Contains(lib))
+                {
+                    libraries.Add(lib);
+                }
+            }
+
+            return new ComputeProvenance(Name, RoutesText, string.Join(" + ", libraries), NumThreads);
+        }
+    }
+
+    /// <summary>The routes, e.g. <c>large=openblas NN=openblas NT=managed TN=openblas TT=openblas</c>.</summary>
+    internal string RoutesText => $"large={_large.Name} NN={_narrow[0].Name} NT={_narrow[1].Name} TN={_narrow[2].Name} TT={_narrow[3].Name}";
+
     /// <summary>The provider serving large products (and GEMV, AXPY, DOT, NRM2).</summary>
     public BlasProvider Large => _large;
 

@@ -180,18 +180,19 @@ internal static unsafe partial class AdafactorKernels
         typeof(T) == typeof(VelocityProducer) && Unsafe.As<T, VelocityProducer>(ref producer).Outside;
 
     /// <summary><see cref="FactoredSums"/> split where the pairwise tree splits.</summary>
-    public static void FactoredSumsSplit(float* g, float* x, float* r, float* c, float* rowMeans, float* colMin, float* colMax, int rows, int cols, long n, float* buffers, KernelPath path, Threading t, out float sumU, out float sumX)
+    public static void FactoredSumsSplit(float* g, float* x, float* r, float* c, float* rowMeans, float* colMin, float* colMax, int rows, int cols, long n, float* buffers, KernelPath path, bool guard, Threading t, out float sumU, out float sumX)
     {
-        var producer = new FactoredProducer(g, r, c, rowMeans, colMin, colMax, rows, cols, path);
+        var producer = new FactoredProducer(g, r, c, rowMeans, colMin, colMax, rows, cols, path, guard);
         SumsParallel(ref producer, x, buffers, (int)n, t, out sumU, out sumX);
     }
 
     /// <summary><see cref="VelocitySums"/> split where the pairwise tree splits.</summary>
-    public static int VelocitySumsSplit(float* g, float* x, float* v, int n, float eps1, float b2t, float om, float* buffers, KernelPath path, Threading t, out float sumU, out float sumX)
+    public static int VelocitySumsSplit(float* g, float* x, float* v, int n, float eps1, float b2t, float om, float* buffers, KernelPath path, bool guard, Threading t, out float sumU, out float sumX)
     {
-        var producer = new VelocityProducer(g, v, eps1, b2t, om, path);
+        bool guarded = guard && om * eps1 == 0f;
+        var producer = new VelocityProducer(g, v, eps1, b2t, om, path, guarded);
         bool outside = SumsParallel(ref producer, x, buffers, n, t, out sumU, out sumX);
-        return !path.Newton ? SqrtHardware : outside ? SqrtChecked : SqrtUnchecked;
+        return guarded ? SqrtGuarded : !path.Newton ? SqrtHardware : outside ? SqrtChecked : SqrtUnchecked;
     }
 
     // ------------------------------------------------------------------------------------------- updates
@@ -215,18 +216,19 @@ internal static unsafe partial class AdafactorKernels
         public float D;
         public int Mode;
         public KernelPath Path;
+        public bool Guard;
         public Threading Threading;
         public int Parts;
     }
 
     /// <summary>The factored update split by rows (each row is independent).</summary>
-    public static void FactoredApplySplit(float* x, float* g, float* r, float* c, float* rowMeans, float* colMin, float* colMax, int lead, int rows, int cols, float alpha, float d, KernelPath path, Threading t)
+    public static void FactoredApplySplit(float* x, float* g, float* r, float* c, float* rowMeans, float* colMin, float* colMax, int lead, int rows, int cols, float alpha, float d, KernelPath path, bool guard, Threading t)
     {
         long n = (long)lead * rows * cols;
         int parts = t.Parts(n);
         if (parts <= 1 || lead * rows < 2)
         {
-            FactoredApply(x, g, r, c, rowMeans, colMin, colMax, lead, rows, cols, alpha, d, path);
+            FactoredApply(x, g, r, c, rowMeans, colMin, colMax, lead, rows, cols, alpha, d, path, guard);
             return;
         }
 
@@ -235,7 +237,7 @@ internal static unsafe partial class AdafactorKernels
         var ctx = new ApplyContext
         {
             X = x, G = g, R = r, C = c, RowMeans = rowMeans, ColMin = colMin, ColMax = colMax, Rows = rows, Cols = cols, Total = total,
-            RowsPerPart = rowsPerPart, Alpha = alpha, D = d, Path = path,
+            RowsPerPart = rowsPerPart, Alpha = alpha, D = d, Path = path, Guard = guard,
         };
         KernelThreads.Run((total + rowsPerPart - 1) / rowsPerPart, t.Threads, &FactoredApplyPart, &ctx);
     }
@@ -255,10 +257,10 @@ internal static unsafe partial class AdafactorKernels
             for (; i + 1 < i1; i += 2)
             {
                 int k = i + 1;
-                float rr1 = ctx.R[i] / ctx.RowMeans[i / rows];
-                float rr2 = ctx.R[k] / ctx.RowMeans[k / rows];
-                int m1 = RowSqrtMode(path, rr1, ctx.ColMin[i / rows], ctx.ColMax[i / rows]);
-                int m2 = RowSqrtMode(path, rr2, ctx.ColMin[k / rows], ctx.ColMax[k / rows]);
+                float rr1 = RowFactor(ctx.R[i], ctx.RowMeans[i / rows], ctx.Guard);
+                float rr2 = RowFactor(ctx.R[k], ctx.RowMeans[k / rows], ctx.Guard);
+                int m1 = RowSqrtMode(path, rr1, ctx.ColMin[i / rows], ctx.ColMax[i / rows], ctx.Guard);
+                int m2 = RowSqrtMode(path, rr2, ctx.ColMin[k / rows], ctx.ColMax[k / rows], ctx.Guard);
                 float* c1 = ctx.C + ((long)(i / rows) * cols);
                 float* c2 = ctx.C + ((long)(k / rows) * cols);
                 long o1 = (long)i * cols;
@@ -272,9 +274,9 @@ internal static unsafe partial class AdafactorKernels
         for (; i < i1; i++)
         {
             int b = i / rows;
-            float rr = ctx.R[i] / ctx.RowMeans[b];
+            float rr = RowFactor(ctx.R[i], ctx.RowMeans[b], ctx.Guard);
             long off = (long)i * cols;
-            FactoredApplyRow(ctx.X + off, ctx.G + off, ctx.C + ((long)b * cols), cols, rr, ctx.Alpha, den, path, RowSqrtMode(path, rr, ctx.ColMin[b], ctx.ColMax[b]), 0);
+            FactoredApplyRow(ctx.X + off, ctx.G + off, ctx.C + ((long)b * cols), cols, rr, ctx.Alpha, den, path, RowSqrtMode(path, rr, ctx.ColMin[b], ctx.ColMax[b], ctx.Guard), 0);
         }
     }
 

@@ -61,6 +61,13 @@ internal static unsafe partial class AdafactorKernels
     /// <summary>Newton square roots without the check: every input is known to be in [2^-102, float.MaxValue].</summary>
     public const int SqrtUnchecked = 2;
 
+    /// <summary>
+    /// Square roots by the divider, and a zero second moment gives a zero quotient: <c>u = v == 0 ? 0 : g / sqrtf(v)</c>
+    /// (Keras computes 0/0 = NaN or g/0 = ±inf there). Chosen only where a zero second moment is possible and
+    /// <see cref="Adafactor.ZeroMomentNaN"/> is off; elsewhere every mode gives Keras's bits.
+    /// </summary>
+    public const int SqrtGuarded = 3;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Sqrt(Vector512<float> v, int mode) =>
         mode == SqrtUnchecked ? ExactMath.SqrtNewton(v) : mode == SqrtChecked ? ExactMath.Sqrt(v) : Vector512.Sqrt(v);
@@ -69,13 +76,47 @@ internal static unsafe partial class AdafactorKernels
     private static Vector256<float> Sqrt(Vector256<float> v, int mode) =>
         mode == SqrtUnchecked ? ExactMath.SqrtNewton(v) : mode == SqrtChecked ? ExactMath.Sqrt(v) : Vector256.Sqrt(v);
 
+    /// <summary><c>g / s</c>, <c>s = sqrtf(v)</c>; in <see cref="SqrtGuarded"/> mode 0 where <c>s == 0</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Quotient(Vector512<float> g, Vector512<float> s, int mode)
+    {
+        Vector512<float> u = g / s;
+        return mode == SqrtGuarded ? Vector512.AndNot(u, Vector512.Equals(s, Vector512<float>.Zero)) : u;
+    }
+
+    /// <summary>The 256-bit form of <see cref="Quotient(Vector512{float}, Vector512{float}, int)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Quotient(Vector256<float> g, Vector256<float> s, int mode)
+    {
+        Vector256<float> u = g / s;
+        return mode == SqrtGuarded ? Vector256.AndNot(u, Vector256.Equals(s, Vector256<float>.Zero)) : u;
+    }
+
+    /// <summary>The scalar form of <see cref="Quotient(Vector512{float}, Vector512{float}, int)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Quotient(float g, float s, int mode) => mode == SqrtGuarded && s == 0f ? 0f : g / s;
+
+    /// <summary>
+    /// A row's factor <c>rr = r_i / mean(r)</c>. Guarded, a zero mean (every <c>r</c> of the block is 0, possible only
+    /// with <c>epsilon_1 = 0</c>) gives 0 instead of Keras's 0/0 = NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float RowFactor(float r, float mean, bool guard) => guard && mean == 0f ? 0f : r / mean;
+
     /// <summary>
     /// The square-root mode for one row of the factored second moment, <c>v_j = RN(rr * c_j)</c>: rounding is monotonic,
     /// so every <c>v_j</c> lies in [RN(rr * cMin), RN(rr * cMax)]; when that interval is inside the Newton range the
-    /// per-vector check is skipped. (NaN fails both comparisons and keeps the check.)
+    /// per-vector check is skipped. (NaN fails both comparisons and keeps the check.) With <paramref name="guard"/>, a row
+    /// where some <c>v_j</c> can be 0 (<c>RN(rr * cMin) == 0</c>, again by monotonic rounding) gets
+    /// <see cref="SqrtGuarded"/>; no other row can have a zero second moment, so no other row changes.
     /// </summary>
-    public static int RowSqrtMode(KernelPath path, float rr, float cMin, float cMax)
+    public static int RowSqrtMode(KernelPath path, float rr, float cMin, float cMax, bool guard)
     {
+        if (guard && rr * cMin == 0f)
+        {
+            return SqrtGuarded;
+        }
+
         if (!path.Newton)
         {
             return SqrtHardware;
@@ -191,9 +232,9 @@ internal static unsafe partial class AdafactorKernels
     /// Pairwise sums of <c>u*u</c> (<c>u = g / sqrtf((r_i/mean(r)) * c_j)</c>) and of <c>x*x</c> over the flattened
     /// tensor, in one traversal.
     /// </summary>
-    public static void FactoredSums(float* g, float* x, float* r, float* c, float* rowMeans, float* colMin, float* colMax, int rows, int cols, long n, float* buffer, KernelPath path, out float sumU, out float sumX)
+    public static void FactoredSums(float* g, float* x, float* r, float* c, float* rowMeans, float* colMin, float* colMax, int rows, int cols, long n, float* buffer, KernelPath path, bool guard, out float sumU, out float sumX)
     {
-        var producer = new FactoredProducer(g, r, c, rowMeans, colMin, colMax, rows, cols, path);
+        var producer = new FactoredProducer(g, r, c, rowMeans, colMin, colMax, rows, cols, path, guard);
         Pairwise.SumProducedAndSquares(ref producer, x, buffer, 0, (int)n, out sumU, out sumX);
     }
 
@@ -202,7 +243,7 @@ internal static unsafe partial class AdafactorKernels
     /// mean(r)</c> per block. Rows are independent, so row i of the first half and row i of the second half are
     /// updated in one loop: twice the memory streams in flight (faster when the tensor is not in cache).
     /// </summary>
-    public static void FactoredApply(float* x, float* g, float* r, float* c, float* rowMeans, float* colMin, float* colMax, int lead, int rows, int cols, float alpha, float d, KernelPath path)
+    public static void FactoredApply(float* x, float* g, float* r, float* c, float* rowMeans, float* colMin, float* colMax, int lead, int rows, int cols, float alpha, float d, KernelPath path, bool guard)
     {
         var den = new Denominator(d, path.Newton);
         int total = lead * rows;
@@ -210,10 +251,10 @@ internal static unsafe partial class AdafactorKernels
         for (int i = 0; i < half; i++)
         {
             int k = i + half;
-            float rr1 = r[i] / rowMeans[i / rows];
-            float rr2 = r[k] / rowMeans[k / rows];
-            int m1 = RowSqrtMode(path, rr1, colMin[i / rows], colMax[i / rows]);
-            int m2 = RowSqrtMode(path, rr2, colMin[k / rows], colMax[k / rows]);
+            float rr1 = RowFactor(r[i], rowMeans[i / rows], guard);
+            float rr2 = RowFactor(r[k], rowMeans[k / rows], guard);
+            int m1 = RowSqrtMode(path, rr1, colMin[i / rows], colMax[i / rows], guard);
+            int m2 = RowSqrtMode(path, rr2, colMin[k / rows], colMax[k / rows], guard);
             float* c1 = c + ((long)(i / rows) * cols);
             float* c2 = c + ((long)(k / rows) * cols);
             long o1 = (long)i * cols;
@@ -226,9 +267,9 @@ internal static unsafe partial class AdafactorKernels
         for (int i = 2 * half; i < total; i++)
         {
             int b = i / rows;
-            float rr = r[i] / rowMeans[b];
+            float rr = RowFactor(r[i], rowMeans[b], guard);
             long off = (long)i * cols;
-            FactoredApplyRow(x + off, g + off, c + ((long)b * cols), cols, rr, alpha, den, path, RowSqrtMode(path, rr, colMin[b], colMax[b]), 0);
+            FactoredApplyRow(x + off, g + off, c + ((long)b * cols), cols, rr, alpha, den, path, RowSqrtMode(path, rr, colMin[b], colMax[b], guard), 0);
         }
     }
 
@@ -251,14 +292,14 @@ internal static unsafe partial class AdafactorKernels
             for (; j <= cols - 32; j += 16)
             {
                 Vector512<float> next = Sqrt(vrr * Vector512.Load(c + j + 16), sqrtMode);
-                Vector512<float> u = Vector512.Load(g + j) / s;
+                Vector512<float> u = Quotient(Vector512.Load(g + j), s, sqrtMode);
                 Touch(g + j + Ahead);
                 Touch(x + j + Ahead);
                 (Vector512.Load(x + j) - (va * Scale(u, den))).Store(x + j);
                 s = next;
             }
 
-            Vector512<float> last = Vector512.Load(g + j) / s;
+            Vector512<float> last = Quotient(Vector512.Load(g + j), s, sqrtMode);
             (Vector512.Load(x + j) - (va * Scale(last, den))).Store(x + j);
             j += 16;
         }
@@ -269,14 +310,14 @@ internal static unsafe partial class AdafactorKernels
             Vector256<float> va = Vector256.Create(alpha);
             for (; j <= cols - 8; j += 8)
             {
-                Vector256<float> u = Vector256.Load(g + j) / Sqrt(vrr * Vector256.Load(c + j), sqrtMode);
+                Vector256<float> u = Quotient(Vector256.Load(g + j), Sqrt(vrr * Vector256.Load(c + j), sqrtMode), sqrtMode);
                 (Vector256.Load(x + j) - (va * Scale(u, den))).Store(x + j);
             }
         }
 
         for (; j < cols; j++)
         {
-            float u = g[j] / MathF.Sqrt(rr * c[j]);
+            float u = Quotient(g[j], MathF.Sqrt(rr * c[j]), sqrtMode);
             x[j] -= alpha * (u / den.D);
         }
     }
@@ -294,8 +335,8 @@ internal static unsafe partial class AdafactorKernels
         {
             Vector512<float> next1 = Sqrt(vrr1 * Vector512.Load(c1 + j + 16), m1);
             Vector512<float> next2 = Sqrt(vrr2 * Vector512.Load(c2 + j + 16), m2);
-            Vector512<float> u1 = Vector512.Load(g1 + j) / s1;
-            Vector512<float> u2 = Vector512.Load(g2 + j) / s2;
+            Vector512<float> u1 = Quotient(Vector512.Load(g1 + j), s1, m1);
+            Vector512<float> u2 = Quotient(Vector512.Load(g2 + j), s2, m2);
             Touch(g1 + j + Ahead);
             Touch(g2 + j + Ahead);
             Touch(x1 + j + Ahead);
@@ -306,8 +347,8 @@ internal static unsafe partial class AdafactorKernels
             s2 = next2;
         }
 
-        Vector512<float> last1 = Vector512.Load(g1 + j) / s1;
-        Vector512<float> last2 = Vector512.Load(g2 + j) / s2;
+        Vector512<float> last1 = Quotient(Vector512.Load(g1 + j), s1, m1);
+        Vector512<float> last2 = Quotient(Vector512.Load(g2 + j), s2, m2);
         (Vector512.Load(x1 + j) - (va * Scale(last1, den))).Store(x1 + j);
         (Vector512.Load(x2 + j) - (va * Scale(last2, den))).Store(x2 + j);
         return j + 16;
@@ -325,14 +366,14 @@ internal static unsafe partial class AdafactorKernels
             for (; j <= len - 32; j += 16)
             {
                 Vector512<float> next = Sqrt(vrr * Vector512.Load(c + j + 16), sqrtMode);
-                Vector512<float> u = Vector512.Load(g + j) / s;
+                Vector512<float> u = Quotient(Vector512.Load(g + j), s, sqrtMode);
                 (u * u).Store(dst + j);
                 Touch(touch + j);
                 Touch(g + j + Ahead);
                 s = next;
             }
 
-            Vector512<float> last = Vector512.Load(g + j) / s;
+            Vector512<float> last = Quotient(Vector512.Load(g + j), s, sqrtMode);
             (last * last).Store(dst + j);
             j += 16;
         }
@@ -342,14 +383,14 @@ internal static unsafe partial class AdafactorKernels
             Vector256<float> vrr = Vector256.Create(rr);
             for (; j <= len - 8; j += 8)
             {
-                Vector256<float> u = Vector256.Load(g + j) / Sqrt(vrr * Vector256.Load(c + j), sqrtMode);
+                Vector256<float> u = Quotient(Vector256.Load(g + j), Sqrt(vrr * Vector256.Load(c + j), sqrtMode), sqrtMode);
                 (u * u).Store(dst + j);
             }
         }
 
         for (; j < len; j++)
         {
-            float u = g[j] / MathF.Sqrt(rr * c[j]);
+            float u = Quotient(g[j], MathF.Sqrt(rr * c[j]), sqrtMode);
             dst[j] = u * u;
         }
     }
@@ -360,12 +401,17 @@ internal static unsafe partial class AdafactorKernels
     /// Updates the second moment in place, <c>v = b2t*v + om*(g*g + eps1)</c>, and returns the pairwise sums of
     /// <c>u*u</c> (<c>u = g / sqrtf(v)</c>) and of <c>x*x</c>, in one traversal.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="guard"/>, when a zero second moment is possible (<c>RN(om * eps1) == 0</c>: otherwise every
+    /// updated <c>v &gt;= RN(om * eps1) &gt; 0</c> by monotonic rounding) the quotient is guarded (<see cref="SqrtGuarded"/>).
+    /// </remarks>
     /// <returns>The square-root mode for <see cref="VelocityApply"/>: unchecked when every updated v is in the Newton range.</returns>
-    public static int VelocitySums(float* g, float* x, float* v, int n, float eps1, float b2t, float om, float* buffer, KernelPath path, out float sumU, out float sumX)
+    public static int VelocitySums(float* g, float* x, float* v, int n, float eps1, float b2t, float om, float* buffer, KernelPath path, bool guard, out float sumU, out float sumX)
     {
-        var producer = new VelocityProducer(g, v, eps1, b2t, om, path);
+        bool guarded = guard && om * eps1 == 0f;
+        var producer = new VelocityProducer(g, v, eps1, b2t, om, path, guarded);
         Pairwise.SumProducedAndSquares(ref producer, x, buffer, 0, n, out sumU, out sumX);
-        return !path.Newton ? SqrtHardware : producer.Outside ? SqrtChecked : SqrtUnchecked;
+        return guarded ? SqrtGuarded : !path.Newton ? SqrtHardware : producer.Outside ? SqrtChecked : SqrtUnchecked;
     }
 
     /// <summary>The non-factored update: <c>x -= alpha * ((g / sqrtf(v)) / d)</c>.</summary>
@@ -387,8 +433,8 @@ internal static unsafe partial class AdafactorKernels
             {
                 Vector512<float> next1 = Sqrt(Vector512.Load(v + j + 16), mode);
                 Vector512<float> next2 = Sqrt(Vector512.Load(v2 + j + 16), mode);
-                Vector512<float> u1 = Vector512.Load(g + j) / s1;
-                Vector512<float> u2 = Vector512.Load(g2 + j) / s2;
+                Vector512<float> u1 = Quotient(Vector512.Load(g + j), s1, mode);
+                Vector512<float> u2 = Quotient(Vector512.Load(g2 + j), s2, mode);
                 Touch(g + j + Ahead);
                 Touch(g2 + j + Ahead);
                 Touch(v + j + Ahead);
@@ -401,8 +447,8 @@ internal static unsafe partial class AdafactorKernels
                 s2 = next2;
             }
 
-            Vector512<float> last1 = Vector512.Load(g + j) / s1;
-            Vector512<float> last2 = Vector512.Load(g2 + j) / s2;
+            Vector512<float> last1 = Quotient(Vector512.Load(g + j), s1, mode);
+            Vector512<float> last2 = Quotient(Vector512.Load(g2 + j), s2, mode);
             (Vector512.Load(x + j) - (va * Scale(last1, den))).Store(x + j);
             (Vector512.Load(x2 + j) - (va * Scale(last2, den))).Store(x2 + j);
             j = 2 * h;
@@ -416,12 +462,12 @@ internal static unsafe partial class AdafactorKernels
             for (; j <= n - 32; j += 16)
             {
                 Vector512<float> next = Sqrt(Vector512.Load(v + j + 16), mode);
-                Vector512<float> u = Vector512.Load(g + j) / s;
+                Vector512<float> u = Quotient(Vector512.Load(g + j), s, mode);
                 (Vector512.Load(x + j) - (va * Scale(u, den))).Store(x + j);
                 s = next;
             }
 
-            Vector512<float> last = Vector512.Load(g + j) / s;
+            Vector512<float> last = Quotient(Vector512.Load(g + j), s, mode);
             (Vector512.Load(x + j) - (va * Scale(last, den))).Store(x + j);
             j += 16;
         }
@@ -431,14 +477,14 @@ internal static unsafe partial class AdafactorKernels
             Vector256<float> va = Vector256.Create(alpha);
             for (; j <= n - 8; j += 8)
             {
-                Vector256<float> u = Vector256.Load(g + j) / Sqrt(Vector256.Load(v + j), mode);
+                Vector256<float> u = Quotient(Vector256.Load(g + j), Sqrt(Vector256.Load(v + j), mode), mode);
                 (Vector256.Load(x + j) - (va * Scale(u, den))).Store(x + j);
             }
         }
 
         for (; j < n; j++)
         {
-            x[j] -= alpha * ((g[j] / MathF.Sqrt(v[j])) / d);
+            x[j] -= alpha * (Quotient(g[j], MathF.Sqrt(v[j]), mode) / d);
         }
     }
 
@@ -446,9 +492,9 @@ internal static unsafe partial class AdafactorKernels
     /// <c>v = b2t*v + om*(g*g + eps1)</c> stored, and <c>dst = (g / sqrtf(v))^2</c>. Returns true when some updated
     /// <c>v</c> was outside the Newton range (so the update pass must keep checking).
     /// </summary>
-    private static bool VelocityUSquares(float* g, float* v, int len, float eps1, float b2t, float om, float* dst, float* touch, KernelPath path)
+    private static bool VelocityUSquares(float* g, float* v, int len, float eps1, float b2t, float om, float* dst, float* touch, KernelPath path, bool guarded)
     {
-        int mode = AnySqrtMode(path);
+        int mode = guarded ? SqrtGuarded : AnySqrtMode(path);
         bool outside = false;
         int j = 0;
         if (path.Width == 512)
@@ -469,7 +515,7 @@ internal static unsafe partial class AdafactorKernels
                     Vector512<float> vNext = (vb * Vector512.Load(v + j + 16)) + (vo * ((gNext * gNext) + e));
                     vNext.Store(v + j + 16);
                     Vector512<float> sNext = SqrtNoting(vNext, mode, ref outside);
-                    Vector512<float> u = gv / s;
+                    Vector512<float> u = Quotient(gv, s, mode);
                     (u * u).Store(dst + j);
                     Touch(touch + j);
                     Touch(g + j + Ahead);
@@ -478,7 +524,7 @@ internal static unsafe partial class AdafactorKernels
                     s = sNext;
                 }
 
-                Vector512<float> last = gv / s;
+                Vector512<float> last = Quotient(gv, s, mode);
                 (last * last).Store(dst + j);
                 j += 16;
             }
@@ -494,7 +540,7 @@ internal static unsafe partial class AdafactorKernels
                 Vector256<float> gv = Vector256.Load(g + j);
                 Vector256<float> vn = (vb * Vector256.Load(v + j)) + (vo * ((gv * gv) + e));
                 vn.Store(v + j);
-                Vector256<float> u = gv / SqrtNoting(vn, mode, ref outside);
+                Vector256<float> u = Quotient(gv, SqrtNoting(vn, mode, ref outside), mode);
                 (u * u).Store(dst + j);
             }
         }
@@ -505,7 +551,7 @@ internal static unsafe partial class AdafactorKernels
             float vn = (b2t * v[j]) + (om * ((gv * gv) + eps1));
             v[j] = vn;
             outside |= BitConverter.SingleToUInt32Bits(vn) - ExactMath.SqrtMinBits > ExactMath.SqrtSpan;
-            float u = gv / MathF.Sqrt(vn);
+            float u = Quotient(gv, MathF.Sqrt(vn), mode);
             dst[j] = u * u;
         }
 
@@ -516,7 +562,7 @@ internal static unsafe partial class AdafactorKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> SqrtNoting(Vector512<float> v, int mode, ref bool outside)
     {
-        if (mode == SqrtHardware)
+        if (mode != SqrtChecked)
         {
             return Vector512.Sqrt(v);
         }
@@ -535,7 +581,7 @@ internal static unsafe partial class AdafactorKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> SqrtNoting(Vector256<float> v, int mode, ref bool outside)
     {
-        if (mode == SqrtHardware)
+        if (mode != SqrtChecked)
         {
             return Vector256.Sqrt(v);
         }
@@ -570,7 +616,7 @@ internal static unsafe partial class AdafactorKernels
     // ------------------------------------------------------------------------------------------- sources
 
     /// <summary>Produces <c>u*u</c> of the factored second moment over the flattened tensor, keeping a row cursor.</summary>
-    private struct FactoredProducer(float* g, float* r, float* c, float* rowMeans, float* colMin, float* colMax, int rows, int cols, KernelPath path) : ILeafProducer
+    private struct FactoredProducer(float* g, float* r, float* c, float* rowMeans, float* colMin, float* colMax, int rows, int cols, KernelPath path, bool guard) : ILeafProducer
     {
         private int _pos;
         private int _row;
@@ -590,8 +636,8 @@ internal static unsafe partial class AdafactorKernels
             {
                 int len = Math.Min(end - p, cols - _col);
                 int block = _row / rows;
-                float rr = r[_row] / rowMeans[block];
-                int mode = RowSqrtMode(path, rr, colMin[block], colMax[block]);
+                float rr = RowFactor(r[_row], rowMeans[block], guard);
+                int mode = RowSqrtMode(path, rr, colMin[block], colMax[block], guard);
                 FactoredUSquaresRow(g + p, c + ((long)block * cols) + _col, rr, len, dst, touch, path, mode);
                 dst += len;
                 touch += len;
@@ -609,12 +655,12 @@ internal static unsafe partial class AdafactorKernels
     }
 
     /// <summary>Updates the full second moment and produces <c>u*u</c>.</summary>
-    private struct VelocityProducer(float* g, float* v, float eps1, float b2t, float om, KernelPath path) : ILeafProducer
+    private struct VelocityProducer(float* g, float* v, float eps1, float b2t, float om, KernelPath path, bool guarded) : ILeafProducer
     {
         /// <summary>True once some updated v was outside the Newton square root's range.</summary>
         public bool Outside;
 
-        public void Produce(int start, int count, float* dst, float* touch) => Outside |= VelocityUSquares(g + start, v + start, count, eps1, b2t, om, dst, touch, path);
+        public void Produce(int start, int count, float* dst, float* touch) => Outside |= VelocityUSquares(g + start, v + start, count, eps1, b2t, om, dst, touch, path, guarded);
     }
 
     /// <summary>A row of <c>g*g + eps1</c>; optionally adds each value into the column accumulator as it is read.</summary>

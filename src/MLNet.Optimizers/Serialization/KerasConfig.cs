@@ -13,8 +13,8 @@ namespace MLNet.Optimizers.Serialization;
 /// </summary>
 public static class KerasConfig
 {
-    /// <summary>The optimizer classes this library rebuilds, by Keras class name.</summary>
-    public static IReadOnlyCollection<string> OptimizerClassNames { get; } = new[] { "Lion", "Adafactor", "SGD", "AdamW" };
+    /// <summary>The optimizer classes this library rebuilds, by Keras class name (those of <see cref="OptimizerRegistry"/>).</summary>
+    public static IReadOnlyCollection<string> OptimizerClassNames => OptimizerRegistry.ClassNames;
 
     /// <summary>The schedule classes this library rebuilds, by Keras class name.</summary>
     public static IReadOnlyCollection<string> ScheduleClassNames { get; } = new[]
@@ -23,7 +23,7 @@ public static class KerasConfig
     };
 
     /// <summary>Rebuilds an optimizer from its Keras class name and <c>get_config()</c> dictionary.</summary>
-    /// <param name="className">Keras class name (<c>Lion</c>, <c>Adafactor</c>, <c>SGD</c>, <c>AdamW</c>).</param>
+    /// <param name="className">Keras class name of a registered optimizer (<see cref="OptimizerRegistry"/>: <c>Lion</c>, <c>Adafactor</c>, <c>AdamW</c>, <c>SGD</c>).</param>
     /// <param name="config">The config dictionary.</param>
     /// <param name="options">Callable resolution and error path prefix.</param>
     /// <returns>The optimizer.</returns>
@@ -32,14 +32,9 @@ public static class KerasConfig
     {
         ArgumentNullException.ThrowIfNull(className);
         ArgumentNullException.ThrowIfNull(config);
-        return className switch
-        {
-            "Lion" => Lion.FromConfig(config, options),
-            "Adafactor" => Adafactor.FromConfig(config, options),
-            "SGD" => Sgd.FromConfig(config, options),
-            "AdamW" => AdamW.FromConfig(config, options),
-            _ => throw new OptimizerConfigException((options?.Path ?? "$") + ".class_name", $"unknown optimizer class '{className}'; expected one of {string.Join(", ", OptimizerClassNames)}."),
-        };
+        OptimizerInfo info = OptimizerRegistry.FindByClassName(className)
+            ?? throw new OptimizerConfigException((options?.Path ?? "$") + ".class_name", $"unknown optimizer class '{className}'; expected one of {string.Join(", ", OptimizerClassNames)}.");
+        return info.FromConfig(config, options);
     }
 
     /// <summary>Rebuilds an optimizer from Keras's serialized form <c>{"module", "class_name", "config", "registered_name"}</c>.</summary>
@@ -66,7 +61,7 @@ public static class KerasConfig
 
         reader.Node("registered_name");
         reader.EnsureNoUnknownKeys();
-        if (!((IEnumerable<string>)OptimizerClassNames).Contains(className))
+        if (OptimizerRegistry.FindByClassName(className) is null)
         {
             throw new OptimizerConfigException(path + ".class_name", $"unknown optimizer class '{className}'; expected one of {string.Join(", ", OptimizerClassNames)}.");
         }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using Microsoft.ML;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Models;
+using MLNet.Optimizers.Training.Training;
 
 namespace MLNet.Optimizers.MLNet;
 
@@ -101,11 +102,11 @@ public sealed class OptimizerRegressionTrainers : OptimizerTaskTrainers
     /// <param name="labelColumnName">The <see cref="float"/> label column.</param>
     /// <param name="featureColumnName">The known-size <see cref="float"/> vector feature column.</param>
     /// <param name="exampleWeightColumnName">An optional <see cref="float"/> weight column.</param>
-    /// <param name="numberOfEpochs">Passes over the data.</param>
+    /// <param name="numberOfEpochs">Passes over the data (at most: by default early stopping on selection rows split off the data ends sooner; see <see cref="OptimizerTrainerOptions.SelectionFraction"/>).</param>
     /// <param name="batchSize">Rows per step.</param>
     /// <returns>The estimator.</returns>
     /// <exception cref="ArgumentException">An argument is null, empty or out of range (named in the exception).</exception>
-    public OptimizerRegressionTrainer Linear(Optimizer optimizer, string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, int numberOfEpochs = 10, int batchSize = 32)
+    public OptimizerRegressionTrainer Linear(Optimizer optimizer, string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, int numberOfEpochs = TrainingDefaults.Epochs, int batchSize = TrainingDefaults.BatchSize)
         => new(Context, Simple(optimizer, labelColumnName, featureColumnName, exampleWeightColumnName, numberOfEpochs, batchSize));
 
     /// <summary>Linear regression with all options.</summary>
@@ -116,16 +117,16 @@ public sealed class OptimizerRegressionTrainers : OptimizerTaskTrainers
 
     /// <summary>MLP regression.</summary>
     /// <param name="optimizer">Any MLNet.Optimizers optimizer (a template: each fit uses a fresh copy).</param>
-    /// <param name="hiddenLayers">Hidden layer widths (null: one layer of 64).</param>
+    /// <param name="hiddenLayers">Hidden layer widths (null: <see cref="TrainingDefaults.HiddenLayers"/>).</param>
     /// <param name="activation">ReLU, Tanh or Sigmoid.</param>
     /// <param name="labelColumnName">The <see cref="float"/> label column.</param>
     /// <param name="featureColumnName">The known-size <see cref="float"/> vector feature column.</param>
     /// <param name="exampleWeightColumnName">An optional <see cref="float"/> weight column.</param>
-    /// <param name="numberOfEpochs">Passes over the data.</param>
+    /// <param name="numberOfEpochs">Passes over the data (at most: by default early stopping on selection rows split off the data ends sooner; see <see cref="OptimizerTrainerOptions.SelectionFraction"/>).</param>
     /// <param name="batchSize">Rows per step.</param>
     /// <returns>The estimator.</returns>
     /// <exception cref="ArgumentException">An argument is null, empty or out of range (named in the exception).</exception>
-    public OptimizerMlpTrainer Mlp(Optimizer optimizer, IReadOnlyList<int>? hiddenLayers = null, Activation activation = Activation.ReLU, string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, int numberOfEpochs = 10, int batchSize = 32)
+    public OptimizerMlpTrainer Mlp(Optimizer optimizer, IReadOnlyList<int>? hiddenLayers = null, Activation activation = Activation.ReLU, string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, int numberOfEpochs = TrainingDefaults.Epochs, int batchSize = TrainingDefaults.BatchSize)
         => new(Context, SimpleMlp(optimizer, hiddenLayers, activation, labelColumnName, featureColumnName, exampleWeightColumnName, numberOfEpochs, batchSize), TaskKind.Regression);
 
     /// <summary>MLP regression with all options.</summary>
@@ -133,6 +134,18 @@ public sealed class OptimizerRegressionTrainers : OptimizerTaskTrainers
     /// <returns>The estimator.</returns>
     /// <exception cref="ArgumentException">An option is out of range (named in the exception).</exception>
     public OptimizerMlpTrainer Mlp(MlpTrainerOptions options) => new(Context, options, TaskKind.Regression);
+
+    /// <summary>
+    /// The recommended MLP (<see cref="TrainingDefaults"/>: hidden layers, activation, dropout, optimizer, epochs with
+    /// early stopping on selection rows split off the data), the same as <c>Mlp(new MlpTrainerOptions())</c>.
+    /// </summary>
+    /// <param name="labelColumnName">The <see cref="float"/> label column.</param>
+    /// <param name="featureColumnName">The known-size <see cref="float"/> vector feature column.</param>
+    /// <param name="exampleWeightColumnName">An optional <see cref="float"/> weight column.</param>
+    /// <returns>The estimator.</returns>
+    /// <exception cref="ArgumentException">A column name is empty.</exception>
+    public OptimizerMlpTrainer Mlp(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null)
+        => new(Context, new MlpTrainerOptions { LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, ExampleWeightColumnName = exampleWeightColumnName }, TaskKind.Regression);
 }
 
 /// <summary>Binary classification trainers.</summary>
@@ -148,11 +161,11 @@ public sealed class OptimizerBinaryClassificationTrainers : OptimizerTaskTrainer
     /// <param name="labelColumnName">The <see cref="bool"/> label column.</param>
     /// <param name="featureColumnName">The known-size <see cref="float"/> vector feature column.</param>
     /// <param name="exampleWeightColumnName">An optional <see cref="float"/> weight column.</param>
-    /// <param name="numberOfEpochs">Passes over the data.</param>
+    /// <param name="numberOfEpochs">Passes over the data (at most: by default early stopping on selection rows split off the data ends sooner; see <see cref="OptimizerTrainerOptions.SelectionFraction"/>).</param>
     /// <param name="batchSize">Rows per step.</param>
     /// <returns>The estimator.</returns>
     /// <exception cref="ArgumentException">An argument is null, empty or out of range (named in the exception).</exception>
-    public OptimizerBinaryTrainer Linear(Optimizer optimizer, string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, int numberOfEpochs = 10, int batchSize = 32)
+    public OptimizerBinaryTrainer Linear(Optimizer optimizer, string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, int numberOfEpochs = TrainingDefaults.Epochs, int batchSize = TrainingDefaults.BatchSize)
         => new(Context, Simple(optimizer, labelColumnName, featureColumnName, exampleWeightColumnName, numberOfEpochs, batchSize));
 
     /// <summary>Logistic regression with all options.</summary>
@@ -163,16 +176,16 @@ public sealed class OptimizerBinaryClassificationTrainers : OptimizerTaskTrainer
 
     /// <summary>MLP binary classifier.</summary>
     /// <param name="optimizer">Any MLNet.Optimizers optimizer (a template: each fit uses a fresh copy).</param>
-    /// <param name="hiddenLayers">Hidden layer widths (null: one layer of 64).</param>
+    /// <param name="hiddenLayers">Hidden layer widths (null: <see cref="TrainingDefaults.HiddenLayers"/>).</param>
     /// <param name="activation">ReLU, Tanh or Sigmoid.</param>
     /// <param name="labelColumnName">The <see cref="bool"/> label column.</param>
     /// <param name="featureColumnName">The known-size <see cref="float"/> vector feature column.</param>
     /// <param name="exampleWeightColumnName">An optional <see cref="float"/> weight column.</param>
-    /// <param name="numberOfEpochs">Passes over the data.</param>
+    /// <param name="numberOfEpochs">Passes over the data (at most: by default early stopping on selection rows split off the data ends sooner; see <see cref="OptimizerTrainerOptions.SelectionFraction"/>).</param>
     /// <param name="batchSize">Rows per step.</param>
     /// <returns>The estimator.</returns>
     /// <exception cref="ArgumentException">An argument is null, empty or out of range (named in the exception).</exception>
-    public OptimizerMlpTrainer Mlp(Optimizer optimizer, IReadOnlyList<int>? hiddenLayers = null, Activation activation = Activation.ReLU, string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, int numberOfEpochs = 10, int batchSize = 32)
+    public OptimizerMlpTrainer Mlp(Optimizer optimizer, IReadOnlyList<int>? hiddenLayers = null, Activation activation = Activation.ReLU, string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, int numberOfEpochs = TrainingDefaults.Epochs, int batchSize = TrainingDefaults.BatchSize)
         => new(Context, SimpleMlp(optimizer, hiddenLayers, activation, labelColumnName, featureColumnName, exampleWeightColumnName, numberOfEpochs, batchSize), TaskKind.BinaryClassification);
 
     /// <summary>MLP binary classifier with all options.</summary>
@@ -180,6 +193,18 @@ public sealed class OptimizerBinaryClassificationTrainers : OptimizerTaskTrainer
     /// <returns>The estimator.</returns>
     /// <exception cref="ArgumentException">An option is out of range (named in the exception).</exception>
     public OptimizerMlpTrainer Mlp(MlpTrainerOptions options) => new(Context, options, TaskKind.BinaryClassification);
+
+    /// <summary>
+    /// The recommended MLP (<see cref="TrainingDefaults"/>: hidden layers, activation, dropout, optimizer, epochs with
+    /// early stopping on selection rows split off the data), the same as <c>Mlp(new MlpTrainerOptions())</c>.
+    /// </summary>
+    /// <param name="labelColumnName">The <see cref="bool"/> label column.</param>
+    /// <param name="featureColumnName">The known-size <see cref="float"/> vector feature column.</param>
+    /// <param name="exampleWeightColumnName">An optional <see cref="float"/> weight column.</param>
+    /// <returns>The estimator.</returns>
+    /// <exception cref="ArgumentException">A column name is empty.</exception>
+    public OptimizerMlpTrainer Mlp(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null)
+        => new(Context, new MlpTrainerOptions { LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, ExampleWeightColumnName = exampleWeightColumnName }, TaskKind.BinaryClassification);
 }
 
 /// <summary>Multiclass classification trainers.</summary>
@@ -195,11 +220,11 @@ public sealed class OptimizerMulticlassClassificationTrainers : OptimizerTaskTra
     /// <param name="labelColumnName">The key-typed label column.</param>
     /// <param name="featureColumnName">The known-size <see cref="float"/> vector feature column.</param>
     /// <param name="exampleWeightColumnName">An optional <see cref="float"/> weight column.</param>
-    /// <param name="numberOfEpochs">Passes over the data.</param>
+    /// <param name="numberOfEpochs">Passes over the data (at most: by default early stopping on selection rows split off the data ends sooner; see <see cref="OptimizerTrainerOptions.SelectionFraction"/>).</param>
     /// <param name="batchSize">Rows per step.</param>
     /// <returns>The estimator.</returns>
     /// <exception cref="ArgumentException">An argument is null, empty or out of range (named in the exception).</exception>
-    public OptimizerMulticlassTrainer Linear(Optimizer optimizer, string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, int numberOfEpochs = 10, int batchSize = 32)
+    public OptimizerMulticlassTrainer Linear(Optimizer optimizer, string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, int numberOfEpochs = TrainingDefaults.Epochs, int batchSize = TrainingDefaults.BatchSize)
         => new(Context, Simple(optimizer, labelColumnName, featureColumnName, exampleWeightColumnName, numberOfEpochs, batchSize));
 
     /// <summary>Softmax regression with all options.</summary>
@@ -210,16 +235,16 @@ public sealed class OptimizerMulticlassClassificationTrainers : OptimizerTaskTra
 
     /// <summary>MLP multiclass classifier.</summary>
     /// <param name="optimizer">Any MLNet.Optimizers optimizer (a template: each fit uses a fresh copy).</param>
-    /// <param name="hiddenLayers">Hidden layer widths (null: one layer of 64).</param>
+    /// <param name="hiddenLayers">Hidden layer widths (null: <see cref="TrainingDefaults.HiddenLayers"/>).</param>
     /// <param name="activation">ReLU, Tanh or Sigmoid.</param>
     /// <param name="labelColumnName">The key-typed label column.</param>
     /// <param name="featureColumnName">The known-size <see cref="float"/> vector feature column.</param>
     /// <param name="exampleWeightColumnName">An optional <see cref="float"/> weight column.</param>
-    /// <param name="numberOfEpochs">Passes over the data.</param>
+    /// <param name="numberOfEpochs">Passes over the data (at most: by default early stopping on selection rows split off the data ends sooner; see <see cref="OptimizerTrainerOptions.SelectionFraction"/>).</param>
     /// <param name="batchSize">Rows per step.</param>
     /// <returns>The estimator.</returns>
     /// <exception cref="ArgumentException">An argument is null, empty or out of range (named in the exception).</exception>
-    public OptimizerMlpTrainer Mlp(Optimizer optimizer, IReadOnlyList<int>? hiddenLayers = null, Activation activation = Activation.ReLU, string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, int numberOfEpochs = 10, int batchSize = 32)
+    public OptimizerMlpTrainer Mlp(Optimizer optimizer, IReadOnlyList<int>? hiddenLayers = null, Activation activation = Activation.ReLU, string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, int numberOfEpochs = TrainingDefaults.Epochs, int batchSize = TrainingDefaults.BatchSize)
         => new(Context, SimpleMlp(optimizer, hiddenLayers, activation, labelColumnName, featureColumnName, exampleWeightColumnName, numberOfEpochs, batchSize), TaskKind.MulticlassClassification);
 
     /// <summary>MLP multiclass classifier with all options.</summary>
@@ -227,4 +252,16 @@ public sealed class OptimizerMulticlassClassificationTrainers : OptimizerTaskTra
     /// <returns>The estimator.</returns>
     /// <exception cref="ArgumentException">An option is out of range (named in the exception).</exception>
     public OptimizerMlpTrainer Mlp(MlpTrainerOptions options) => new(Context, options, TaskKind.MulticlassClassification);
+
+    /// <summary>
+    /// The recommended MLP (<see cref="TrainingDefaults"/>: hidden layers, activation, dropout, optimizer, epochs with
+    /// early stopping on selection rows split off the data), the same as <c>Mlp(new MlpTrainerOptions())</c>.
+    /// </summary>
+    /// <param name="labelColumnName">The key-typed label column.</param>
+    /// <param name="featureColumnName">The known-size <see cref="float"/> vector feature column.</param>
+    /// <param name="exampleWeightColumnName">An optional <see cref="float"/> weight column.</param>
+    /// <returns>The estimator.</returns>
+    /// <exception cref="ArgumentException">A column name is empty.</exception>
+    public OptimizerMlpTrainer Mlp(string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null)
+        => new(Context, new MlpTrainerOptions { LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, ExampleWeightColumnName = exampleWeightColumnName }, TaskKind.MulticlassClassification);
 }

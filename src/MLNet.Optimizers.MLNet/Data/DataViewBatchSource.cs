@@ -4,6 +4,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Optimizers.Training.Data;
+using MLNet.Optimizers.Training.Training;
 
 namespace MLNet.Optimizers.MLNet;
 
@@ -16,11 +17,10 @@ namespace MLNet.Optimizers.MLNet;
 /// weight or a missing key throws <see cref="ArgumentException"/> naming the column and the row: rows are never skipped.
 /// </summary>
 /// <remarks>
-/// Shuffling works as in <see cref="CsvStreamingBatchSource"/>: rows pass through a buffer of <c>shuffleBufferRows</c>
-/// rows, each emitted row is drawn uniformly from the buffer with
-/// <c>new DeterministicRandom(DeterministicRandom.Derive(seed, epoch))</c> and its slot refilled with the next row; once
-/// the cursor is exhausted the buffer drains in random order. The order depends only on the seed, the epoch and the data
-/// view's row order. <see cref="Seek"/> re-reads the epoch from its start and skips rows.
+/// Shuffling goes through a <see cref="ShuffleBuffer"/> of <c>shuffleBufferRows</c> rows seeded each epoch with
+/// <c>DeterministicRandom.Derive(seed, epoch)</c>: the order depends only on the seed, the epoch and the data view's row
+/// order. Rows are read from the cursor straight into the shuffle buffer (or, unshuffled, into the batch) and copied
+/// once more into the batch. <see cref="Seek"/> re-reads the epoch from its start and skips rows.
 /// </remarks>
 public sealed class DataViewBatchSource : IBatchSource, IDisposable
 {
@@ -31,18 +31,14 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
     private readonly TaskKind _task;
     private readonly int _featureCount;
     private readonly int _classCount;
-    private readonly float[]? _bufFeatures;
-    private readonly float[]? _bufLabels;
-    private readonly float[]? _bufWeights;
+    private readonly ShuffleBuffer? _buffer;
     private readonly float[] _rowFeatures;
     private DataViewRowCursor? _cursor;
     private ValueGetter<VBuffer<float>>? _getFeatures;
     private Func<float>? _getLabel;
     private ValueGetter<float>? _getWeight;
     private VBuffer<float> _features;
-    private DeterministicRandom? _rng;
     private long _rowIndex;
-    private int _bufCount;
     private bool _cursorDone;
     private int _epoch = -1;
     private long _position;
@@ -58,7 +54,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
     /// <param name="seed">The shuffle seed.</param>
     /// <param name="shuffleBufferRows">Rows held for shuffling (at least 1).</param>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
-    public DataViewBatchSource(IDataView data, string featureColumnName, string labelColumnName, string? exampleWeightColumnName, TaskKind task, bool shuffle, ulong seed, int shuffleBufferRows = 4096)
+    public DataViewBatchSource(IDataView data, string featureColumnName, string labelColumnName, string? exampleWeightColumnName, TaskKind task, bool shuffle, ulong seed, int shuffleBufferRows = TrainingDefaults.ShuffleBufferRows)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentException.ThrowIfNullOrEmpty(featureColumnName);
@@ -117,9 +113,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         _rowFeatures = new float[_featureCount];
         if (shuffle)
         {
-            _bufFeatures = new float[(long)shuffleBufferRows * _featureCount];
-            _bufLabels = new float[shuffleBufferRows];
-            _bufWeights = new float[shuffleBufferRows];
+            _buffer = new ShuffleBuffer(shuffleBufferRows, _featureCount, ReadRow);
         }
 
         long? rows = data.GetRowCount();
@@ -157,7 +151,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         var labels = new List<float>();
         var weights = _weightColumn is null ? null : new List<float>();
         OpenCursor();
-        while (ReadRow(out float label, out float weight))
+        while (ReadRow(_rowFeatures, out float label, out float weight))
         {
             features.AddRange(_rowFeatures);
             labels.Add(label);
@@ -173,6 +167,37 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         return new DenseTable(features.ToArray(), _featureCount, labels.ToArray(), weights?.ToArray());
     }
 
+    /// <summary>
+    /// Regression: labels are delivered as <c>(float)((label - Mean) / Std)</c> (training on a standardized label); null
+    /// (the default) delivers them as they are.
+    /// </summary>
+    internal (double Mean, double Std)? LabelStandardization { get; set; }
+
+    /// <summary>Reads every row's label (one cursor pass over the label column only), as batches deliver them before standardization.</summary>
+    /// <returns>The labels, in the data view's row order.</returns>
+    /// <exception cref="ArgumentException">A label is NaN, infinite or a missing key.</exception>
+    internal float[] ReadLabels()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var labels = new List<float>();
+        using DataViewRowCursor cursor = _data.GetRowCursor(new[] { _labelColumn });
+        Func<float> get = LabelGetter(cursor);
+        _rowIndex = -1;
+        while (cursor.MoveNext())
+        {
+            _rowIndex++;
+            float label = get();
+            if (!float.IsFinite(label))
+            {
+                throw new ArgumentException($"Row {_rowIndex}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
+            }
+
+            labels.Add(label);
+        }
+
+        return labels.ToArray();
+    }
+
     /// <inheritdoc />
     public void StartEpoch(int epoch)
     {
@@ -181,19 +206,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         OpenCursor();
         _epoch = epoch;
         _position = 0;
-        _bufCount = 0;
-        if (Shuffle)
-        {
-            _rng ??= new DeterministicRandom(0);
-            _rng.Reseed(DeterministicRandom.Derive(Seed, (ulong)epoch));
-            while (_bufCount < ShuffleBufferRows && ReadRow(out float label, out float weight))
-            {
-                _rowFeatures.CopyTo(_bufFeatures.AsSpan(_bufCount * _featureCount, _featureCount));
-                _bufLabels![_bufCount] = label;
-                _bufWeights![_bufCount] = weight;
-                _bufCount++;
-            }
-        }
+        _buffer?.Start(DeterministicRandom.Derive(Seed, (ulong)epoch));
     }
 
     /// <inheritdoc />
@@ -266,50 +279,8 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         return c.Value;
     }
 
-    private bool TakeRow(Span<float> features, out float label, out float weight)
-    {
-        if (!Shuffle)
-        {
-            if (!ReadRow(out label, out weight))
-            {
-                return false;
-            }
-
-            _rowFeatures.CopyTo(features);
-            return true;
-        }
-
-        if (_bufCount == 0)
-        {
-            label = weight = 0;
-            return false;
-        }
-
-        int j = _rng!.NextInt(_bufCount);
-        _bufFeatures.AsSpan(j * _featureCount, _featureCount).CopyTo(features);
-        label = _bufLabels![j];
-        weight = _bufWeights![j];
-        if (ReadRow(out float nl, out float nw))
-        {
-            _rowFeatures.CopyTo(_bufFeatures.AsSpan(j * _featureCount, _featureCount));
-            _bufLabels[j] = nl;
-            _bufWeights![j] = nw;
-        }
-        else
-        {
-            int last = _bufCount - 1;
-            if (j != last)
-            {
-                _bufFeatures.AsSpan(last * _featureCount, _featureCount).CopyTo(_bufFeatures.AsSpan(j * _featureCount, _featureCount));
-                _bufLabels[j] = _bufLabels[last];
-                _bufWeights![j] = _bufWeights[last];
-            }
-
-            _bufCount--;
-        }
-
-        return true;
-    }
+    private bool TakeRow(Span<float> features, out float label, out float weight) =>
+        _buffer is null ? ReadRow(features, out label, out weight) : _buffer.Take(features, out label, out weight);
 
     private void OpenCursor()
     {
@@ -379,9 +350,10 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         }
     }
 
-    private bool ReadRow(out float label, out float weight)
+    private bool ReadRow(Span<float> features, out float label, out float weight)
     {
-        label = weight = 0;
+        label = 0;
+        weight = 1;
         if (_cursorDone || !_cursor!.MoveNext())
         {
             _cursorDone = true;
@@ -395,12 +367,12 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
             throw new ArgumentException($"Row {_rowIndex}: feature column '{_featureColumn.Name}' has {_features.Length} values; the schema says {_featureCount}.", "input");
         }
 
-        _features.CopyTo(_rowFeatures);
-        for (int i = 0; i < _rowFeatures.Length; i++)
+        _features.CopyTo(features);
+        for (int i = 0; i < features.Length; i++)
         {
-            if (!float.IsFinite(_rowFeatures[i]))
+            if (!float.IsFinite(features[i]))
             {
-                throw new ArgumentException($"Row {_rowIndex}: feature column '{_featureColumn.Name}' has {_rowFeatures[i].ToString(CultureInfo.InvariantCulture)} at slot {i}; replace missing values (for example with ReplaceMissingValues) before training.", "input");
+                throw new ArgumentException($"Row {_rowIndex}: feature column '{_featureColumn.Name}' has {features[i].ToString(CultureInfo.InvariantCulture)} at slot {i}; replace missing values (for example with ReplaceMissingValues) before training.", "input");
             }
         }
 
@@ -410,7 +382,11 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
             throw new ArgumentException($"Row {_rowIndex}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
         }
 
-        weight = 1f;
+        if (LabelStandardization is (double mean, double std))
+        {
+            label = (float)((label - mean) / std);
+        }
+
         if (_getWeight != null)
         {
             _getWeight(ref weight);

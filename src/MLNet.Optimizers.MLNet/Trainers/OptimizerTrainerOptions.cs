@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using Microsoft.ML;
 using MLNet.Optimizers.Compute;
 using MLNet.Optimizers.Serialization;
@@ -27,7 +28,7 @@ public class OptimizerTrainerOptions
     /// The optimizer (Lion, Adafactor, SGD, AdamW from MLNet.Optimizers) used as a template: every <c>Fit</c> trains
     /// with a fresh copy rebuilt from its Keras config (plus its weight-decay exclusion name patterns and non-finite
     /// gradient policy), so the estimator can be fitted many times (cross-validation). Set this or
-    /// <see cref="OptimizerConfig"/>.
+    /// <see cref="OptimizerConfig"/>, or neither for the recommended optimizer (<see cref="TrainingDefaults.CreateOptimizer"/>).
     /// </summary>
     public Optimizer? Optimizer { get; set; }
 
@@ -37,47 +38,82 @@ public class OptimizerTrainerOptions
     /// </summary>
     public string? OptimizerConfig { get; set; }
 
-    /// <summary>Passes over the training data (at least 1).</summary>
-    public int NumberOfEpochs { get; set; } = 10;
+    /// <summary>Passes over the training data (at least 1); with selection rows, the most epochs (early stopping usually ends sooner).</summary>
+    public int NumberOfEpochs { get; set; } = TrainingDefaults.Epochs;
 
     /// <summary>Rows per mini-batch (at least 1).</summary>
-    public int BatchSize { get; set; } = 32;
+    public int BatchSize { get; set; } = TrainingDefaults.BatchSize;
 
-    /// <summary>Seed of the weight initialization, the shuffling and dropout: the same seed gives the same model bits.</summary>
-    public ulong Seed { get; set; }
+    /// <summary>Seed of the weight initialization, the shuffling, dropout and the selection split: the same seed gives the same model bits.</summary>
+    public ulong Seed { get; set; } = TrainingDefaults.Seed;
 
     /// <summary>Whether to shuffle rows each epoch (through a buffer of <see cref="ShuffleBufferRows"/> rows, or fully when materialized).</summary>
-    public bool Shuffle { get; set; } = true;
+    public bool Shuffle { get; set; } = TrainingDefaults.Shuffle;
 
     /// <summary>Rows held in the streaming shuffle buffer (at least 1). A buffer at least as large as the data gives a full shuffle.</summary>
-    public int ShuffleBufferRows { get; set; } = 4096;
+    public int ShuffleBufferRows { get; set; } = TrainingDefaults.ShuffleBufferRows;
 
     /// <summary>
-    /// Read the whole training set into memory once and train from there (fully shuffled each epoch). Off by default:
-    /// training streams over the data view's cursors, one epoch per pass.
+    /// Read the training rows into memory once and train from there, fully shuffled each epoch (the default). False:
+    /// training streams over the data view's cursors, one pass per epoch, through the shuffle buffer (for data larger
+    /// than memory).
     /// </summary>
-    public bool MaterializeInMemory { get; set; }
+    public bool MaterializeInMemory { get; set; } = TrainingDefaults.MaterializeInMemory;
 
-    /// <summary>Validation data for early stopping (read into memory); null for none.</summary>
+    /// <summary>
+    /// The share of the training rows split off (seeded by <see cref="Seed"/>; stratified by class for classification)
+    /// as selection rows: early stopping watches them and <see cref="EpochRule"/> picks the epoch kept on them; the
+    /// model never trains on them (unless <see cref="RefitOnAllRows"/>). In [0, 1); 0: no selection rows (every epoch
+    /// runs, the last is kept). Ignored when <see cref="ValidationData"/> is given.
+    /// </summary>
+    public double SelectionFraction { get; set; } = TrainingDefaults.SelectionFraction;
+
+    /// <summary>Explicit selection rows instead of a split of the training data (read into memory); null for none.</summary>
     public IDataView? ValidationData { get; set; }
 
-    /// <summary>With <see cref="ValidationData"/>: stop after this many epochs without improvement of the validation loss, keeping the best weights; null: never.</summary>
-    public int? EarlyStoppingPatience { get; set; }
+    /// <summary>With selection rows: stop after this many epochs without improvement of the watched selection value; null: run every epoch.</summary>
+    public int? EarlyStoppingPatience { get; set; } = TrainingDefaults.EarlyStoppingPatience;
+
+    /// <summary>The smallest change of the watched selection value that counts as an improvement (finite, &gt;= 0).</summary>
+    public double MinDelta { get; set; } = TrainingDefaults.MinDelta;
+
+    /// <summary>With selection rows: which epoch's weights are kept (and what early stopping watches).</summary>
+    public EpochRule EpochRule { get; set; } = TrainingDefaults.EpochRule;
+
+    /// <summary>
+    /// With selection rows split off the training data: after the run has chosen its epoch count, train a new model on
+    /// all training rows for that many epochs (same seeds) and return it instead.
+    /// </summary>
+    public bool RefitOnAllRows { get; set; } = TrainingDefaults.RefitOnAllRows;
 
     /// <summary>Weight initialization (see <see cref="WeightInitializer"/>).</summary>
-    public WeightInitializer Initializer { get; set; } = WeightInitializer.Auto;
+    public WeightInitializer Initializer { get; set; } = TrainingDefaults.Initializer;
 
     /// <summary>Regression only: the loss (squared or Huber).</summary>
-    public RegressionLoss RegressionLoss { get; set; } = RegressionLoss.Squared;
+    public RegressionLoss RegressionLoss { get; set; } = TrainingDefaults.RegressionLoss;
 
-    /// <summary>Regression with <see cref="RegressionLoss.Huber"/> only: Huber's delta (&gt; 0).</summary>
-    public double HuberDelta { get; set; } = 1.0;
+    /// <summary>Regression with <see cref="RegressionLoss.Huber"/> only: Huber's delta (&gt; 0), in units of the label's standard deviation when <see cref="StandardizeLabel"/>.</summary>
+    public double HuberDelta { get; set; } = TrainingDefaults.HuberDelta;
+
+    /// <summary>
+    /// Regression only: train on the label standardized with the training rows' mean and standard deviation, then fold
+    /// the scaling into the output layer, so the model scores on the label's own scale. Training and selection losses
+    /// are then on the standardized scale. Lion moves each weight by about the learning rate per step and cannot reach
+    /// large label values without it.
+    /// </summary>
+    public bool StandardizeLabel { get; set; } = TrainingDefaults.StandardizeLabel;
 
     /// <summary>The compute provider for matrix work; null: <see cref="BlasProviders.Default"/>.</summary>
     public BlasProvider? Blas { get; set; }
 
-    /// <summary>Progress reports during training, or null.</summary>
+    /// <summary>Progress reports during training, or null (a refit on all rows reports again from epoch 1).</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>Called at the end of every <c>Fit</c> with what the run did (epochs, kept epoch, selection rows), or null.</summary>
+    public Action<OptimizerTrainingReport>? TrainingCompleted { get; set; }
+
+    /// <summary>Cancels training between steps (<c>Fit</c> throws <see cref="OperationCanceledException"/>).</summary>
+    public CancellationToken CancellationToken { get; set; }
 
     /// <summary>Throws when an option is out of range or inconsistent (naming it and the value).</summary>
     /// <exception cref="ArgumentException">A column name is empty, or neither or both optimizer options are set.</exception>
@@ -91,9 +127,9 @@ public class OptimizerTrainerOptions
             RequireName(ExampleWeightColumnName, nameof(ExampleWeightColumnName));
         }
 
-        if ((Optimizer is null) == (OptimizerConfig is null))
+        if (Optimizer is not null && OptimizerConfig is not null)
         {
-            throw new ArgumentException($"Set exactly one of Optimizer and OptimizerConfig; got Optimizer = {(Optimizer is null ? "null" : Optimizer.ClassName)}, OptimizerConfig = {(OptimizerConfig is null ? "null" : "set")}.", Optimizer is null ? nameof(Optimizer) : nameof(OptimizerConfig));
+            throw new ArgumentException($"Set at most one of Optimizer and OptimizerConfig; got Optimizer = {Optimizer.ClassName} and OptimizerConfig set.", nameof(OptimizerConfig));
         }
 
         if (NumberOfEpochs < 1)
@@ -116,9 +152,29 @@ public class OptimizerTrainerOptions
             throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), p, $"EarlyStoppingPatience must be null or >= 1, got {p}.");
         }
 
-        if (EarlyStoppingPatience != null && ValidationData is null)
+        if (!(SelectionFraction >= 0 && SelectionFraction < 1))
         {
-            throw new ArgumentException("EarlyStoppingPatience needs ValidationData.", nameof(EarlyStoppingPatience));
+            throw new ArgumentOutOfRangeException(nameof(SelectionFraction), SelectionFraction, $"SelectionFraction must be in [0, 1), got {SelectionFraction}.");
+        }
+
+        if (!(MinDelta >= 0) || double.IsInfinity(MinDelta))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinDelta), MinDelta, $"MinDelta must be a finite number >= 0, got {MinDelta}.");
+        }
+
+        if (!Enum.IsDefined(EpochRule))
+        {
+            throw new ArgumentOutOfRangeException(nameof(EpochRule), EpochRule, $"EpochRule must be BestLoss, BestMetric or Last, got {(int)EpochRule}.");
+        }
+
+        if (!Enum.IsDefined(Initializer))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Initializer), Initializer, $"Initializer must be a defined WeightInitializer, got {(int)Initializer}.");
+        }
+
+        if (!Enum.IsDefined(RegressionLoss))
+        {
+            throw new ArgumentOutOfRangeException(nameof(RegressionLoss), RegressionLoss, $"RegressionLoss must be Squared or Huber, got {(int)RegressionLoss}.");
         }
 
         if (!(HuberDelta > 0) || double.IsInfinity(HuberDelta))
@@ -133,7 +189,10 @@ public class OptimizerTrainerOptions
         }
     }
 
-    /// <summary>A new optimizer for one training run: a copy of <see cref="Optimizer"/> rebuilt from its config, or the parsed <see cref="OptimizerConfig"/>.</summary>
+    /// <summary>
+    /// A new optimizer for one training run: a copy of <see cref="Optimizer"/> rebuilt from its config, the parsed
+    /// <see cref="OptimizerConfig"/>, or (neither set) <see cref="TrainingDefaults.CreateOptimizer"/>.
+    /// </summary>
     /// <returns>An optimizer that is not built yet.</returns>
     public Optimizer CreateOptimizer()
     {
@@ -142,7 +201,12 @@ public class OptimizerTrainerOptions
             return KerasConfig.DeserializeOptimizer(OptimizerConfig);
         }
 
-        Optimizer template = Optimizer ?? throw new ArgumentException("Set Optimizer or OptimizerConfig.", nameof(Optimizer));
+        if (Optimizer is null)
+        {
+            return TrainingDefaults.CreateOptimizer();
+        }
+
+        Optimizer template = Optimizer;
         Optimizer copy = KerasConfig.DeserializeOptimizer(template.Serialize());
         copy.NonFiniteGradientPolicy = template.NonFiniteGradientPolicy;
         if (template.ExcludedNamePatterns.Count > 0)
@@ -153,7 +217,7 @@ public class OptimizerTrainerOptions
         return copy;
     }
 
-    /// <summary>A shallow copy (the optimizer template, validation data, provider and progress are shared).</summary>
+    /// <summary>A shallow copy (the optimizer template, validation data, provider, progress and callback are shared).</summary>
     /// <returns>The copy.</returns>
     public virtual OptimizerTrainerOptions Clone() => CopyTo(new OptimizerTrainerOptions());
 
@@ -176,13 +240,20 @@ public class OptimizerTrainerOptions
         target.Shuffle = Shuffle;
         target.ShuffleBufferRows = ShuffleBufferRows;
         target.MaterializeInMemory = MaterializeInMemory;
+        target.SelectionFraction = SelectionFraction;
         target.ValidationData = ValidationData;
         target.EarlyStoppingPatience = EarlyStoppingPatience;
+        target.MinDelta = MinDelta;
+        target.EpochRule = EpochRule;
+        target.RefitOnAllRows = RefitOnAllRows;
         target.Initializer = Initializer;
         target.RegressionLoss = RegressionLoss;
         target.HuberDelta = HuberDelta;
+        target.StandardizeLabel = StandardizeLabel;
         target.Blas = Blas;
         target.Progress = Progress;
+        target.TrainingCompleted = TrainingCompleted;
+        target.CancellationToken = CancellationToken;
         return target;
     }
 
@@ -199,13 +270,13 @@ public class OptimizerTrainerOptions
 public sealed class MlpTrainerOptions : OptimizerTrainerOptions
 {
     /// <summary>Hidden layer widths (at least one layer, each at least 2 wide).</summary>
-    public IReadOnlyList<int> HiddenLayers { get; set; } = new[] { 64 };
+    public IReadOnlyList<int> HiddenLayers { get; set; } = TrainingDefaults.HiddenLayers;
 
     /// <summary>Hidden-layer activation: ReLU, Tanh or Sigmoid (ML.NET's expression language has no erf, so GELU cannot become a native model).</summary>
-    public Activation Activation { get; set; } = Activation.ReLU;
+    public Activation Activation { get; set; } = TrainingDefaults.Activation;
 
     /// <summary>Dropout rate on hidden activations during training, in [0, 1).</summary>
-    public double Dropout { get; set; }
+    public double Dropout { get; set; } = TrainingDefaults.Dropout;
 
     /// <inheritdoc />
     public override void Validate()

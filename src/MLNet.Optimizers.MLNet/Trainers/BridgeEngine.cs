@@ -1,0 +1,248 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.Optimizers.Training.Data;
+using MLNet.Optimizers.Training.Models;
+using MLNet.Optimizers.Training.Training;
+
+namespace MLNet.Optimizers.MLNet;
+
+/// <summary>Trains a <see cref="NeuralModel"/> on an <see cref="IDataView"/> with the Training layer's <see cref="Trainer"/>.</summary>
+internal static class BridgeEngine
+{
+    /// <summary>The stock ML.NET trainer of the same task whose output schema, validation and info the bridge's trainers share.</summary>
+    internal static IEstimator<ITransformer> StockEstimator(MLContext ml, TaskKind task, OptimizerTrainerOptions o) => task switch
+    {
+        TaskKind.Regression => ml.Regression.Trainers.Sdca(o.LabelColumnName, o.FeatureColumnName, o.ExampleWeightColumnName),
+        TaskKind.BinaryClassification => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(o.LabelColumnName, o.FeatureColumnName, o.ExampleWeightColumnName),
+        _ => ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(o.LabelColumnName, o.FeatureColumnName, o.ExampleWeightColumnName),
+    };
+
+    /// <summary>The stock trainer's <see cref="TrainerInfo"/>.</summary>
+    internal static TrainerInfo StockInfo(MLContext ml, TaskKind task, OptimizerTrainerOptions o) => task switch
+    {
+        TaskKind.Regression => ml.Regression.Trainers.Sdca(o.LabelColumnName, o.FeatureColumnName, o.ExampleWeightColumnName).Info,
+        TaskKind.BinaryClassification => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(o.LabelColumnName, o.FeatureColumnName, o.ExampleWeightColumnName).Info,
+        _ => ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(o.LabelColumnName, o.FeatureColumnName, o.ExampleWeightColumnName).Info,
+    };
+
+    /// <summary>
+    /// Trains a model with <paramref name="hiddenLayers"/> on <paramref name="input"/>: splits off the selection rows
+    /// (or reads <see cref="OptimizerTrainerOptions.ValidationData"/>), trains with early stopping and the epoch rule,
+    /// optionally refits on all rows for the epoch count found, and calls <see cref="OptimizerTrainerOptions.TrainingCompleted"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type, or a bad value.</exception>
+    internal static NeuralModel Train(MLContext ml, IDataView input, OptimizerTrainerOptions o, TaskKind task, IReadOnlyList<int> hiddenLayers, Activation activation, double dropout)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+
+        // ML.NET's own checks of the label, feature and weight columns (types, sizes), with ML.NET's messages.
+        StockEstimator(ml, task, o).GetOutputSchema(SchemaShapes.Of(input.Schema));
+        var watch = Stopwatch.StartNew();
+        using var all = new DataViewBatchSource(input, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, task, false, 0, 1);
+        var spec = new RunSpec(o, task, task == TaskKind.MulticlassClassification ? all.ClassCount : 2, all.FeatureCount, hiddenLayers, activation, dropout);
+        DenseTable? allTable = null, trainTable = null, selection = null;
+        IDataView trainView = input;
+        bool split = false;
+        if (o.ValidationData != null)
+        {
+            using var v = new DataViewBatchSource(o.ValidationData, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, task, false, 0, 1);
+            if (v.FeatureCount != all.FeatureCount || v.ClassCount != all.ClassCount)
+            {
+                throw new ArgumentException($"ValidationData has {v.FeatureCount} features and {v.ClassCount} classes; the training data has {all.FeatureCount} and {all.ClassCount}.", nameof(o.ValidationData));
+            }
+
+            selection = v.ReadAll();
+            if (o.MaterializeInMemory)
+            {
+                trainTable = all.ReadAll();
+            }
+        }
+        else if (o.SelectionFraction > 0)
+        {
+            split = true;
+            if (o.MaterializeInMemory)
+            {
+                allTable = all.ReadAll();
+                (int[] train, int[] sel) = SplitRows(allTable.Labels, task, o);
+                trainTable = allTable.Select(train);
+                selection = allTable.Select(sel);
+            }
+            else
+            {
+                float[] labels = all.ReadLabels();
+                (int[] train, int[] sel) = SplitRows(labels, task, o);
+                trainView = new RowSubsetDataView(input, RowSubsetDataView.Mask(labels.Length, train));
+                using var s = new DataViewBatchSource(new RowSubsetDataView(input, RowSubsetDataView.Mask(labels.Length, sel)), o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, task, false, 0, 1);
+                selection = s.ReadAll();
+            }
+        }
+        else if (o.MaterializeInMemory)
+        {
+            trainTable = all.ReadAll();
+        }
+
+        (NeuralModel model, TrainingResult result, long trainingRows) = Run(spec, trainTable, trainView, selection, o.NumberOfEpochs);
+        int kept = selection is null || o.EpochRule == EpochRule.Last ? result.History.Count : result.BestEpoch;
+        bool refit = split && o.RefitOnAllRows;
+        long refitRows = 0;
+        if (refit)
+        {
+            (model, _, refitRows) = Run(spec, allTable, input, null, kept);
+        }
+
+        o.TrainingCompleted?.Invoke(new OptimizerTrainingReport(result.History, kept, result.StoppedEarly, o.EpochRule, trainingRows, selection?.RowCount ?? 0, split, refit, refitRows, watch.Elapsed.TotalSeconds));
+        return model;
+    }
+
+    /// <summary>The training and selection rows of a split (<see cref="DataSplit.SelectionIndices"/> with the seed's split stream).</summary>
+    private static (int[] Train, int[] Selection) SplitRows(float[] labels, TaskKind task, OptimizerTrainerOptions o)
+    {
+        if (labels.Length < 2)
+        {
+            throw new ArgumentException($"The training data has {labels.Length} row(s); splitting off selection rows (SelectionFraction = {o.SelectionFraction}) needs at least 2. Set SelectionFraction = 0.", "input");
+        }
+
+        return DataSplit.SelectionIndices(labels, task, o.SelectionFraction, DeterministicRandom.Derive(o.Seed, SeedStreams.Split));
+    }
+
+    /// <summary>One training run: from <paramref name="table"/> when given (in memory), else streamed from <paramref name="view"/>.</summary>
+    private static (NeuralModel Model, TrainingResult Result, long Rows) Run(RunSpec spec, DenseTable? table, IDataView view, DenseTable? selection, int epochs)
+    {
+        OptimizerTrainerOptions o = spec.Options;
+        bool standardize = spec.Task == TaskKind.Regression && o.StandardizeLabel;
+        DataViewBatchSource? stream = table is null
+            ? new DataViewBatchSource(view, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, spec.Task, o.Shuffle, DeterministicRandom.Derive(o.Seed, SeedStreams.Shuffle), o.ShuffleBufferRows)
+            : null;
+        try
+        {
+            (double Mean, double Std)? z = null;
+            float[]? labels = table?.Labels ?? (standardize ? stream!.ReadLabels() : null);
+            if (table?.RowCount == 0)
+            {
+                throw new ArgumentException("The training data has no rows.", "input");
+            }
+
+            if (standardize)
+            {
+                z = MeanAndStd(labels!);
+                table = table is null ? null : Standardized(table, z.Value);
+                selection = selection is null ? null : Standardized(selection, z.Value);
+                if (stream != null)
+                {
+                    stream.LabelStandardization = z;
+                }
+            }
+
+            var modelOptions = new ModelOptions
+            {
+                Task = spec.Task,
+                ClassCount = spec.ClassCount,
+                HiddenLayers = spec.HiddenLayers,
+                Activation = spec.Activation,
+                Dropout = spec.Dropout,
+                Initializer = o.Initializer,
+                RegressionLoss = o.RegressionLoss,
+                HuberDelta = o.HuberDelta,
+            };
+            var model = new NeuralModel(spec.FeatureCount, modelOptions, DeterministicRandom.Derive(o.Seed, SeedStreams.Initialization));
+            var trainerOptions = new TrainerOptions
+            {
+                Epochs = epochs,
+                BatchSize = o.BatchSize,
+                Seed = DeterministicRandom.Derive(o.Seed, SeedStreams.Dropout),
+                Blas = o.Blas,
+            };
+            if (selection != null)
+            {
+                trainerOptions.EarlyStoppingPatience = o.EarlyStoppingPatience ?? epochs;
+                trainerOptions.MinDelta = o.MinDelta;
+                EpochRules.Configure(trainerOptions, o.EpochRule);
+            }
+
+            IBatchSource source = table is null ? stream! : new InMemoryBatchSource(table, o.BatchSize, o.Shuffle, DeterministicRandom.Derive(o.Seed, SeedStreams.Shuffle));
+            TrainingResult result = Trainer.Fit(model, o.CreateOptimizer(), source, selection, trainerOptions, o.Progress, o.CancellationToken);
+            if (z is (double mean, double std))
+            {
+                // Fold y = z * std + mean into the output layer, so the model scores on the label's own scale.
+                Span<float> k = model.Parameters[^2].Value.Span;
+                float s = (float)std, m = (float)mean;
+                for (int i = 0; i < k.Length; i++)
+                {
+                    k[i] *= s;
+                }
+
+                Span<float> b = model.Parameters[^1].Value.Span;
+                b[0] = (b[0] * s) + m;
+            }
+
+            // A streamed epoch ends with the source's position at the epoch's row count.
+            return (model, result, table?.RowCount ?? stream!.Position);
+        }
+        finally
+        {
+            stream?.Dispose();
+        }
+    }
+
+    private static (double Mean, double Std) MeanAndStd(float[] y)
+    {
+        double mean = 0, m2 = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            double d = y[i] - mean;
+            mean += d / (i + 1);
+            m2 += d * (y[i] - mean);
+        }
+
+        double std = Math.Sqrt(m2 / y.Length);
+        return (mean, std > 0 && double.IsFinite(std) ? std : 1);
+    }
+
+    private static DenseTable Standardized(DenseTable t, (double Mean, double Std) z)
+    {
+        var y = new float[t.RowCount];
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = (float)((t.Labels[i] - z.Mean) / z.Std);
+        }
+
+        return new DenseTable(t.Features, t.FeatureCount, y, t.Weights, t.FeatureNames);
+    }
+
+    /// <summary>What every run of one fit shares.</summary>
+    private sealed record RunSpec(OptimizerTrainerOptions Options, TaskKind Task, int ClassCount, int FeatureCount, IReadOnlyList<int> HiddenLayers, Activation Activation, double Dropout);
+
+    /// <summary>The seed streams derived from <see cref="OptimizerTrainerOptions.Seed"/>.</summary>
+    private static class SeedStreams
+    {
+        public const ulong Initialization = 0;
+        public const ulong Shuffle = 1;
+        public const ulong Dropout = 2;
+        public const ulong Split = 3;
+    }
+
+    /// <summary>Layer <paramref name="layer"/>'s kernel transposed to class-major (outputs × inputs), as ML.NET's multiclass models store it.</summary>
+    internal static float[] ClassMajorKernel(NeuralModel model, int layer, out int inputs, out int outputs)
+    {
+        Parameter kernel = model.Parameters[2 * layer];
+        inputs = kernel.Shape[0];
+        outputs = kernel.Shape[1];
+        ReadOnlySpan<float> k = kernel.Value.Span;
+        var t = new float[k.Length];
+        for (int i = 0; i < inputs; i++)
+        {
+            for (int j = 0; j < outputs; j++)
+            {
+                t[(j * inputs) + i] = k[(i * outputs) + j];
+            }
+        }
+
+        return t;
+    }
+
+    /// <summary>Layer <paramref name="layer"/>'s bias.</summary>
+    internal static float[] Bias(NeuralModel model, int layer) => model.Parameters[(2 * layer) + 1].Value.ToArray();
+}
