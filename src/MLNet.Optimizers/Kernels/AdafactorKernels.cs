@@ -10,7 +10,7 @@ namespace MLNet.Optimizers.Kernels;
 /// Which instructions compute Adafactor's element functions: 512-bit, 256-bit or scalar, with the divider's square
 /// root or the Newton square root and quotient of <see cref="ExactMath"/>. Every path gives the same bits.
 /// </summary>
-/// <param name="Width">512, 256 or 0 (scalar).</param>
+/// <param name="Width">512, 256, 128 or 0 (scalar). The 128-bit path (ARM64 and other processors without 256-bit vectors) uses the divider.</param>
 /// <param name="Newton">Square roots (and the division by the clipping denominator) on the FMA units.</param>
 internal readonly record struct KernelPath(int Width, bool Newton)
 {
@@ -18,12 +18,18 @@ internal readonly record struct KernelPath(int Width, bool Newton)
     public static KernelPath Best { get; } =
         Vector512.IsHardwareAccelerated ? new KernelPath(512, ExactMath.Fast512)
         : Vector256.IsHardwareAccelerated ? new KernelPath(256, ExactMath.Fast256)
+        : Vector128.IsHardwareAccelerated ? new KernelPath(128, false)
         : new KernelPath(0, false);
 
     /// <summary>Every path this processor can run (the tests compare them all).</summary>
     public static IEnumerable<KernelPath> All()
     {
         yield return new KernelPath(0, false);
+        if (Vector128.IsHardwareAccelerated)
+        {
+            yield return new KernelPath(128, false);
+        }
+
         yield return new KernelPath(256, false);
         if (ExactMath.Fast256)
         {
@@ -90,6 +96,14 @@ internal static unsafe partial class AdafactorKernels
     {
         Vector256<float> u = g / s;
         return mode == SqrtGuarded ? Vector256.AndNot(u, Vector256.Equals(s, Vector256<float>.Zero)) : u;
+    }
+
+    /// <summary>The 128-bit form of <see cref="Quotient(Vector512{float}, Vector512{float}, int)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Quotient(Vector128<float> g, Vector128<float> s, int mode)
+    {
+        Vector128<float> u = g / s;
+        return mode == SqrtGuarded ? Vector128.AndNot(u, Vector128.Equals(s, Vector128<float>.Zero)) : u;
     }
 
     /// <summary>The scalar form of <see cref="Quotient(Vector512{float}, Vector512{float}, int)"/>.</summary>
@@ -167,6 +181,10 @@ internal static unsafe partial class AdafactorKernels
 
         return d.Newton ? ExactMath.Divide(u, Vector256.Create(d.D), Vector256.Create(d.High), Vector256.Create(d.Low)) : u / Vector256.Create(d.D);
     }
+
+    /// <summary>The 128-bit form (always the divider).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Scale(Vector128<float> u, in Denominator d) => d.Divide ? u / Vector128.Create(d.D) : u;
 
     // ------------------------------------------------------------------------------------------- factored (rank >= 2)
 
@@ -315,6 +333,17 @@ internal static unsafe partial class AdafactorKernels
             }
         }
 
+        if (path.Width == 128)
+        {
+            Vector128<float> vrr = Vector128.Create(rr);
+            Vector128<float> va = Vector128.Create(alpha);
+            for (; j <= cols - 4; j += 4)
+            {
+                Vector128<float> u = Quotient(Vector128.Load(g + j), Vector128.Sqrt(vrr * Vector128.Load(c + j)), sqrtMode);
+                (Vector128.Load(x + j) - (va * Scale(u, den))).Store(x + j);
+            }
+        }
+
         for (; j < cols; j++)
         {
             float u = Quotient(g[j], MathF.Sqrt(rr * c[j]), sqrtMode);
@@ -384,6 +413,16 @@ internal static unsafe partial class AdafactorKernels
             for (; j <= len - 8; j += 8)
             {
                 Vector256<float> u = Quotient(Vector256.Load(g + j), Sqrt(vrr * Vector256.Load(c + j), sqrtMode), sqrtMode);
+                (u * u).Store(dst + j);
+            }
+        }
+
+        if (path.Width == 128)
+        {
+            Vector128<float> vrr = Vector128.Create(rr);
+            for (; j <= len - 4; j += 4)
+            {
+                Vector128<float> u = Quotient(Vector128.Load(g + j), Vector128.Sqrt(vrr * Vector128.Load(c + j)), sqrtMode);
                 (u * u).Store(dst + j);
             }
         }
@@ -482,6 +521,16 @@ internal static unsafe partial class AdafactorKernels
             }
         }
 
+        if (path.Width == 128)
+        {
+            Vector128<float> va = Vector128.Create(alpha);
+            for (; j <= n - 4; j += 4)
+            {
+                Vector128<float> u = Quotient(Vector128.Load(g + j), Vector128.Sqrt(Vector128.Load(v + j)), mode);
+                (Vector128.Load(x + j) - (va * Scale(u, den))).Store(x + j);
+            }
+        }
+
         for (; j < n; j++)
         {
             x[j] -= alpha * (Quotient(g[j], MathF.Sqrt(v[j]), mode) / d);
@@ -541,6 +590,22 @@ internal static unsafe partial class AdafactorKernels
                 Vector256<float> vn = (vb * Vector256.Load(v + j)) + (vo * ((gv * gv) + e));
                 vn.Store(v + j);
                 Vector256<float> u = Quotient(gv, SqrtNoting(vn, mode, ref outside), mode);
+                (u * u).Store(dst + j);
+            }
+        }
+
+        if (path.Width == 128)
+        {
+            // The 128-bit tier always uses the divider's square root (no Newton form at this width).
+            Vector128<float> e = Vector128.Create(eps1);
+            Vector128<float> vb = Vector128.Create(b2t);
+            Vector128<float> vo = Vector128.Create(om);
+            for (; j <= len - 4; j += 4)
+            {
+                Vector128<float> gv = Vector128.Load(g + j);
+                Vector128<float> vn = (vb * Vector128.Load(v + j)) + (vo * ((gv * gv) + e));
+                vn.Store(v + j);
+                Vector128<float> u = Quotient(gv, Vector128.Sqrt(vn), mode);
                 (u * u).Store(dst + j);
             }
         }
