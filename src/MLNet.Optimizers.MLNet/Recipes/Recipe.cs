@@ -164,7 +164,7 @@ public sealed class Recipe : IEquatable<Recipe>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] bytes = new UTF8Encoding(false).GetBytes(ToJson() + "\n");
-        AtomicFile.Write(path, s => s.Write(bytes));
+        global::MLNet.Optimizers.IO.AtomicFile.WriteAllBytes(path, bytes);
     }
 
     /// <summary>Checks every value and that the pipeline fits together; throws the first problem found.</summary>
