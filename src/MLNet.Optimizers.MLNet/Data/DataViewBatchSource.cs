@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Optimizers.Training.Data;
@@ -306,6 +308,36 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         _cursorDone = true;
     }
 
+    /// <summary>The first index whose value is NaN or infinite, or -1 (x - x is 0 for every finite x and NaN otherwise).</summary>
+    private static int FirstNonFinite(ReadOnlySpan<float> x)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ReadOnlySpan<Vector<float>> blocks = MemoryMarshal.Cast<float, Vector<float>>(x);
+            for (int b = 0; b < blocks.Length; b++)
+            {
+                Vector<float> v = blocks[b];
+                if (!Vector.EqualsAll(v - v, Vector<float>.Zero))
+                {
+                    break;
+                }
+
+                i += Vector<float>.Count;
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            if (!float.IsFinite(x[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>" ('carat')" when the feature column names its slots (Concatenate and OneHotEncoding do), else empty.</summary>
     private string SlotName(int slot)
     {
@@ -352,12 +384,10 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         }
 
         _features.CopyTo(features);
-        for (int i = 0; i < features.Length; i++)
+        int bad = FirstNonFinite(features);
+        if (bad >= 0)
         {
-            if (!float.IsFinite(features[i]))
-            {
-                throw new ArgumentException($"Row {_rowIndex + 1}: feature column '{_featureColumn.Name}' has {features[i].ToString(CultureInfo.InvariantCulture)} at slot {i}{SlotName(i)}; replace missing values before training (a replace_missing step in a recipe).", "input");
-            }
+            throw new ArgumentException($"Row {_rowIndex + 1}: feature column '{_featureColumn.Name}' has {features[bad].ToString(CultureInfo.InvariantCulture)} at slot {bad}{SlotName(bad)}; replace missing values before training (a replace_missing step in a recipe).", "input");
         }
 
         label = _getLabel!.Read();
