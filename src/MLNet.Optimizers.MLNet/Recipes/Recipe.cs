@@ -356,6 +356,12 @@ public sealed class Recipe : IEquatable<Recipe>
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(trainingData);
         Validate();
+        if (Trainer.InMemory)
+        {
+            // Fitting reads the rows several times (the label check, each fitted step, the trainer): parse the text once.
+            trainingData = ml.Data.Cache(trainingData);
+        }
+
         CheckLabels(trainingData);
         OptimizerTrainingReport? report = null;
         IEstimator<ITransformer> pipeline = BuildPipelineCore(ml, options, r => report = r);
