@@ -132,7 +132,7 @@ internal static class Harness
         fixed (float* pd = dst)
         {
             var c = new CopyContext { Src = ps, Dst = pd, N = src.Length, Parts = threads };
-            MLNet.Optimizers.Kernels.KernelThreads.Run(threads, threads, &CopyPart, &c);
+            global::MLNet.Optimizers.Kernels.KernelThreads.Run(threads, threads, &CopyPart, &c);
         }
     }
 
