@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading;
 using MLNet.Optimizers.Compute;
+using MLNet.Optimizers.MLNet.Recipes;
 using MLNet.Optimizers.Schedules;
 using MLNet.Optimizers.Serialization;
 using MLNet.Optimizers.Training.Data;
@@ -30,6 +31,7 @@ public static class Targets
         ("trainer-checkpoint", TrainerCheckpoint),
         ("idx-images", IdxImagesFile),
         ("idx-labels", IdxLabelsFile),
+        ("recipe-json", RecipeJsonText),
     };
 
     /// <summary>Creates a registered target (or a self-test target) by name.</summary>
@@ -375,7 +377,7 @@ public static class Targets
     private static byte[] FixedSeconds(byte[] file)
     {
         byte[] payload = file.AsSpan(20, file.Length - 24).ToArray();
-        var r = new MLNet.Optimizers.IO.FieldReader(payload, "seed");
+        var r = new global::MLNet.Optimizers.IO.FieldReader(payload, "seed");
         r.String("provider");
         r.String("routes");
         r.String("libraries");
@@ -513,4 +515,60 @@ public static class Targets
             Idx(IdxLoader.LabelsMagic, new[] { 10 }, labels, true),
         });
     }
+
+    /// <summary>Recipes of three shapes (an MLP with early stopping on text classes, a linear regression with a log label, a vector range with a positive class), as the library writes them.</summary>
+    private static readonly string[] RecipeSources =
+    {
+        """
+        {"format_version": 1, "seed": 7,
+         "data": {"separator": ",", "has_header": true, "holdout_fraction": 0.2, "missing_tokens": ["NA"],
+                  "columns": [{"name": "a", "type": "single", "index": 0}, {"name": "b", "type": "single", "index": 1}, {"name": "kind", "type": "string", "index": 2}]},
+         "label": {"column": "kind"},
+         "featurization": [{"kind": "concatenate", "output": "Features", "columns": ["a", "b"]}, {"kind": "normalize", "columns": ["Features"], "method": "mean_variance"}],
+         "trainer": {"task": "multiclass_classification", "model": {"type": "mlp", "hidden_layers": [8, 4], "activation": "sigmoid", "dropout": 0.1},
+                     "optimizer": {"class_name": "Lion", "config": {"learning_rate": 0.003, "weight_decay": 0.5}}, "exclude_from_weight_decay": ["bias"],
+                     "epochs": 10, "batch_size": 16, "early_stopping": {"selection_fraction": 0.1, "patience": 3}}}
+        """,
+        """
+        {"format_version": 1,
+         "data": {"columns": [{"name": "x", "type": "single", "index": 0}, {"name": "cut", "type": "string", "index": 1}, {"name": "price", "type": "single", "index": 2}]},
+         "label": {"column": "price", "transform": "log"},
+         "featurization": [{"kind": "replace_missing", "columns": ["x"]}, {"kind": "one_hot", "columns": ["cut"]}, {"kind": "concatenate", "columns": ["x", "cut"]}, {"kind": "normalize", "columns": ["Features"], "method": "min_max"}],
+         "trainer": {"task": "regression", "model": {"type": "linear"}, "optimizer": {"class_name": "AdamW", "config": {"learning_rate": {"class_name": "CosineDecay", "config": {"initial_learning_rate": 0.01, "decay_steps": 100}}}},
+                     "epochs": 4, "batch_size": 64}}
+        """,
+        """
+        {"format_version": 1, "seed": 3,
+         "data": {"columns": [{"name": "Features", "type": "single", "range": [0, 9]}, {"name": "diagnosis", "type": "string", "index": 10}]},
+         "label": {"column": "diagnosis", "positive_class": "malignant"},
+         "featurization": [{"kind": "normalize", "columns": ["Features"]}],
+         "trainer": {"task": "binary_classification", "model": {"type": "mlp", "hidden_layers": [8], "activation": "tanh"},
+                     "optimizer": {"class_name": "Adafactor", "config": {"learning_rate": 0.05}}, "epochs": 15}}
+        """,
+    };
+
+    /// <summary>The pipeline recipe JSON: <see cref="Recipe.Parse"/>; an accepted recipe must write, re-read and build its ML.NET pipeline.</summary>
+    public static FuzzTarget RecipeJsonText() => new()
+    {
+        Name = "recipe-json",
+        Format = InputFormat.Json,
+        Seeds = RecipeSources.Select(j => Encoding.UTF8.GetBytes(Recipe.Parse(j).ToJson())).ToArray(),
+        Documented = new[] { typeof(RecipeException) },
+        MessageCheck = e => e is RecipeException r && r.JsonPath.StartsWith('$') && r.Reason.Length > 0,
+        ExhaustiveTruncationLimit = 0,
+        Run = (input, check) =>
+        {
+            Recipe recipe = Recipe.Parse(Encoding.UTF8.GetString(input.Bytes));
+            check.FollowUp("ToJson round trip", () =>
+            {
+                string a = recipe.ToJson();
+                Recipe again = Recipe.Parse(a);
+                if (a != again.ToJson() || !again.Equals(recipe))
+                {
+                    throw new InvalidOperationException("the canonical JSON does not read back to an equal recipe");
+                }
+            });
+            check.FollowUp("BuildPipeline", () => recipe.BuildPipeline(new Microsoft.ML.MLContext(seed: 1)));
+        },
+    };
 }
