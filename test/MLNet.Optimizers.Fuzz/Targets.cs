@@ -32,6 +32,7 @@ public static class Targets
         ("idx-images", IdxImagesFile),
         ("idx-labels", IdxLabelsFile),
         ("recipe-json", RecipeJsonText),
+        ("csv-inference", CsvInferenceFile),
     };
 
     /// <summary>Creates a registered target (or a self-test target) by name.</summary>
@@ -571,4 +572,79 @@ public static class Targets
             check.FollowUp("BuildPipeline", () => recipe.BuildPipeline(new Microsoft.ML.MLContext(seed: 1)));
         },
     };
+
+    /// <summary>CSV files of four shapes with their label: text classes, a skewed regression with categories and missing
+    /// values, semicolons with decimal commas, quoted fields with a binary label.</summary>
+    private static readonly (string Csv, string Label)[] CsvSources =
+    {
+        ("a,b,c,kind\n1.5,2,0.25,x\n-3,4.5,1,y\n2,0,-0.5,x\n0.1,7,2,z\n5,1,3,y\n4,2,2.5,z\n", "kind"),
+        ("size,color,weight,price\n3,red,1.5,10\n4,blue,,120\n5,red,2.5,15\n6,green,NA,400\n7,blue,3.5,22\n8,red,4,1000\n9,green,4.5,30\n", "price"),
+        ("x;y;label\n1,5;2;0\n2,25;3,5;1\n-1;0,5;0\n3;4;1\n", "label"),
+        ("name,score,ok\n\"a, b\",1,yes\n\"say \"\"hi\"\"\",2,no\nc,3,yes\nd,4,no\n", "ok"),
+    };
+
+    /// <summary>CSV schema inference: <see cref="global::MLNet.Optimizers.MLNet.Data.CsvInference.Infer"/>; an accepted file must give a recipe that writes and re-reads, and every number ML.NET then reads from it must be finite in float32 (issue 18 #5).</summary>
+    public static FuzzTarget CsvInferenceFile()
+    {
+        string folder = TempFolder("csv");
+        var file = new ThreadLocal<string>(() => Path.Combine(folder, "input-" + Environment.CurrentManagedThreadId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".csv"));
+        return new FuzzTarget
+        {
+            Name = "csv-inference",
+            Format = InputFormat.Csv,
+            Seeds = CsvSources.Select(c => Encoding.UTF8.GetBytes(c.Csv)).ToArray(),
+            Documented = new[] { typeof(global::MLNet.Optimizers.MLNet.Data.CsvDataException) },
+            MessageCheck = e => e.Message.StartsWith("data file '", StringComparison.Ordinal),
+            ExhaustiveTruncationLimit = 256,
+            Run = (input, check) =>
+            {
+                string path = file.Value!;
+                File.WriteAllBytes(path, input.Bytes);
+                global::MLNet.Optimizers.MLNet.Data.CsvInferenceResult r = global::MLNet.Optimizers.MLNet.Data.CsvInference.Infer(path, CsvSources[input.SeedIndex].Label);
+                check.FollowUp("the inferred recipe's ToJson round trip", () =>
+                {
+                    string a = r.Recipe.ToJson();
+                    if (Recipe.Parse(a).ToJson() != a)
+                    {
+                        throw new InvalidOperationException("the inferred recipe does not round-trip");
+                    }
+                });
+                check.FollowUp("reading the file with the inferred recipe", () => CheckFinite(r.Recipe, path));
+            },
+        };
+    }
+
+    /// <summary>Reads the file with the recipe's loader (after the recipe's own data check) and fails on a float32 infinity in a number column.</summary>
+    private static void CheckFinite(Recipe recipe, string path)
+    {
+        var ml = new Microsoft.ML.MLContext(seed: 1);
+        recipe.CheckData(path);
+        Microsoft.ML.IDataView data = recipe.LoadData(ml, path);
+        foreach (Microsoft.ML.DataViewSchema.Column c in data.Schema)
+        {
+            if (c.Type == Microsoft.ML.Data.NumberDataViewType.Single)
+            {
+                foreach (float v in Microsoft.ML.Data.ColumnCursorExtensions.GetColumn<float>(data, c))
+                {
+                    if (float.IsInfinity(v))
+                    {
+                        throw new InvalidDataException($"column '{c.Name}' holds {v}: a cell outside float32 was accepted");
+                    }
+                }
+            }
+            else if (c.Type is Microsoft.ML.Data.VectorDataViewType { ItemType: Microsoft.ML.Data.NumberDataViewType t } && t == Microsoft.ML.Data.NumberDataViewType.Single)
+            {
+                foreach (Microsoft.ML.Data.VBuffer<float> row in Microsoft.ML.Data.ColumnCursorExtensions.GetColumn<Microsoft.ML.Data.VBuffer<float>>(data, c))
+                {
+                    foreach (float v in row.DenseValues())
+                    {
+                        if (float.IsInfinity(v))
+                        {
+                            throw new InvalidDataException($"column '{c.Name}' holds {v}: a cell outside float32 was accepted");
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
