@@ -1,10 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 
-namespace MLNet.Optimizers.Training.Tuning;
+namespace MLNet.Optimizers.MLNet.Tuning;
 
 /// <summary>Why a sweep ended.</summary>
 public enum SweepStopReason
@@ -20,19 +19,21 @@ public enum SweepStopReason
 }
 
 /// <summary>One evaluation of a candidate at a budget (a rung of successive halving).</summary>
-/// <param name="Candidate">The candidate's index (0 is the default configuration when the sweep includes it).</param>
+/// <param name="Candidate">The candidate's index (0 is the base recipe when the sweep includes it).</param>
 /// <param name="Rung">The rung (0 = smallest budget).</param>
 /// <param name="Epochs">The epochs it trained for.</param>
 /// <param name="Score">The evaluation score, higher is better; NaN when the evaluation failed.</param>
-/// <param name="Seconds">Wall time of the evaluation.</param>
+/// <param name="Seconds">Time of the evaluation on the tuner's clock.</param>
 /// <param name="Error">Why the evaluation failed, or null.</param>
 public sealed record RungResult(int Candidate, int Rung, int Epochs, double Score, double Seconds, string? Error);
 
 /// <summary>
-/// The scheduling core of the tuner, free of any model type: random candidates evaluated by successive halving.
-/// Rung 0 trains every candidate for the smallest budget, each later rung keeps the best 1/η of the previous one and
-/// trains them (from scratch, so a result depends only on its candidate and budget) for η times more epochs, up to the
-/// maximum. Ties are broken by candidate index, so equal inputs give equal schedules.
+/// The scheduling core of the tuner, free of any model type: candidates evaluated by successive halving. Rung 0
+/// trains every candidate for the smallest budget, each later rung keeps the best 1/η of the previous one and trains
+/// them (from scratch, so a result depends only on its candidate and budget) for η times more epochs, up to the
+/// maximum. Ties are broken by candidate index, so equal inputs give equal schedules. Time is read from a
+/// <see cref="TimeProvider"/> only to decide whether to start the next evaluation, so a test drives the budget with a
+/// clock of its own.
 /// </summary>
 internal static class SuccessiveHalving
 {
@@ -55,29 +56,34 @@ internal static class SuccessiveHalving
         return rungs.ToArray();
     }
 
-    /// <summary>Runs the schedule.</summary>
-    /// <param name="candidates">How many candidates.</param>
+    /// <summary>Runs one bracket of the schedule over candidates <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1.</summary>
+    /// <param name="first">The first candidate's index.</param>
+    /// <param name="count">How many candidates.</param>
     /// <param name="rungEpochs">Epochs per rung, increasing.</param>
     /// <param name="eta">Reduction factor (at least 2).</param>
-    /// <param name="alwaysPromote">A candidate promoted to every rung regardless of its score (the default configuration), or -1.</param>
+    /// <param name="alwaysPromote">A candidate promoted to every rung regardless of its score (the base recipe), or -1.</param>
     /// <param name="evaluate">Evaluates (candidate, epochs); higher is better. An exception other than cancellation marks the evaluation failed.</param>
-    /// <param name="timeBudget">Wall-time budget, or null.</param>
+    /// <param name="clock">The clock the budget and the evaluations' times are read from.</param>
+    /// <param name="start">The clock's timestamp when the sweep started (<see cref="TimeProvider.GetTimestamp"/>).</param>
+    /// <param name="timeBudget">The budget from <paramref name="start"/>, or null: no evaluation starts once it has passed.</param>
     /// <param name="onResult">Called after each evaluation.</param>
     /// <param name="cancellationToken">Stops the sweep between (and, through <paramref name="evaluate"/>, inside) evaluations.</param>
-    /// <returns>Every evaluation that finished, and why the schedule ended.</returns>
+    /// <returns>Every evaluation of the bracket that finished, and why the bracket ended.</returns>
     public static (List<RungResult> Results, SweepStopReason Reason) Run(
-        int candidates,
+        int first,
+        int count,
         IReadOnlyList<int> rungEpochs,
         int eta,
         int alwaysPromote,
         Func<int, int, CancellationToken, double> evaluate,
+        TimeProvider clock,
+        long start,
         TimeSpan? timeBudget,
         Action<RungResult>? onResult,
         CancellationToken cancellationToken)
     {
         var results = new List<RungResult>();
-        var clock = Stopwatch.StartNew();
-        var alive = Enumerable.Range(0, candidates).ToList();
+        var alive = Enumerable.Range(first, count).ToList();
         for (int rung = 0; rung < rungEpochs.Count; rung++)
         {
             if (rung > 0)
@@ -111,12 +117,12 @@ internal static class SuccessiveHalving
                     return (results, SweepStopReason.Cancelled);
                 }
 
-                if (timeBudget is TimeSpan budget && clock.Elapsed >= budget)
+                if (timeBudget is TimeSpan budget && clock.GetElapsedTime(start) >= budget)
                 {
                     return (results, SweepStopReason.TimeBudget);
                 }
 
-                var watch = Stopwatch.StartNew();
+                long began = clock.GetTimestamp();
                 double score;
                 string? error = null;
                 try
@@ -133,7 +139,7 @@ internal static class SuccessiveHalving
                     error = ex.GetType().Name + ": " + ex.Message;
                 }
 
-                var result = new RungResult(candidate, rung, rungEpochs[rung], score, watch.Elapsed.TotalSeconds, error);
+                var result = new RungResult(candidate, rung, rungEpochs[rung], score, clock.GetElapsedTime(began).TotalSeconds, error);
                 results.Add(result);
                 onResult?.Invoke(result);
             }
