@@ -277,12 +277,13 @@ footer { margin-top: 36px; color: #6a6f75; font-size: 12px; }
 
         var lossChart = new SvgChart
         {
-            Title = anySelection ? "Loss: training (solid) and selection rows (dashed)" : "Training loss",
+            Title = anySelection ? $"Loss: training (solid) and {model.CurveRows} (dashed)" : "Training loss",
             XLabel = "epoch",
             YLabel = "loss: " + model.LossName,
             Series = loss,
             AllowLog = true,
             ShowLineStyleKey = anySelection,
+            DashedKey = model.CurveRows,
             VerticalMarkers = kept,
         };
         sb.Append(lossChart.ToSvg()).Append('\n');
@@ -291,9 +292,9 @@ footer { margin-top: 36px; color: #6a6f75; font-size: 12px; }
             bool r2 = model.QualityName == "R²";
             var qualityChart = new SvgChart
             {
-                Title = "Selection " + model.QualityName + " (the rows that chose the epoch)",
+                Title = $"{model.QualityName} on the {model.CurveRows}",
                 XLabel = "epoch",
-                YLabel = "selection " + model.QualityName + " (higher is better)",
+                YLabel = model.QualityName + " (higher is better)",
                 Series = quality,
                 YFloor = r2 ? -1 : 0,
                 YCeiling = 1,
@@ -312,7 +313,7 @@ footer { margin-top: 36px; color: #6a6f75; font-size: 12px; }
         }
         else
         {
-            sb.Append("<p class=\"note\">No selection rows were split off, so there are no selection curves: every epoch ran and the last was kept.</p>\n");
+            sb.Append("<p class=\"note\">").Append(Html.Text($"No {model.CurveRows} were scored, so there are no curves of them: every epoch ran and the last was kept.")).Append("</p>\n");
         }
     }
 

@@ -449,13 +449,17 @@ internal static class TrainingCommands
     /// <param name="request">The run (its decisions).</param>
     public static void PrintDataSummary(CliConsole console, DataSummary d, RunRequest request)
     {
-        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"data:  {d.Path}: {d.Rows:N0} rows: {d.TrainingRows:N0} training, {d.HoldoutRows:N0} held out"));
+        console.Out.WriteLine($"data:  {d.Path}");
         string dropped = d.DroppedColumns.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $", {d.DroppedColumns.Count} not used");
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"       {d.Rows:N0} rows: {d.TrainingRows:N0} training, {d.HoldoutRows:N0} held out"));
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"       {d.NumericColumns.Count} numeric and {d.CategoricalColumns.Count} categorical feature columns{dropped}"));
         string classes = d.ClassNames.Count == 0
             ? string.Empty
             : string.Create(CultureInfo.InvariantCulture, $", {d.ClassNames.Count} classes ({(d.ClassNames.Count <= 8 ? string.Join(", ", d.ClassNames) : string.Join(", ", d.ClassNames.Take(6)) + ", ..., " + d.ClassNames[^1])})");
-        console.Out.WriteLine($"label: {d.Label}: {Names.Describe(d.Task)}{classes}");
+        foreach (string line in Wrap($"label: {d.Label}: {Names.Describe(d.Task)}{classes}", console.Width))
+        {
+            console.Out.WriteLine(line);
+        }
         foreach (string decision in request.Decisions)
         {
             foreach (string line in Wrap("inferred: " + decision, console.Width))

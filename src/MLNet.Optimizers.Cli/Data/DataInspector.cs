@@ -71,8 +71,18 @@ internal static class DataInspector
     /// <returns>The message.</returns>
     public static string MissingColumnMessage(string path, string column, string flag, IReadOnlyList<string> header)
     {
-        string? close = header.FirstOrDefault(h => string.Equals(h, column, StringComparison.OrdinalIgnoreCase));
+        string? close = header.FirstOrDefault(h => string.Equals(h, column, StringComparison.OrdinalIgnoreCase)) ?? Suggest.Closest(column, header);
         string hint = close != null ? $" Did you mean '{close}'?" : string.Empty;
+        foreach (char other in new[] { ';', '\t', '|', ',' })
+        {
+            if (header.Any(h => h.Split(other).Select(f => f.Trim()).Contains(column, StringComparer.Ordinal)))
+            {
+                string flagValue = other == '\t' ? "tab" : other.ToString();
+                hint = $" Split on '{(other == '\t' ? "\\t" : flagValue)}' the header has it: pass --separator '{flagValue}' (data.separator).";
+                break;
+            }
+        }
+
         return $"data file '{path}' has no column '{column}' ({flag}); its columns are: {Preview(header)}.{hint}";
     }
 
