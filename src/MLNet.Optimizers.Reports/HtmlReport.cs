@@ -122,7 +122,7 @@ footer { margin-top: 36px; color: #6a6f75; font-size: 12px; }
         sb.Append("</table>\n");
     }
 
-    /// <summary>Renders the page and writes it atomically (a temporary file in the same folder, then renamed).</summary>
+    /// <summary>Renders the page and writes it atomically (<see cref="MLNet.Optimizers.IO.AtomicFile"/>: a temporary file in the same folder, then renamed; stale temporary files of the same target are removed).</summary>
     /// <param name="model">The content.</param>
     /// <param name="path">The HTML file to write (its folder must exist).</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
@@ -131,28 +131,7 @@ footer { margin-top: 36px; color: #6a6f75; font-size: 12px; }
     public static void Save(ReportModel model, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        WriteAtomically(Render(model), path);
-    }
-
-    /// <summary>Writes a page through a temporary file in the same folder, then renames it over <paramref name="path"/>.</summary>
-    /// <param name="html">The page.</param>
-    /// <param name="path">The file.</param>
-    internal static void WriteAtomically(string html, string path)
-    {
-        string full = System.IO.Path.GetFullPath(path);
-        string temp = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            System.IO.File.WriteAllText(temp, html, new UTF8Encoding(false));
-            System.IO.File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (System.IO.File.Exists(temp))
-            {
-                System.IO.File.Delete(temp);
-            }
-        }
+        MLNet.Optimizers.IO.AtomicFile.WriteAllText(path, Render(model));
     }
 
     /// <summary>Checks that a model can be rendered: at least one run, every run with the same metrics in the same order.</summary>

@@ -137,7 +137,7 @@ public static class SweepReport
         return sb.ToString();
     }
 
-    /// <summary>Renders the page and writes it atomically (a temporary file in the same folder, then renamed).</summary>
+    /// <summary>Renders the page and writes it atomically (<see cref="MLNet.Optimizers.IO.AtomicFile"/>: a temporary file in the same folder, then renamed; stale temporary files of the same target are removed).</summary>
     /// <param name="model">The content.</param>
     /// <param name="path">The HTML file to write (its folder must exist).</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
@@ -146,7 +146,7 @@ public static class SweepReport
     public static void Save(SweepReportModel model, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        HtmlReport.WriteAtomically(Render(model), path);
+        MLNet.Optimizers.IO.AtomicFile.WriteAllText(path, Render(model));
     }
 
     private static void AppendScatter(StringBuilder sb, SweepReportModel model)

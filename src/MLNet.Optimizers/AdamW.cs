@@ -120,12 +120,12 @@ public sealed class AdamW : Optimizer
         var op = new AdamOp((float)(1.0 - _beta1), (float)(1.0 - _beta2), alpha, (float)_epsilon, _amsgrad);
         if (_vHat[index] is float[] vHat)
         {
-            Elementwise.Run(_m[index], _v[index], vHat, gradient, op);
-            Elementwise.Run(variable, _m[index], vHat, gradient, new AdamApplyOp(alpha, (float)_epsilon));
+            Elementwise.Run(_m[index], _v[index], vHat, gradient, op, Threading);
+            Elementwise.Run(variable, _m[index], vHat, gradient, new AdamApplyOp(alpha, (float)_epsilon), Threading);
         }
         else
         {
-            Elementwise.Run(variable, _m[index], _v[index], gradient, op);
+            Elementwise.Run(variable, _m[index], _v[index], gradient, op, Threading);
         }
     }
 
@@ -183,6 +183,21 @@ internal readonly struct AdamOp(float oneMinusB1, float oneMinusB2, float alpha,
         a -= (b * alpha) / (MathF.Sqrt(c) + eps);
     }
 
+    public void Invoke(ref Vector128<float> a, ref Vector128<float> b, ref Vector128<float> c, Vector128<float> g)
+    {
+        if (amsgrad)
+        {
+            a += (g - a) * Vector128.Create(oneMinusB1);
+            b += ((g * g) - b) * Vector128.Create(oneMinusB2);
+            c = Vector128.Max(c, b);
+            return;
+        }
+
+        b += (g - b) * Vector128.Create(oneMinusB1);
+        c += ((g * g) - c) * Vector128.Create(oneMinusB2);
+        a -= (b * Vector128.Create(alpha)) / (Vector128.Sqrt(c) + Vector128.Create(eps));
+    }
+
     public void Invoke(ref Vector256<float> a, ref Vector256<float> b, ref Vector256<float> c, Vector256<float> g)
     {
         if (amsgrad)
@@ -218,6 +233,9 @@ internal readonly struct AdamOp(float oneMinusB1, float oneMinusB2, float alpha,
 internal readonly struct AdamApplyOp(float alpha, float eps) : IOp3
 {
     public void Invoke(ref float a, ref float b, ref float c, float g) => a -= (b * alpha) / (MathF.Sqrt(c) + eps);
+
+    public void Invoke(ref Vector128<float> a, ref Vector128<float> b, ref Vector128<float> c, Vector128<float> g) =>
+        a -= (b * Vector128.Create(alpha)) / (Vector128.Sqrt(c) + Vector128.Create(eps));
 
     public void Invoke(ref Vector256<float> a, ref Vector256<float> b, ref Vector256<float> c, Vector256<float> g) =>
         a -= (b * Vector256.Create(alpha)) / (Vector256.Sqrt(c) + Vector256.Create(eps));

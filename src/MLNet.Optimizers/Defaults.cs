@@ -8,6 +8,22 @@ public static class OptimizerDefaults
 
     /// <summary>Keras <c>use_ema</c> default.</summary>
     public const bool UseEma = false;
+
+    /// <summary>
+    /// <see cref="Optimizer.NumThreads"/> default: 0, every logical processor (for tensors of at least
+    /// <see cref="MinParallelLength"/> values). Not a Keras option; it changes no result.
+    /// </summary>
+    public const int NumThreads = 0;
+
+    /// <summary>
+    /// <see cref="Optimizer.MinParallelLength"/> default: tensors with fewer values are stepped on one thread. Measured
+    /// by the benchmark (<c>-- threshold</c>): below about this size handing half of a step to a second core costs
+    /// more than it saves.
+    /// </summary>
+    public const int MinParallelLength = 1 << 17;
+
+    /// <summary>Values per part when a step is split across threads (parts are claimed one at a time).</summary>
+    internal const int PartLength = 1 << 15;
 }
 
 /// <summary>Keras 3 defaults of <see cref="Lion"/>.</summary>

@@ -70,7 +70,7 @@ public sealed class Lion : Optimizer
         float b1 = (float)_beta1;
         float b2 = (float)_beta2;
         Span<float> variable = Parameters[index].Value.Span;
-        OptimizerKernels.LionStepCore(variable, _momentums[index], gradient, learningRate, b1, b2, decay, weightDecay);
+        OptimizerKernels.LionStepCore(variable, _momentums[index], gradient, learningRate, b1, b2, decay, weightDecay, Threading);
     }
 
     /// <inheritdoc />
@@ -106,6 +106,15 @@ internal readonly struct LionOp(float lr, float b1, float oneMinusB1, float b2, 
         float c = (m * b1) + (g * oneMinusB1);
         v = x - (lr * Elementwise.Sign(c));
         m = (m * b2) + (g * oneMinusB2);
+    }
+
+    public void Invoke(ref Vector128<float> v, ref Vector128<float> m, Vector128<float> g)
+    {
+        Vector128<float> vlr = Vector128.Create(lr);
+        Vector128<float> x = decay ? v - ((v * Vector128.Create(wd)) * vlr) : v;
+        Vector128<float> c = (m * Vector128.Create(b1)) + (g * Vector128.Create(oneMinusB1));
+        v = x - (vlr * Elementwise.Sign(c));
+        m = (m * Vector128.Create(b2)) + (g * Vector128.Create(oneMinusB2));
     }
 
     public void Invoke(ref Vector256<float> v, ref Vector256<float> m, Vector256<float> g)

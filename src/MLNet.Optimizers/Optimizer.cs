@@ -55,6 +55,8 @@ public abstract partial class Optimizer
     private ReadOnlyMemory<float>?[] _gradientList = Array.Empty<ReadOnlyMemory<float>?>();
     private long _rawIterations;
     private int _maxLength;
+    private int _numThreads = OptimizerDefaults.NumThreads;
+    private int _minParallelLength = OptimizerDefaults.MinParallelLength;
 
     /// <summary>Initializes the base options with Keras's defaults.</summary>
     /// <param name="name">Keras <c>name</c>.</param>
@@ -174,6 +176,36 @@ public abstract partial class Optimizer
             _gradientAccumulationSteps = value;
         }
     }
+
+    /// <summary>
+    /// Threads one step may use (not a Keras option): 0 (the default) for every logical processor, or 1 to
+    /// <see cref="Environment.ProcessorCount"/>. Tensors of at least <see cref="MinParallelLength"/> values are split into
+    /// parts fixed by their size (reductions split where NumPy's pairwise tree splits), so every value gives the same
+    /// bits.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int NumThreads
+    {
+        get => _numThreads;
+        set => _numThreads = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(NumThreads), value, $"NumThreads must be >= 0 (0 = every logical processor), got {value}.");
+    }
+
+    /// <summary>Tensors with fewer values than this are stepped on one thread (default <see cref="OptimizerDefaults.MinParallelLength"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
+    public int MinParallelLength
+    {
+        get => _minParallelLength;
+        set => _minParallelLength = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MinParallelLength), value, $"MinParallelLength must be >= 1, got {value}.");
+    }
+
+    /// <summary>Values per part of a split step (tests use small parts to split small tensors unevenly).</summary>
+    internal int PartLength { get; set; } = OptimizerDefaults.PartLength;
+
+    /// <summary>The widest registers the element kernels may use: 512, 256, 128 or 0 (tests force each; all give the same bits).</summary>
+    internal int Width { get; set; } = Simd.BestWidth;
+
+    /// <summary>How this step's element kernels are split.</summary>
+    internal Threading Threading => new(_numThreads == 0 ? KernelThreads.ProcessorCount : Math.Min(_numThreads, KernelThreads.ProcessorCount), _minParallelLength, PartLength, Width);
 
     /// <summary>What a NaN or infinite gradient does (not a Keras option; Keras propagates).</summary>
     public NonFiniteGradientPolicy NonFiniteGradientPolicy { get; set; } = NonFiniteGradientPolicy.Propagate;
@@ -420,7 +452,7 @@ public abstract partial class Optimizer
 
     /// <summary>Applies one step with gradients aligned to <see cref="Parameters"/>; a null entry is a missing gradient (skipped as Keras skips it).</summary>
     /// <param name="gradients">One gradient per parameter, same length as the parameter, or null.</param>
-    /// <exception cref="InvalidOperationException">Not built.</exception>
+    /// <exception cref="InvalidOperationException">Not built; or the learning rate at this iteration is NaN or infinite in float32 (a schedule or callback overflowed; nothing is changed).</exception>
     /// <exception cref="ArgumentException">Wrong count, a length mismatch (names the parameter), every gradient null, or a non-finite value under <see cref="NonFiniteGradientPolicy.Throw"/>.</exception>
     public void Apply(IReadOnlyList<ReadOnlyMemory<float>?> gradients)
     {
@@ -509,13 +541,22 @@ public abstract partial class Optimizer
 
     private void ApplyCore()
     {
+        float lr = _learningRate.Evaluate(_rawIterations);
+        if (!float.IsFinite(lr))
+        {
+            // Before anything moves: a NaN or infinite rate would turn every weight into NaN.
+            throw new InvalidOperationException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The learning rate at iteration {_rawIterations} is {lr} in float32 ({_learningRate}); nothing was applied. A schedule that grows (decay_rate > 1, m_mul > 1) or a callback can overflow float32."));
+        }
+
         EnsureScratch();
         int n = _parameters.Length;
-        float lr = _learningRate.Evaluate(_rawIterations);
         LastLearningRate = lr;
         bool divide = _lossScaleFactor.HasValue;
         float scale = divide ? (float)_lossScaleFactor!.Value : 1f;
         int nAcc = AccumulationSteps;
+        Threading t = Threading;
 
         if (nAcc >= 2)
         {
@@ -526,11 +567,11 @@ public abstract partial class Optimizer
                 {
                     if (update)
                     {
-                        Elementwise.Run(_accumulators[i], g.Span, new AccumulateAverageOp(divide, scale, nAcc));
+                        Elementwise.Run(_accumulators[i], g.Span, new AccumulateAverageOp(divide, scale, nAcc), t);
                     }
                     else
                     {
-                        Elementwise.Run(_accumulators[i], g.Span, new AccumulateOp(divide, scale));
+                        Elementwise.Run(_accumulators[i], g.Span, new AccumulateOp(divide, scale), t);
                     }
                 }
             }
@@ -556,7 +597,7 @@ public abstract partial class Optimizer
             var op = new EmaOp(mom, 1f - mom);
             for (int i = 0; i < n; i++)
             {
-                Elementwise.Run(_averages[i], _parameters[i].Value.Span, op);
+                Elementwise.Run(_averages[i], _parameters[i].Value.Span, op, t);
             }
 
             if (_emaOverwriteFrequency is int f && f > 0 && (effective + 1) % f == 0)
@@ -590,6 +631,7 @@ public abstract partial class Optimizer
     private void ClipDecayUpdate(float lr, bool inPlace, bool divide, float scale)
     {
         int n = _parameters.Length;
+        Threading t = Threading;
         ClipMode mode = ClipMode.None;
         float p = 0f;
         if (_clipNorm is double cn && cn > 0)
@@ -605,7 +647,7 @@ public abstract partial class Optimizer
                 if (_gradientList[i] is not null)
                 {
                     ReadOnlySpan<float> g = EffectiveGradient(i, inPlace);
-                    total += divide ? Pairwise.SumOfSquaresDivided(g, scale) : Pairwise.SumOfSquares(g);
+                    total += divide ? Pairwise.SumOfSquaresDivided(g, scale, t) : Pairwise.SumOfSquares(g, t);
                 }
             }
 
@@ -634,7 +676,7 @@ public abstract partial class Optimizer
             float q = 0f;
             if (mode == ClipMode.Norm)
             {
-                float l2 = divide ? Pairwise.SumOfSquaresDivided(source, scale) : Pairwise.SumOfSquares(source);
+                float l2 = divide ? Pairwise.SumOfSquaresDivided(source, scale, t) : Pairwise.SumOfSquares(source, t);
                 float norm = l2 > 0f ? MathF.Sqrt(l2) : l2;
                 q = MathF.Max(norm, p);
             }
@@ -644,7 +686,7 @@ public abstract partial class Optimizer
             {
                 var op = new GradientTransformOp(divide, scale, mode, p, q);
                 Span<float> dest = inPlace ? _accumulators[i] : _scratch.AsSpan(0, source.Length);
-                Elementwise.Run(dest, source, op);
+                Elementwise.Run(dest, source, op, t);
                 gradient = dest;
             }
 
@@ -668,8 +710,8 @@ public abstract partial class Optimizer
     /// <param name="variable">The parameter values.</param>
     /// <param name="weightDecay">float32 weight decay.</param>
     /// <param name="learningRate">float32 learning rate.</param>
-    protected static void ApplyWeightDecay(Span<float> variable, float weightDecay, float learningRate) =>
-        Elementwise.Run(variable, variable, new WeightDecayOp(weightDecay, learningRate));
+    protected void ApplyWeightDecay(Span<float> variable, float weightDecay, float learningRate) =>
+        Elementwise.Run(variable, variable, new WeightDecayOp(weightDecay, learningRate), Threading);
 
     /// <summary>Keras <c>finalize_variable_values</c>: with EMA on, copies each average into its parameter; otherwise does nothing.</summary>
     public void FinalizeVariableValues()
@@ -702,7 +744,7 @@ public abstract partial class Optimizer
         var regexes = new List<Regex>();
         foreach (string s in _excludedNamePatterns)
         {
-            regexes.Add(new Regex(s, RegexOptions.CultureInvariant));
+            regexes.Add(new Regex(s, RegexOptions.CultureInvariant, PatternTimeout));
         }
 
         for (int i = 0; i < _parameters.Length; i++)
@@ -718,7 +760,17 @@ public abstract partial class Optimizer
 
             foreach (Regex r in regexes)
             {
-                if (r.IsMatch(_parameters[i].Name))
+                bool match;
+                try
+                {
+                    match = r.IsMatch(_parameters[i].Name);
+                }
+                catch (RegexMatchTimeoutException e)
+                {
+                    throw new ArgumentException($"var_names: the pattern '{r}' took longer than {PatternTimeout.TotalSeconds} s to match the parameter name '{_parameters[i].Name}'.", "namePatterns", e);
+                }
+
+                if (match)
                 {
                     use = false;
                 }
@@ -752,9 +804,9 @@ public abstract partial class Optimizer
             return null;
         }
 
-        if (double.IsNaN(v) || double.IsInfinity(v))
+        if (!Check.IsFinite32(v))
         {
-            throw new ArgumentOutOfRangeException(name, v, $"{name} must be a finite number, got {v.ToString("R", CultureInfo.InvariantCulture)}.");
+            throw new ArgumentOutOfRangeException(name, v, $"{name} must be a finite float32 number (|x| <= 3.4028235E+38), got {v.ToString("R", CultureInfo.InvariantCulture)}.");
         }
 
         if (other1.HasValue || other2.HasValue)
@@ -765,6 +817,9 @@ public abstract partial class Optimizer
 
         return v;
     }
+
+    /// <summary>How long one weight-decay pattern may take to match one parameter name (a pattern read from a file cannot hang a build).</summary>
+    private static readonly TimeSpan PatternTimeout = TimeSpan.FromSeconds(1);
 
     private sealed record Slot(string Name, float[] Data);
 }

@@ -24,11 +24,11 @@ public static class OptimizerKernels
     {
         SameLength(variable.Length, momentum.Length, nameof(momentum));
         SameLength(variable.Length, gradient.Length, nameof(gradient));
-        LionStepCore(variable, momentum, gradient, learningRate, beta1, beta2, false, 0f);
+        LionStepCore(variable, momentum, gradient, learningRate, beta1, beta2, false, 0f, Threading.Serial);
     }
 
-    internal static void LionStepCore(Span<float> variable, Span<float> momentum, ReadOnlySpan<float> gradient, float lr, float b1, float b2, bool decay, float wd) =>
-        Elementwise.Run(variable, momentum, gradient, new LionOp(lr, b1, 1f - b1, b2, 1f - b2, decay, wd));
+    internal static void LionStepCore(Span<float> variable, Span<float> momentum, ReadOnlySpan<float> gradient, float lr, float b1, float b2, bool decay, float wd, Threading t) =>
+        Elementwise.Run(variable, momentum, gradient, new LionOp(lr, b1, 1f - b1, b2, 1f - b2, decay, wd), t);
 
     /// <summary>Exponential moving average in one pass: <c>average = m*average + (1 - m)*values</c>, <c>1 - m</c> in float32.</summary>
     /// <param name="average">The average, updated.</param>

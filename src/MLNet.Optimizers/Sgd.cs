@@ -78,11 +78,11 @@ public sealed class Sgd : Optimizer
 
         if (_momentums[index] is float[] m)
         {
-            Elementwise.Run(variable, m, gradient, new SgdMomentumOp(learningRate, (float)_momentum, Nesterov));
+            Elementwise.Run(variable, m, gradient, new SgdMomentumOp(learningRate, (float)_momentum, Nesterov), Threading);
         }
         else
         {
-            Elementwise.Run(variable, gradient, new SgdOp(learningRate));
+            Elementwise.Run(variable, gradient, new SgdOp(learningRate), Threading);
         }
     }
 
@@ -115,6 +115,8 @@ internal readonly struct SgdOp(float lr) : IOp1
 {
     public float Invoke(float a, float x) => a - (x * lr);
 
+    public Vector128<float> Invoke(Vector128<float> a, Vector128<float> x) => a - (x * Vector128.Create(lr));
+
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> x) => a - (x * Vector256.Create(lr));
 
     public Vector512<float> Invoke(Vector512<float> a, Vector512<float> x) => a - (x * Vector512.Create(lr));
@@ -127,6 +129,13 @@ internal readonly struct SgdMomentumOp(float lr, float mu, bool nesterov) : IOp2
     {
         m = (m * mu) - (g * lr);
         v = nesterov ? v + ((m * mu) - (g * lr)) : v + m;
+    }
+
+    public void Invoke(ref Vector128<float> v, ref Vector128<float> m, Vector128<float> g)
+    {
+        Vector128<float> gl = g * Vector128.Create(lr);
+        m = (m * Vector128.Create(mu)) - gl;
+        v = nesterov ? v + ((m * Vector128.Create(mu)) - gl) : v + m;
     }
 
     public void Invoke(ref Vector256<float> v, ref Vector256<float> m, Vector256<float> g)

@@ -140,42 +140,4 @@ internal static class TrainingBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {title} | {examples / s:F0} | {blas.Seconds / s:P0} | {gemmRate:F1} | {gemmRate / peak:F2} |"));
     }
-
-    /// <summary>Times every call of an inner provider.</summary>
-    private sealed class TimingBlasProvider(BlasProvider inner) : BlasProvider
-    {
-        public double Seconds { get; private set; }
-
-        public double Flops { get; private set; }
-
-        public override string Name => inner.Name;
-
-        public override int NumThreads
-        {
-            get => inner.NumThreads;
-            set => inner.NumThreads = value;
-        }
-
-        public void Reset()
-        {
-            Seconds = 0;
-            Flops = 0;
-        }
-
-        protected override void SgemmCore(Transpose transA, Transpose transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            inner.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-            Seconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
-            Flops += 2.0 * m * n * k;
-        }
-
-        protected override void SgemvCore(Transpose transA, int m, int n, float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, float beta, Span<float> y) => inner.Sgemv(transA, m, n, alpha, a, lda, x, beta, y);
-
-        protected override void SaxpyCore(float alpha, ReadOnlySpan<float> x, Span<float> y) => inner.Saxpy(alpha, x, y);
-
-        protected override float SdotCore(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => inner.Sdot(x, y);
-
-        protected override float Snrm2Core(ReadOnlySpan<float> x) => inner.Snrm2(x);
-    }
 }

@@ -6,6 +6,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
+using MLNet.Optimizers.Compute;
 using MLNet.Optimizers.MLNet.Recipes;
 using MLNet.Optimizers.Training.Data;
 
@@ -259,7 +260,8 @@ public sealed class RecipeTests
             LoadedRecipeModel loaded = RecipeModel.Load(ml, path);
             Assert.AreEqual(recipe, loaded.Recipe, "the recipe entry reads back");
             Assert.IsNotNull(loaded.Provenance);
-            Assert.AreEqual(ModelProvenance.Current().ComputeProvider, loaded.Provenance!.ComputeProvider);
+            Assert.AreEqual(ModelProvenance.Current().Compute, loaded.Provenance!.Compute, "the compute provenance record reads back equal");
+            Assert.AreEqual(BlasProviders.Default.Provenance, loaded.Provenance.Compute);
             string[] predicted = loaded.Model.Transform(loaded.Loader.Load(csv)).GetColumn<string>("PredictedLabel").ToArray();
             Assert.IsTrue(predicted.All(p => p is "setosa" or "versicolor" or "virginica"), "PredictedLabel is the class text");
 
@@ -334,6 +336,30 @@ public sealed class RecipeTests
         {
             Directory.Delete(dir, true);
         }
+    }
+
+    [TestMethod]
+    public void A_search_point_makes_a_trial_recipe_that_retrains_bit_for_bit()
+    {
+        Recipe recipe = Recipe.Parse(IrisJson);
+        var space = new Training.Tuning.LionSearchSpace();
+        var model = new Training.Tuning.ModelSearchSpace { Activation = new Training.Tuning.ChoiceRange("activation", new[] { "relu", "tanh" }, "relu") };
+        var rng = new DeterministicRandom(4);
+        System.Text.Json.Nodes.JsonObject optimizerPoint = space.Sample(rng), modelPoint = model.Sample(rng);
+        Recipe trial = RecipeSearch.Apply(recipe, space, optimizerPoint, modelPoint);
+        Assert.AreEqual(recipe.ToJson(), Recipe.Parse(IrisJson).ToJson(), "the base recipe is not changed");
+        Assert.AreEqual((int)modelPoint["batch_size"]!, trial.Trainer.BatchSize);
+        int depth = (int)modelPoint["hidden_depth"]!;
+        Assert.AreEqual(depth == 0 ? RecipeModelType.Linear : RecipeModelType.Mlp, trial.Trainer.Model);
+        Assert.AreEqual((double)optimizerPoint["learning_rate"]!, (double)trial.Trainer.Optimizer["config"]!["learning_rate"]!);
+        var ml = new MLContext(seed: 1);
+        IDataView data = trial.LoadData(ml, SampleData.PathOf("iris.csv"));
+        trial.Trainer.Epochs = 5;
+        TestData.AssertBitsEqual(Flatten(trial.Fit(ml, data).Model.Transform(data)), Flatten(Recipe.Parse(trial.ToJson()).Fit(ml, data).Model.Transform(data)), "the trial's JSON retrains the same model");
+        var gelu = new System.Text.Json.Nodes.JsonObject { ["activation"] = "gelu" };
+        Assert.ThrowsExactly<RecipeException>(() => RecipeSearch.Apply(recipe, space, optimizerPoint, gelu));
+        Assert.ThrowsExactly<ArgumentException>(() => RecipeSearch.Apply(recipe, space, optimizerPoint, new System.Text.Json.Nodes.JsonObject { ["width"] = 3 }));
+        Assert.AreEqual(RecipeModelType.Linear, RecipeSearch.Apply(recipe, space, optimizerPoint, new System.Text.Json.Nodes.JsonObject { ["hidden_depth"] = 0 }).Trainer.Model);
     }
 
     internal static IDataView Data(MLContext ml, Recipe recipe, string file)

@@ -431,12 +431,16 @@ public sealed class KernelTests
     // ------------------------------------------------------------------------------------------------ element-wise kernels
 
     [TestMethod]
-    [DataRow(false, DisplayName = "OptimizerKernels.LionStep")]
-    [DataRow(true, DisplayName = "LionStepCore with fused weight decay")]
-    public void LionStep_MatchesReference_ForEveryLength(bool decay)
+    [DataRow(false, 512, DisplayName = "OptimizerKernels.LionStep, Vector512")]
+    [DataRow(true, 512, DisplayName = "LionStepCore with fused weight decay, Vector512")]
+    [DataRow(true, 256, DisplayName = "LionStepCore with fused weight decay, Vector256")]
+    [DataRow(true, 128, DisplayName = "LionStepCore with fused weight decay, Vector128")]
+    [DataRow(true, 0, DisplayName = "LionStepCore with fused weight decay, scalar")]
+    public void LionStep_MatchesReference_ForEveryLength(bool decay, int width)
     {
         (float Lr, float B1, float B2)[] settings = { (0.01f, 0.9f, 0.99f), (0.5f, 0.8f, 0.95f), (1e-3f, 1f, 0.9f), (0.25f, 0.9f, 0.99f) };
         const float Wd = 0.1f;
+        Threading t = Threading.Serial with { Width = width };
         for (int n = 0; n <= MaxSmallLength; n++)
         {
             var rng = new Random(1000 + n);
@@ -451,15 +455,15 @@ public sealed class KernelTests
                 ScalarReference.LionStep(refVariable, refMomentum, g, lr, b1, b2, decay ? Wd : null);
                 if (decay)
                 {
-                    OptimizerKernels.LionStepCore(variable, momentum, g, lr, b1, b2, true, Wd);
+                    OptimizerKernels.LionStepCore(variable, momentum, g, lr, b1, b2, true, Wd, t);
                 }
                 else
                 {
                     OptimizerKernels.LionStep(variable, momentum, g, lr, b1, b2);
                 }
 
-                AssertBits(refVariable, variable, $"n={n} step {step}: variable");
-                AssertBits(refMomentum, momentum, $"n={n} step {step}: momentum");
+                AssertBits(refVariable, variable, $"width {width}, n={n} step {step}: variable");
+                AssertBits(refMomentum, momentum, $"width {width}, n={n} step {step}: momentum");
             }
         }
     }

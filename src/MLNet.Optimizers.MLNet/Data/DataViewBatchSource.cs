@@ -35,7 +35,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
     private readonly float[] _rowFeatures;
     private DataViewRowCursor? _cursor;
     private ValueGetter<VBuffer<float>>? _getFeatures;
-    private Func<float>? _getLabel;
+    private LabelReader? _getLabel;
     private ValueGetter<float>? _getWeight;
     private VBuffer<float> _features;
     private long _rowIndex;
@@ -181,12 +181,12 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var labels = new List<float>();
         using DataViewRowCursor cursor = _data.GetRowCursor(new[] { _labelColumn });
-        Func<float> get = LabelGetter(cursor);
+        LabelReader get = LabelGetter(cursor);
         _rowIndex = -1;
         while (cursor.MoveNext())
         {
             _rowIndex++;
-            float label = get();
+            float label = get.Read();
             if (!float.IsFinite(label))
             {
                 throw new ArgumentException($"Row {_rowIndex}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
@@ -306,49 +306,12 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         _cursorDone = true;
     }
 
-    private Func<float> LabelGetter(DataViewRowCursor cursor)
+    private LabelReader LabelGetter(DataViewRowCursor cursor) => _task switch
     {
-        switch (_task)
-        {
-            case TaskKind.Regression:
-            {
-                ValueGetter<float> g = cursor.GetGetter<float>(_labelColumn);
-                float v = 0;
-                return () =>
-                {
-                    g(ref v);
-                    return v;
-                };
-            }
-
-            case TaskKind.BinaryClassification:
-            {
-                ValueGetter<bool> g = cursor.GetGetter<bool>(_labelColumn);
-                bool v = false;
-                return () =>
-                {
-                    g(ref v);
-                    return v ? 1f : 0f;
-                };
-            }
-
-            default:
-            {
-                ValueGetter<uint> g = cursor.GetGetter<uint>(_labelColumn);
-                uint v = 0;
-                return () =>
-                {
-                    g(ref v);
-                    if (v == 0 || v > _classCount)
-                    {
-                        throw new ArgumentException($"Row {_rowIndex}: label column '{_labelColumn.Name}' has a missing key (0) or a key beyond {_classCount}; got {v}.", "input");
-                    }
-
-                    return v - 1;
-                };
-            }
-        }
-    }
+        TaskKind.Regression => new LabelReader(this, cursor.GetGetter<float>(_labelColumn), null, null),
+        TaskKind.BinaryClassification => new LabelReader(this, null, cursor.GetGetter<bool>(_labelColumn), null),
+        _ => new LabelReader(this, null, null, cursor.GetGetter<uint>(_labelColumn)),
+    };
 
     private bool ReadRow(Span<float> features, out float label, out float weight)
     {
@@ -376,7 +339,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
             }
         }
 
-        label = _getLabel!();
+        label = _getLabel!.Read();
         if (!float.IsFinite(label))
         {
             throw new ArgumentException($"Row {_rowIndex}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
@@ -397,5 +360,48 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         }
 
         return true;
+    }
+
+    /// <summary>Reads the label of the cursor's row as a training label (value, 0/1, or class index), without a closure per call.</summary>
+    private sealed class LabelReader
+    {
+        private readonly DataViewBatchSource _owner;
+        private readonly ValueGetter<float>? _single;
+        private readonly ValueGetter<bool>? _boolean;
+        private readonly ValueGetter<uint>? _key;
+        private float _f;
+        private bool _b;
+        private uint _k;
+
+        public LabelReader(DataViewBatchSource owner, ValueGetter<float>? single, ValueGetter<bool>? boolean, ValueGetter<uint>? key)
+        {
+            _owner = owner;
+            _single = single;
+            _boolean = boolean;
+            _key = key;
+        }
+
+        public float Read()
+        {
+            if (_single != null)
+            {
+                _single(ref _f);
+                return _f;
+            }
+
+            if (_boolean != null)
+            {
+                _boolean(ref _b);
+                return _b ? 1f : 0f;
+            }
+
+            _key!(ref _k);
+            if (_k == 0 || _k > _owner._classCount)
+            {
+                throw new ArgumentException($"Row {_owner._rowIndex}: label column '{_owner._labelColumn.Name}' has a missing key (0) or a key beyond {_owner._classCount}; got {_k}.", "input");
+            }
+
+            return _k - 1;
+        }
     }
 }

@@ -472,7 +472,7 @@ public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
         {
             throw new RecipeException(e.JsonPath, e.Reason, null, e);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException or FormatException)
+        catch (Exception e) when (e is not RecipeException && e is ArgumentException or InvalidOperationException or OverflowException or FormatException)
         {
             throw new RecipeException(op, "the optimizer cannot be built: " + e.Message, RecipeJson.Describe(Optimizer), e);
         }

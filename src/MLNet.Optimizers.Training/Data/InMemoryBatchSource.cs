@@ -101,10 +101,10 @@ public sealed class InMemoryBatchSource : IBatchSource
         float[] labels = Table.Labels;
         float[]? weights = Table.Weights;
         bool hasWeights = false;
+        CopyRows(src, f, _order.AsSpan((int)_position, n), batch.Features);
         for (int i = 0; i < n; i++)
         {
             int r = _order[_position + i];
-            Array.Copy(src, (long)r * f, batch.Features, (long)i * f, f);
             batch.Labels[i] = labels[r];
             float w = weights is null ? 1f : weights[r];
             batch.Weights[i] = w;
@@ -120,6 +120,43 @@ public sealed class InMemoryBatchSource : IBatchSource
 
         _position += n;
         return n > 0;
+    }
+
+    /// <summary>Rows per part of the gather (about 64 KB of features each); below two parts it runs on the calling thread.</summary>
+    private const int PartFloats = 1 << 14;
+
+    private unsafe struct GatherContext
+    {
+        public float* Source;
+        public float* Destination;
+        public int* Rows;
+        public int Count;
+        public int Features;
+        public int RowsPerPart;
+    }
+
+    /// <summary>Copies the selected rows into the batch, split into parts of whole rows on the kernel threads (a copy: the same bytes whoever runs it).</summary>
+    private static unsafe void CopyRows(float[] src, int f, ReadOnlySpan<int> rows, float[] dst)
+    {
+        fixed (float* ps = src)
+        fixed (float* pd = dst)
+        fixed (int* pr = rows)
+        {
+            var c = new GatherContext { Source = ps, Destination = pd, Rows = pr, Count = rows.Length, Features = f, RowsPerPart = Math.Max(1, PartFloats / f) };
+            int parts = (rows.Length + c.RowsPerPart - 1) / c.RowsPerPart;
+            MLNet.Optimizers.Kernels.KernelThreads.Run(parts, parts >= 2 ? MLNet.Optimizers.Kernels.KernelThreads.ProcessorCount : 1, &GatherPart, &c);
+        }
+    }
+
+    private static unsafe void GatherPart(void* context, int part)
+    {
+        ref GatherContext c = ref *(GatherContext*)context;
+        int i0 = part * c.RowsPerPart;
+        int i1 = Math.Min(c.Count, i0 + c.RowsPerPart);
+        for (int i = i0; i < i1; i++)
+        {
+            new ReadOnlySpan<float>(c.Source + ((long)c.Rows[i] * c.Features), c.Features).CopyTo(new Span<float>(c.Destination + ((long)i * c.Features), c.Features));
+        }
     }
 
     /// <inheritdoc />

@@ -18,6 +18,7 @@ public sealed class NeuralModel
     private readonly int[] _widths;
     private readonly Parameter[] _parameters;
     private Workspace? _inference;
+    private int _numThreads;
 
     /// <summary>Creates a model with initialized weights.</summary>
     /// <param name="inputCount">Features per example.</param>
@@ -100,6 +101,20 @@ public sealed class NeuralModel
 
     /// <summary>Kernels and biases, in layer order: what an optimizer is built with.</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>
+    /// Threads the non-GEMM work of a step may use (bias, activations, dropout, softmax head, bias gradients): 0 (the
+    /// default) for every logical processor; large layers are split into parts fixed by their shape, so the result is
+    /// the same bits for every value. The GEMM threads are the <see cref="BlasProvider"/>'s.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int NumThreads
+    {
+        get => _numThreads;
+        set => _numThreads = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(NumThreads), value, $"NumThreads must be >= 0 (0 = every logical processor), got {value}.");
+    }
+
+    private int Threads => _numThreads == 0 ? Environment.ProcessorCount : _numThreads;
 
     /// <summary>Total number of trainable values.</summary>
     public long ParameterCount
@@ -189,18 +204,11 @@ public sealed class NeuralModel
     {
         if (Options.Task == TaskKind.BinaryClassification)
         {
-            for (int i = 0; i < rows; i++)
-            {
-                scores[i] = ActivationFunctions.Sigmoid(scores[i]);
-            }
+            LayerKernels.SigmoidInPlace(scores[..rows]);
         }
         else if (Options.Task == TaskKind.MulticlassClassification)
         {
-            int k = OutputCount;
-            for (int i = 0; i < rows; i++)
-            {
-                Softmax(scores.Slice(i * k, k));
-            }
+            LayerKernels.SoftmaxRows(scores, rows, OutputCount);
         }
     }
 
@@ -245,36 +253,19 @@ public sealed class NeuralModel
             ReadOnlySpan<float> kernel = _parameters[2 * l].Value.Span;
             ReadOnlySpan<float> bias = _parameters[(2 * l) + 1].Value.Span;
             blas.Sgemm(Transpose.No, Transpose.No, rows, fanOut, fanIn, 1f, input, fanIn, kernel, fanOut, 0f, z, fanOut);
-            for (int r = 0; r < rows; r++)
-            {
-                Span<float> zr = z.Slice(r * fanOut, fanOut);
-                for (int j = 0; j < fanOut; j++)
-                {
-                    zr[j] += bias[j];
-                }
-            }
-
             Span<float> h = ws.Activations[l].AsSpan(0, rows * fanOut);
-            z.CopyTo(h);
-            if (l < LayerCount - 1)
+            bool hidden = l < LayerCount - 1;
+            LayerKernels.BiasActivation(z, h, bias, rows, fanOut, hidden ? Options.Activation : null, Threads);
+            if (hidden && training && Options.Dropout > 0)
             {
-                ActivationFunctions.Forward(Options.Activation, h);
-                if (training && Options.Dropout > 0)
+                if (rng is null)
                 {
-                    if (rng is null)
-                    {
-                        throw new ArgumentNullException(nameof(rng), "Dropout is on: a DeterministicRandom is required for training steps.");
-                    }
-
-                    float keep = (float)(1 - Options.Dropout);
-                    float scale = 1f / keep;
-                    Span<float> mask = ws.DropoutMasks[l].AsSpan(0, rows * fanOut);
-                    for (int i = 0; i < h.Length; i++)
-                    {
-                        mask[i] = rng.NextSingle() < keep ? scale : 0f;
-                        h[i] *= mask[i];
-                    }
+                    throw new ArgumentNullException(nameof(rng), "Dropout is on: a DeterministicRandom is required for training steps.");
                 }
+
+                Span<float> mask = ws.DropoutMasks[l].AsSpan(0, rows * fanOut);
+                LayerKernels.DrawDropoutMask(mask, rng, (float)(1 - Options.Dropout));
+                LayerKernels.Multiply(h, mask, Threads);
             }
 
             input = h;
@@ -300,6 +291,27 @@ public sealed class NeuralModel
 
         double loss = 0;
         float inv = (float)(1.0 / totalWeight);
+        if (Options.Task == TaskKind.MulticlassClassification)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                float y = batch.Labels[r];
+                if (!(y >= 0 && y < k && y == MathF.Floor(y)))
+                {
+                    throw new ArgumentException($"Label {y} (row {r} of the batch) is not a class index in 0..{k - 1}.", nameof(batch));
+                }
+            }
+
+            Span<double> rowLoss = ws.RowLoss.AsSpan(0, rows);
+            LayerKernels.SoftmaxCrossEntropy(outp, delta, batch.Labels, batch.HasWeights ? batch.Weights : default, rowLoss, rows, k, inv, Threads);
+            foreach (double v in rowLoss)
+            {
+                loss += v;
+            }
+
+            return loss / totalWeight;
+        }
+
         for (int r = 0; r < rows; r++)
         {
             float w = batch.HasWeights ? batch.Weights[r] : 1f;
@@ -329,45 +341,12 @@ public sealed class NeuralModel
                     break;
                 }
 
-                case TaskKind.BinaryClassification:
+                default:
                 {
                     float z = outp[r];
                     double softplus = z > 0 ? z + Math.Log(1 + Math.Exp(-z)) : Math.Log(1 + Math.Exp(z));
                     loss += w * (softplus - (y * z));
-                    delta[r] = w * inv * (ActivationFunctions.Sigmoid(z) - y);
-                    break;
-                }
-
-                default:
-                {
-                    Span<float> logits = outp.Slice(r * k, k);
-                    Span<float> d = delta.Slice(r * k, k);
-                    int label = (int)y;
-                    if ((uint)label >= (uint)k)
-                    {
-                        throw new ArgumentException($"Label {y} is not a class index in 0..{k - 1}.", nameof(batch));
-                    }
-
-                    float max = float.NegativeInfinity;
-                    for (int j = 0; j < k; j++)
-                    {
-                        max = MathF.Max(max, logits[j]);
-                    }
-
-                    double sum = 0;
-                    for (int j = 0; j < k; j++)
-                    {
-                        sum += Math.Exp(logits[j] - max);
-                    }
-
-                    double logSum = Math.Log(sum) + max;
-                    loss += w * (logSum - logits[label]);
-                    for (int j = 0; j < k; j++)
-                    {
-                        d[j] = w * inv * (float)Math.Exp(logits[j] - logSum);
-                    }
-
-                    d[label] -= w * inv;
+                    delta[r] = w * inv * (LayerKernels.Sigmoid(z) - y);
                     break;
                 }
             }
@@ -386,15 +365,7 @@ public sealed class NeuralModel
             float[] gKernel = ws.Gradients[2 * l];
             float[] gBias = ws.Gradients[(2 * l) + 1];
             blas.Sgemm(Transpose.Yes, Transpose.No, fanIn, fanOut, rows, 1f, input, fanIn, dz, fanOut, 0f, gKernel, fanOut);
-            Array.Clear(gBias);
-            for (int r = 0; r < rows; r++)
-            {
-                ReadOnlySpan<float> dzr = dz.Slice(r * fanOut, fanOut);
-                for (int j = 0; j < fanOut; j++)
-                {
-                    gBias[j] += dzr[j];
-                }
-            }
+            LayerKernels.ColumnSums(dz, rows, fanOut, gBias, Threads);
 
             if (l == 0)
             {
@@ -403,37 +374,8 @@ public sealed class NeuralModel
 
             Span<float> dh = ws.Deltas[l - 1].AsSpan(0, rows * fanIn);
             blas.Sgemm(Transpose.No, Transpose.Yes, rows, fanIn, fanOut, 1f, dz, fanOut, _parameters[2 * l].Value.Span, fanOut, 0f, dh, fanIn);
-            if (Options.Dropout > 0)
-            {
-                ReadOnlySpan<float> mask = ws.DropoutMasks[l - 1].AsSpan(0, rows * fanIn);
-                for (int i = 0; i < dh.Length; i++)
-                {
-                    dh[i] *= mask[i];
-                }
-            }
-
-            ActivationFunctions.Backward(Options.Activation, ws.PreActivations[l - 1].AsSpan(0, rows * fanIn), ws.Activations[l - 1].AsSpan(0, rows * fanIn), dh);
-        }
-    }
-
-    private static void Softmax(Span<float> v)
-    {
-        float max = float.NegativeInfinity;
-        foreach (float x in v)
-        {
-            max = MathF.Max(max, x);
-        }
-
-        double sum = 0;
-        for (int j = 0; j < v.Length; j++)
-        {
-            sum += Math.Exp(v[j] - max);
-        }
-
-        double logSum = Math.Log(sum) + max;
-        for (int j = 0; j < v.Length; j++)
-        {
-            v[j] = (float)Math.Exp(v[j] - logSum);
+            ReadOnlySpan<float> mask = Options.Dropout > 0 ? ws.DropoutMasks[l - 1].AsSpan(0, rows * fanIn) : default;
+            LayerKernels.ActivationBackward(Options.Activation, ws.PreActivations[l - 1].AsSpan(0, rows * fanIn), ws.Activations[l - 1].AsSpan(0, rows * fanIn), dh, mask, Threads);
         }
     }
 
@@ -469,6 +411,8 @@ public sealed class NeuralModel
                 Gradients[i] = new float[model._parameters[i].Length];
                 GradientMemories[i] = Gradients[i];
             }
+
+            RowLoss = new double[capacity];
         }
 
         /// <summary>Maximum rows per batch.</summary>
@@ -487,5 +431,8 @@ public sealed class NeuralModel
         internal float[][] Deltas { get; }
 
         internal float[][] DropoutMasks { get; }
+
+        /// <summary>Per-row losses of the softmax head (summed in row order).</summary>
+        internal double[] RowLoss { get; }
     }
 }

@@ -8,6 +8,8 @@ internal readonly struct EmaOp(float mom, float oneMinusMom) : IOp1
 {
     public float Invoke(float a, float x) => (mom * a) + (oneMinusMom * x);
 
+    public Vector128<float> Invoke(Vector128<float> a, Vector128<float> x) => (Vector128.Create(mom) * a) + (Vector128.Create(oneMinusMom) * x);
+
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> x) => (Vector256.Create(mom) * a) + (Vector256.Create(oneMinusMom) * x);
 
     public Vector512<float> Invoke(Vector512<float> a, Vector512<float> x) => (Vector512.Create(mom) * a) + (Vector512.Create(oneMinusMom) * x);
@@ -18,6 +20,8 @@ internal readonly struct AccumulateOp(bool divide, float scale) : IOp1
 {
     public float Invoke(float a, float x) => (divide ? x / scale : x) + a;
 
+    public Vector128<float> Invoke(Vector128<float> a, Vector128<float> x) => (divide ? x / Vector128.Create(scale) : x) + a;
+
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> x) => (divide ? x / Vector256.Create(scale) : x) + a;
 
     public Vector512<float> Invoke(Vector512<float> a, Vector512<float> x) => (divide ? x / Vector512.Create(scale) : x) + a;
@@ -27,6 +31,8 @@ internal readonly struct AccumulateOp(bool divide, float scale) : IOp1
 internal readonly struct AccumulateAverageOp(bool divide, float scale, float n) : IOp1
 {
     public float Invoke(float a, float x) => ((divide ? x / scale : x) + a) / n;
+
+    public Vector128<float> Invoke(Vector128<float> a, Vector128<float> x) => ((divide ? x / Vector128.Create(scale) : x) + a) / Vector128.Create(n);
 
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> x) => ((divide ? x / Vector256.Create(scale) : x) + a) / Vector256.Create(n);
 
@@ -64,6 +70,23 @@ internal readonly struct GradientTransformOp(bool divide, float scale, ClipMode 
             ClipMode.Value => float.IsNaN(t) ? t : MathF.Min(MathF.Max(t, -p), p),
             _ => t,
         };
+    }
+
+    public Vector128<float> Invoke(Vector128<float> a, Vector128<float> x)
+    {
+        Vector128<float> t = divide ? x / Vector128.Create(scale) : x;
+        switch (mode)
+        {
+            case ClipMode.Norm:
+                return (t * Vector128.Create(p)) / Vector128.Create(q);
+            case ClipMode.Scale:
+                return t * Vector128.Create(p);
+            case ClipMode.Value:
+                Vector128<float> c = Vector128.Min(Vector128.Max(t, Vector128.Create(-p)), Vector128.Create(p));
+                return Vector128.ConditionalSelect(Vector128.Equals(t, t), c, t);
+            default:
+                return t;
+        }
     }
 
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> x)
@@ -106,6 +129,8 @@ internal readonly struct WeightDecayOp(float wd, float lr) : IOp1
 {
     public float Invoke(float a, float x) => a - ((a * wd) * lr);
 
+    public Vector128<float> Invoke(Vector128<float> a, Vector128<float> x) => a - ((a * Vector128.Create(wd)) * Vector128.Create(lr));
+
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> x) => a - ((a * Vector256.Create(wd)) * Vector256.Create(lr));
 
     public Vector512<float> Invoke(Vector512<float> a, Vector512<float> x) => a - ((a * Vector512.Create(wd)) * Vector512.Create(lr));
@@ -115,6 +140,8 @@ internal readonly struct WeightDecayOp(float wd, float lr) : IOp1
 internal readonly struct CopyOp : IOp1
 {
     public float Invoke(float a, float x) => x;
+
+    public Vector128<float> Invoke(Vector128<float> a, Vector128<float> x) => x;
 
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> x) => x;
 
