@@ -16,6 +16,24 @@ public sealed class ErrorTests
 {
     private const string Good = "a,b,y\n1,2,0.5\n2,3,1.5\n3,1,2.5\n4,4,3.5\n5,2,4.5\n";
 
+    /// <summary>40 rows of numbers with one cell replaced in data row <paramref name="row"/> (line row + 1): a stray value, not a categorical column.</summary>
+    private static string Stray(int row, int column, string value)
+    {
+        var sb = new System.Text.StringBuilder("a,b,y\n");
+        for (int i = 1; i <= 40; i++)
+        {
+            string[] f = [i.ToString(System.Globalization.CultureInfo.InvariantCulture), ((i * 7) % 11).ToString(System.Globalization.CultureInfo.InvariantCulture), (i * 0.5).ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            if (i == row)
+            {
+                f[column] = value;
+            }
+
+            sb.Append(string.Join(',', f)).Append('\n');
+        }
+
+        return sb.ToString();
+    }
+
     private static TempDir? shared;
     private static string modelPath = string.Empty;
     private static string recipeText = string.Empty;
@@ -36,11 +54,12 @@ public sealed class ErrorTests
         ["missing data file"] = new(None, (d, m) => ["train", "--data", d["nope.csv"], "--label", "y"], ExitCodes.NoInput, "nope.csv", "was not found"),
         ["missing label column"] = new(() => Data(Good), (d, m) => ["train", "--data", d["data.csv"], "--label", "target"], ExitCodes.DataError, "no column 'target'", "a, b, y"),
         ["label column in the wrong case"] = new(() => Data(Good), (d, m) => ["train", "--data", d["data.csv"], "--label", "Y"], ExitCodes.DataError, "no column 'Y'", "re:(?i)did you mean 'y'"),
-        ["semicolon file read with commas suggests --separator"] = new(() => Data(Good.Replace(',', ';')), (d, m) => ["train", "--data", d["data.csv"], "--label", "y", "--separator", ","], ExitCodes.DataError, "no column 'y'", "--separator ';'"),
+        ["semicolon file read with commas suggests --separator"] = new(() => Data(Good.Replace(',', ';')), (d, m) => ["train", "--data", d["data.csv"], "--label", "y", "--separator", ","], ExitCodes.DataError, "no column 'y'", "';'", "--separator"),
         ["empty file"] = new(() => Data(string.Empty), (d, m) => ["train", "--data", d["data.csv"], "--label", "y"], ExitCodes.DataError, "data.csv", "empty"),
         ["header only (empty data set)"] = new(() => Data("a,b,y\n"), (d, m) => ["train", "--data", d["data.csv"], "--label", "y"], ExitCodes.DataError, "no data rows"),
-        ["non-numeric value in a numeric column"] = new(() => Data("a,b,y\n1,2,0.5\n2,3,1.5\n3,oops,2.5\n4,4,3.5\n5,2,4.5\n"), (d, m) => ["train", "--data", d["data.csv"], "--label", "y"], ExitCodes.DataError, "re:(:4:|line 4)", "'b'", "'oops'"),
-        ["non-numeric value in a numeric label"] = new(() => Data("a,b,y\n1,2,0.5\n2,3,1.5\n3,1,2.5\n4,4,abc\n5,2,4.5\n"), (d, m) => ["train", "--data", d["data.csv"], "--label", "y"], ExitCodes.DataError, "re:(:5:|line 5)", "'y'", "'abc'"),
+        ["non-numeric value in a numeric column"] = new(() => Data(Stray(3, 1, "oops")), (d, m) => ["train", "--data", d["data.csv"], "--label", "y"], ExitCodes.DataError, "line 4", "'b'", "'oops'"),
+        ["non-numeric value in a numeric label"] = new(() => Data(Stray(4, 2, "abc")), (d, m) => ["train", "--data", d["data.csv"], "--label", "y", "--task", "regression"], ExitCodes.DataError, "line 5", "'y'", "'abc'"),
+        ["recipe data file with a bad cell"] = new(() => new() { ["c.json"] = recipeText, ["d.csv"] = "sepal_length,sepal_width,petal_length,petal_width,species\n1,2,3,4,setosa\n1,wide,3,4,virginica\n" }, (d, m) => ["train", "--config", d["c.json"], "--data", d["d.csv"]], ExitCodes.DataError, "line 3", "'sepal_width'", "'wide'"),
         ["row with too few fields"] = new(() => Data("a,b,y\n1,2,0.5\n2,3\n3,1,2.5\n"), (d, m) => ["train", "--data", d["data.csv"], "--label", "y"], ExitCodes.DataError, "re:(:3:|line 3)", "3", "2"),
         ["unclosed quote"] = new(() => Data("a,b,y\n1,2,0.5\n\"2,3,1.5\n3,1,2.5\n"), (d, m) => ["train", "--data", d["data.csv"], "--label", "y"], ExitCodes.DataError, "re:(:3:|line 3)", "quot"),
         ["categorical column not in the header"] = new(() => Data(Good), (d, m) => ["train", "--data", d["data.csv"], "--label", "y", "--categorical", "zz"], ExitCodes.DataError, "'zz'", "--categorical"),
@@ -91,6 +110,7 @@ public sealed class ErrorTests
         ["evaluate: damaged model file"] = new(() => new() { ["bad.zip"] = "this is not a model" }, (d, m) => ["evaluate", "--model", d["bad.zip"], "--data", Cli.DataFile("iris.csv")], ExitCodes.DataError, "bad.zip' is damaged or not a model"),
         ["evaluate: data without the label column"] = new(() => new() { ["x.csv"] = "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n" }, (d, m) => ["evaluate", "--model", m, "--data", d["x.csv"]], ExitCodes.DataError, "no column 'species' (the label, needed to evaluate)"),
         ["evaluate: unknown class"] = new(() => new() { ["x.csv"] = "sepal_length,sepal_width,petal_length,petal_width,species\n5.1,3.5,1.4,0.2,setosa\n5.1,3.5,1.4,0.2,tulip\n" }, (d, m) => ["evaluate", "--model", m, "--data", d["x.csv"]], ExitCodes.DataError, "row 2", "'tulip'", "setosa, versicolor, virginica"),
+        ["predict: non-numeric value in a numeric column"] = new(() => new() { ["x.csv"] = "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n4.9,wide,1.4,0.2\n" }, (d, m) => ["predict", "--model", m, "--data", d["x.csv"]], ExitCodes.DataError, "line 3", "'sepal_width'", "'wide'"),
         ["predict: feature column missing"] = new(() => new() { ["x.csv"] = "sepal_length,petal_length,petal_width\n5.1,1.4,0.2\n" }, (d, m) => ["predict", "--model", m, "--data", d["x.csv"]], ExitCodes.DataError, "no column 'sepal_width'", "a column the model reads"),
         ["predict: semicolon file suggests --separator"] = new(() => new() { ["x.csv"] = "sepal_length;sepal_width;petal_length;petal_width\n5.1;3.5;1.4;0.2\n" }, (d, m) => ["predict", "--model", m, "--data", d["x.csv"]], ExitCodes.DataError, "no column 'sepal_length'", "--separator ';'"),
         ["predict: empty data set"] = new(() => new() { ["x.csv"] = "sepal_length,sepal_width,petal_length,petal_width\n" }, (d, m) => ["predict", "--model", m, "--data", d["x.csv"]], ExitCodes.DataError, "no data rows"),
@@ -140,10 +160,26 @@ public sealed class ErrorTests
     }
 
     [TestMethod]
+    public void AMissingValueTheModelCannotFillIsNamedWithFlagsAndRecipeKeys()
+    {
+        using var dir = new TempDir();
+        Cli.Run("train", "--data", Cli.DataFile("iris.csv"), "--label", "species", "--epochs", "2", "--impute", "none", "--compute", "managed", "--quiet", "--no-report", "-o", dir["m"]).Ok();
+        string data = dir.Write("x.csv", "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n4.9,,1.4,0.2\n");
+        string line = Cli.Run("predict", "--model", dir["m"], "--data", data).FailsWith(ExitCodes.DataError);
+        Assert.Contains("data row 2, column 'sepal_width': the value is missing", line);
+        Assert.Contains("--impute mean", line);
+        Assert.Contains("replace_missing", line);
+
+        // The default recipe fills it (replace_missing), so the same file scores.
+        Cli.Run("train", "--data", Cli.DataFile("iris.csv"), "--label", "species", "--epochs", "2", "--compute", "managed", "--quiet", "--no-report", "-o", dir["d"]).Ok();
+        Assert.HasCount(3, Cli.Run("predict", "--model", dir["d"], "--data", data).Ok().Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [TestMethod]
     public void FailedTrainingWritesNoOutputFolder()
     {
         using var dir = new TempDir();
-        string data = dir.Write("data.csv", "a,b,y\n1,2,0.5\n2,x,1.5\n3,1,2.5\n4,4,3.5\n");
+        string data = dir.Write("data.csv", "a,b,y\n1,2,0.5\n2,3\n3,1,2.5\n4,4,3.5\n");
         Cli.Run("train", "--data", data, "--label", "y", "-o", dir["out"]).FailsWith(ExitCodes.DataError);
         Assert.IsFalse(Directory.Exists(dir["out"]), "the data is checked before the output folder is created");
     }

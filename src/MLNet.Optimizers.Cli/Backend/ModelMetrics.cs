@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.Optimizers.MLNet.Evaluation;
 using MLNet.Optimizers.MLNet.Recipes;
 using MLNet.Optimizers.Reports;
 using MLNet.Optimizers.Training.Data;
@@ -11,26 +11,68 @@ using MLNet.Optimizers.Training.Data;
 namespace MLNet.Optimizers.Cli.Backend;
 
 /// <summary>
-/// The metrics the tool prints and writes, from ML.NET's evaluators on rows a recipe's model scored: every value finite
-/// or n/a with its reason, log-loss with its unit, and for classification the confusion matrix in class order.
+/// The metrics the tool prints and writes: the library's <see cref="ModelEvaluation"/> (ML.NET's evaluators, every value
+/// finite or n/a with its reason, units named) as the report's <see cref="Evaluation"/>, with display names and, for
+/// classification, the confusion matrix in class order.
 /// </summary>
 internal static class ModelMetrics
 {
+    private static readonly Dictionary<string, (string Name, bool HigherIsBetter)> Display = new(StringComparer.Ordinal)
+    {
+        ["accuracy"] = ("accuracy", true),
+        ["micro_accuracy"] = ("accuracy", true),
+        ["macro_accuracy"] = ("macro accuracy", true),
+        ["auc"] = ("AUC", true),
+        ["auprc"] = ("AUPRC", true),
+        ["f1"] = ("F1", true),
+        ["positive_precision"] = ("precision", true),
+        ["positive_recall"] = ("recall", true),
+        ["negative_precision"] = ("negative precision", true),
+        ["negative_recall"] = ("negative recall", true),
+        ["log_loss"] = ("log-loss", false),
+        ["log_loss_reduction"] = ("log-loss reduction", true),
+        ["r_squared"] = ("R²", true),
+        ["rmse"] = ("RMSE", false),
+        ["mae"] = ("MAE", false),
+        ["mse"] = ("MSE", false),
+    };
+
     /// <summary>Evaluates scored rows.</summary>
     /// <param name="ml">The context.</param>
     /// <param name="scored">The model's output on rows read with the recipe's columns.</param>
     /// <param name="recipe">The recipe the model was trained from.</param>
     /// <returns>The evaluation, the headline metric first.</returns>
-    /// <exception cref="ArgumentException">There are no rows.</exception>
+    /// <exception cref="ArgumentException">There are no rows, or a column is missing.</exception>
     public static Evaluation Evaluate(MLContext ml, IDataView scored, Recipe recipe)
     {
-        TaskKind task = recipe.Trainer.Task;
-        return task switch
+        EvaluationReport report = ModelEvaluation.Evaluate(ml, scored, recipe);
+        var metrics = report.Metrics
+            .OrderBy(m => m.Name == report.PrimaryMetricName ? 0 : 1)
+            .Select(m =>
+            {
+                (string name, bool higher) = Display.TryGetValue(m.Name, out var d) ? d : (m.Name.Replace('_', ' '), true);
+                return new Metric(m.Name, name, m.Value ?? double.NaN, higher) { Unit = m.Unit, Reason = m.Value is null ? m.Reason ?? "undefined for these rows" : null };
+            })
+            .ToArray();
+        var notes = report.Notes.ToList();
+        ConfusionTable? confusion = null;
+        switch (recipe.Trainer.Task)
         {
-            TaskKind.Regression => Regression(ml, scored),
-            TaskKind.BinaryClassification => Binary(ml, scored, recipe),
-            _ => Multiclass(ml, scored),
-        };
+            case TaskKind.BinaryClassification:
+                (string negative, string positive) = BinaryClasses(scored, recipe);
+                confusion = BinaryConfusion(scored, negative, positive);
+                if (notes.Count > 0 || metrics.Any(m => m.Reason != null))
+                {
+                    notes.Add($"true is the positive class '{positive}' (label.positive_class), false '{negative}'");
+                }
+
+                break;
+            case TaskKind.MulticlassClassification:
+                confusion = MulticlassConfusion(scored);
+                break;
+        }
+
+        return new Evaluation(recipe.Trainer.Task, report.Rows, metrics, confusion) { Notes = notes };
     }
 
     /// <summary>The unit of the training loss the trainer reports per epoch (natural logarithms for classification).</summary>
@@ -44,104 +86,43 @@ internal static class ModelMetrics
         _ => "cross-entropy, nats",
     };
 
-    private static Evaluation Regression(MLContext ml, IDataView scored)
-    {
-        float[] y = scored.GetColumn<float>(RecipeDefaults.LabelColumn).ToArray();
-        Rows(y.Length);
-        RegressionMetrics m = ml.Regression.Evaluate(scored);
-        bool constant = y.All(v => v == y[0]);
-        string undefined = constant ? "the label has a single value in these rows" : "undefined for these rows";
-        var notes = constant ? new[] { $"the label is {y[0].ToString("R", CultureInfo.InvariantCulture)} in every evaluated row: R² is n/a" } : Array.Empty<string>();
-        return new Evaluation(TaskKind.Regression, y.Length, new[]
-        {
-            Finite("r_squared", "R²", m.RSquared, true, null, undefined),
-            Finite("rmse", "RMSE", m.RootMeanSquaredError, false, null, "undefined for these rows"),
-            Finite("mae", "MAE", m.MeanAbsoluteError, false, null, "undefined for these rows"),
-            Finite("mse", "MSE", m.MeanSquaredError, false, null, "undefined for these rows"),
-        }, null) { Notes = notes };
-    }
-
-    private static Evaluation Binary(MLContext ml, IDataView scored, Recipe recipe)
+    private static ConfusionTable BinaryConfusion(IDataView scored, string negative, string positive)
     {
         bool[] truth = scored.GetColumn<bool>(RecipeDefaults.LabelColumn).ToArray();
         bool[] predicted = scored.GetColumn<bool>("PredictedLabel").ToArray();
-        float[] probability = scored.GetColumn<float>("Probability").ToArray();
-        Rows(truth.Length);
-        (string negative, string positive) = BinaryClasses(scored, recipe);
-        long tp = 0, fp = 0, tn = 0, fn = 0;
-        double logLoss = 0;
+        var counts = new double[2, 2];
         for (int i = 0; i < truth.Length; i++)
         {
-            (tp, fp, tn, fn) = (truth[i], predicted[i]) switch
-            {
-                (true, true) => (tp + 1, fp, tn, fn),
-                (false, true) => (tp, fp + 1, tn, fn),
-                (false, false) => (tp, fp, tn + 1, fn),
-                _ => (tp, fp, tn, fn + 1),
-            };
-
-            // Probabilities clamped as ML.NET's multiclass evaluator clamps them, so one confident mistake is not infinity.
-            double p = Math.Clamp(truth[i] ? probability[i] : 1 - probability[i], 1e-15, 1);
-            logLoss -= Math.Log2(p);
+            counts[truth[i] ? 1 : 0, predicted[i] ? 1 : 0]++;
         }
 
-        logLoss /= truth.Length;
-        long positives = tp + fn, negatives = tn + fp;
-        bool single = positives == 0 || negatives == 0;
-        string singleClass = single ? $"the rows hold a single class ('{(positives == 0 ? negative : positive)}')" : string.Empty;
-        double auc = double.NaN, auprc = double.NaN, reduction = double.NaN;
-        if (!single)
-        {
-            CalibratedBinaryClassificationMetrics m = ml.BinaryClassification.Evaluate(scored);
-            auc = m.AreaUnderRocCurve;
-            auprc = m.AreaUnderPrecisionRecallCurve;
-            double prior = positives / (double)truth.Length;
-            double entropy = -((prior * Math.Log2(prior)) + ((1 - prior) * Math.Log2(1 - prior)));
-            reduction = (entropy - logLoss) / entropy;
-        }
-
-        double precision = tp + fp > 0 ? tp / (double)(tp + fp) : double.NaN;
-        double recall = positives > 0 ? tp / (double)positives : double.NaN;
-        double f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : double.NaN;
-        var counts = new IReadOnlyList<double>[] { new double[] { tn, fp }, new double[] { fn, tp } };
-        return new Evaluation(TaskKind.BinaryClassification, truth.Length, new[]
-        {
-            Finite("accuracy", "accuracy", (tp + tn) / (double)truth.Length, true, null, "undefined"),
-            Finite("auc", "AUC", auc, true, null, single ? singleClass : "undefined for these rows"),
-            Finite("f1", "F1", f1, true, null, tp + fp == 0 ? $"no row was predicted '{positive}'" : positives == 0 ? $"no row is '{positive}'" : "precision and recall are 0"),
-            Finite("auprc", "AUPRC", auprc, true, null, single ? singleClass : "undefined for these rows"),
-            Finite("precision", "precision", precision, true, null, $"no row was predicted '{positive}'"),
-            Finite("recall", "recall", recall, true, null, $"no row is '{positive}'"),
-            Finite("log_loss", "log-loss", logLoss, false, "bits", "undefined"),
-            Finite("log_loss_reduction", "log-loss reduction", reduction, true, null, single ? singleClass : "undefined for these rows"),
-        }, new ConfusionTable(new[] { negative, positive }, counts)) { Notes = single ? new[] { singleClass + ": AUC, AUPRC and log-loss reduction are n/a" } : Array.Empty<string>() };
+        return new ConfusionTable(new[] { negative, positive }, new[] { new[] { counts[0, 0], counts[0, 1] }, new[] { counts[1, 0], counts[1, 1] } });
     }
 
-    private static Evaluation Multiclass(MLContext ml, IDataView scored)
+    private static ConfusionTable MulticlassConfusion(IDataView scored)
     {
         DataViewSchema.Column label = scored.Schema[RecipeDefaults.LabelColumn];
         VBuffer<ReadOnlyMemory<char>> keys = default;
         label.GetKeyValues(ref keys);
         string[] classes = keys.DenseValues().Select(k => k.ToString()).ToArray();
-        uint[] truth = scored.GetColumn<uint>(label).ToArray();
-        Rows(truth.Length);
-        MulticlassClassificationMetrics m = ml.MulticlassClassification.Evaluate(scored);
-        int present = truth.Where(t => t > 0).Distinct().Count();
-        string single = present == 1 ? $"the rows hold a single class ('{classes[truth.First(t => t > 0) - 1]}')" : string.Empty;
-        int k = classes.Length;
-        var counts = new double[k][];
-        for (int r = 0; r < k; r++)
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < classes.Length; i++)
         {
-            counts[r] = m.ConfusionMatrix.Counts.Count > r ? m.ConfusionMatrix.Counts[r].Take(k).Concat(Enumerable.Repeat(0.0, Math.Max(0, k - m.ConfusionMatrix.Counts[r].Count))).ToArray() : new double[k];
+            index[classes[i]] = i;
         }
 
-        return new Evaluation(TaskKind.MulticlassClassification, truth.Length, new[]
+        uint[] truth = scored.GetColumn<uint>(label).ToArray();
+        string[] predicted = scored.GetColumn<string>("PredictedLabel").ToArray();
+        var counts = Enumerable.Range(0, classes.Length).Select(_ => new double[classes.Length]).ToArray();
+        for (int i = 0; i < truth.Length; i++)
         {
-            Finite("micro_accuracy", "accuracy", m.MicroAccuracy, true, null, "undefined"),
-            Finite("macro_accuracy", "macro accuracy", m.MacroAccuracy, true, null, "undefined"),
-            Finite("log_loss", "log-loss", m.LogLoss, false, "nats", "undefined"),
-            Finite("log_loss_reduction", "log-loss reduction", present == 1 ? double.NaN : m.LogLossReduction, true, null, present == 1 ? single : "undefined for these rows"),
-        }, new ConfusionTable(classes, counts.Select(r => (IReadOnlyList<double>)r).ToArray())) { Notes = present == 1 ? new[] { single + ": log-loss reduction is n/a" } : Array.Empty<string>() };
+            if (truth[i] > 0 && index.TryGetValue(predicted[i], out int p))
+            {
+                counts[truth[i] - 1][p]++;
+            }
+        }
+
+        return new ConfusionTable(classes, counts.Select(r => (IReadOnlyList<double>)r).ToArray());
     }
 
     /// <summary>The two classes of a binary model: the negative one and the positive one, as the label column spells them.</summary>
@@ -157,15 +138,4 @@ internal static class ModelMetrics
 
         return ("false", "true");
     }
-
-    private static void Rows(int n)
-    {
-        if (n == 0)
-        {
-            throw new ArgumentException("There are no rows to evaluate.");
-        }
-    }
-
-    private static Metric Finite(string key, string name, double value, bool higherIsBetter, string? unit, string reason) =>
-        double.IsFinite(value) ? new Metric(key, name, value, higherIsBetter) { Unit = unit } : new Metric(key, name, double.NaN, higherIsBetter) { Reason = reason };
 }

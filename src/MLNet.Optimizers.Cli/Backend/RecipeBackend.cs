@@ -9,6 +9,7 @@ using Microsoft.ML.Data;
 using MLNet.Optimizers.Cli.Settings;
 using MLNet.Optimizers.Compute;
 using MLNet.Optimizers.MLNet;
+using MLNet.Optimizers.MLNet.Data;
 using MLNet.Optimizers.MLNet.Recipes;
 using MLNet.Optimizers.Reports;
 using MLNet.Optimizers.Training.Data;
@@ -66,30 +67,117 @@ internal static class RecipeBackend
         }
     }
 
+    /// <summary>Throws unless <paramref name="path"/> is an existing file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="what">What the file is ("data file", "model file", ...).</param>
+    /// <exception cref="CliException">The file does not exist (exit code 66).</exception>
+    public static void RequireFile(string path, string what)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new CliException(ExitCodes.NoInput, $"{what} '{path}' is a folder, not a file.");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new CliException(ExitCodes.NoInput, $"{what} '{path}' was not found.");
+        }
+    }
+
     /// <summary>
     /// Checks a data file against a recipe before ML.NET reads it (its text loader reads a bad cell as missing without a
-    /// word, and reads fields by position): the file exists, its header names the recipe's columns at their positions.
+    /// word, and reads fields by position): the header names the recipe's columns at their positions, every row has the
+    /// header's fields, and every field of a number column is a number or missing (<see cref="Recipe.CheckData"/>).
     /// </summary>
     /// <param name="recipe">The recipe.</param>
     /// <param name="path">The data file.</param>
-    /// <exception cref="CliException">The file is missing (66) or does not fit (65).</exception>
+    /// <exception cref="CliException">The file is missing (66) or does not fit (65), naming the line and the column.</exception>
     public static void CheckData(Recipe recipe, string path)
     {
-        Data.DataInspector.RequireFile(path, "data file");
-        if (!recipe.Data.HasHeader)
+        RequireFile(path, "data file");
+        if (recipe.Data.HasHeader)
+        {
+            string[] header = ReadHeader(path, recipe.Data.Separator, recipe.Data.AllowQuoting);
+            foreach (RecipeColumn c in recipe.Data.Columns.Where(c => !c.IsVector))
+            {
+                if (c.Index >= header.Length || header[c.Index] != c.Name)
+                {
+                    int at = Array.IndexOf(header, c.Name);
+                    string where = c.Index >= header.Length ? $"has {header.Length} fields split on {Names.Printable(recipe.Data.Separator)}" : $"has '{header[c.Index]}' at field {c.Index}";
+                    string hint = at >= 0 ? $" ('{c.Name}' is field {at})" : SeparatorHint(header, c.Name, recipe.Data.Separator);
+                    throw CliException.BadData($"data file '{path}', line 1: the recipe reads column '{c.Name}' at field {c.Index} (data.columns), but the header {where}{hint}.");
+                }
+            }
+        }
+
+        try
+        {
+            recipe.CheckData(path);
+        }
+        catch (CsvDataException e)
+        {
+            throw CliException.BadData(CliException.OneLine(e.Message), e);
+        }
+        catch (RecipeException e)
+        {
+            throw CliException.BadRecipe("recipe", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.NoInput, $"data file '{path}' cannot be read: {CliException.OneLine(e.Message)}", e);
+        }
+    }
+
+    /// <summary>
+    /// Checks a file to score against the model's recipe with its columns found by name (<see cref="MatchColumns"/>): every
+    /// row's fields and cells (<see cref="Recipe.CheckData"/>), and no missing value in a numeric column the recipe does
+    /// not fill (no <c>replace_missing</c> step names it), which the model would score as NaN.
+    /// </summary>
+    /// <param name="recipe">The matched recipe.</param>
+    /// <param name="hasLabel">Whether the file has the label column.</param>
+    /// <param name="path">The file.</param>
+    /// <exception cref="CliException">A bad row, cell or missing value (65), naming the line or row and the column.</exception>
+    public static void CheckScoringData(Recipe recipe, bool hasLabel, string path)
+    {
+        Recipe check = recipe.Clone();
+        if (!hasLabel)
+        {
+            check.Data.Columns.RemoveAll(c => c.Name == recipe.Label.Column);
+        }
+
+        try
+        {
+            check.CheckData(path);
+        }
+        catch (CsvDataException e)
+        {
+            throw CliException.BadData(CliException.OneLine(e.Message), e);
+        }
+
+        var filled = recipe.Featurization.OfType<ReplaceMissingStep>().SelectMany(r => r.Columns).ToHashSet(StringComparer.Ordinal);
+        (List<string> numeric, _, _) = Columns(recipe);
+        string[] unfilled = numeric.Where(n => !filled.Contains(n) && recipe.Data.Find(n) is { Type: RecipeColumnType.Single, IsVector: false }).ToArray();
+        if (unfilled.Length == 0)
         {
             return;
         }
 
-        string[] header = ReadHeader(path, recipe.Data.Separator);
-        foreach (RecipeColumn c in recipe.Data.Columns.Where(c => !c.IsVector))
+        IDataView rows = check.LoadData(new MLContext(seed: 0), path);
+        DataViewSchema.Column[] columns = unfilled.Select(n => rows.Schema[n]).ToArray();
+        using DataViewRowCursor cursor = rows.GetRowCursor(columns);
+        ValueGetter<float>[] getters = columns.Select(c => cursor.GetGetter<float>(c)).ToArray();
+        long row = 0;
+        float v = 0;
+        while (cursor.MoveNext())
         {
-            if (c.Index >= header.Length || header[c.Index] != c.Name)
+            row++;
+            for (int i = 0; i < getters.Length; i++)
             {
-                int at = Array.IndexOf(header, c.Name);
-                string where = c.Index >= header.Length ? $"has {header.Length} fields split on {Names.Printable(recipe.Data.Separator)}" : $"has '{header[c.Index]}' at field {c.Index}";
-                string hint = at >= 0 ? $" ('{c.Name}' is field {at})" : header.Length == 1 && header[0].IndexOfAny(new[] { ';', '\t', '|' }) >= 0 ? $"; the header has a single field: pass --separator '{header[0].First(ch => ch is ';' or '\t' or '|')}'" : string.Empty;
-                throw CliException.BadData($"{path}:1: the recipe reads column '{c.Name}' at field {c.Index} (data.columns), but the header {where}{hint}.");
+                getters[i](ref v);
+                if (float.IsNaN(v))
+                {
+                    throw CliException.BadData(string.Create(CultureInfo.InvariantCulture, $"data file '{path}', data row {row}, column '{unfilled[i]}': the value is missing, and the model has no replace_missing step for this column (it was trained with --impute none); give the value, or retrain with --impute mean (the recipe's replace_missing step)."));
+                }
             }
         }
     }
@@ -97,13 +185,60 @@ internal static class RecipeBackend
     /// <summary>The header of a CSV file, trimmed.</summary>
     /// <param name="path">The file.</param>
     /// <param name="separator">The separator.</param>
+    /// <param name="allowQuoting">Whether fields may be quoted.</param>
     /// <returns>The names.</returns>
     /// <exception cref="CliException">The file is missing, unreadable (66) or empty (65).</exception>
-    public static string[] ReadHeader(string path, char separator)
+    public static string[] ReadHeader(string path, char separator, bool allowQuoting = true)
     {
-        Data.DataInspector.RequireFile(path, "data file");
-        using Data.CsvRecordReader reader = Data.DataInspector.OpenReadable(path, separator);
-        return Data.DataInspector.ReadHeader(reader, path);
+        RequireFile(path, "data file");
+        try
+        {
+            return CsvInference.ReadHeader(path, separator, allowQuoting).ToArray();
+        }
+        catch (CsvDataException e)
+        {
+            throw CliException.BadData(CliException.OneLine(e.Message), e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.NoInput, $"data file '{path}' cannot be read: {CliException.OneLine(e.Message)}", e);
+        }
+    }
+
+    /// <summary>The message for a column that is not in a file's header, with a close match or a separator that finds it.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="column">The column asked for.</param>
+    /// <param name="what">What the column is for.</param>
+    /// <param name="header">The header.</param>
+    /// <param name="separator">The separator the header was split on.</param>
+    /// <returns>The message.</returns>
+    public static string MissingColumnMessage(string path, string column, string what, IReadOnlyList<string> header, char separator)
+    {
+        string? close = header.FirstOrDefault(h => string.Equals(h, column, StringComparison.OrdinalIgnoreCase)) ?? Suggest.Closest(column, header);
+        string hint = SeparatorHint(header, column, separator);
+        if (hint.Length == 0 && close != null)
+        {
+            hint = $"; did you mean '{close}'?";
+        }
+
+        string preview = header.Count <= 8 ? string.Join(", ", header) : string.Join(", ", header.Take(8)) + string.Create(CultureInfo.InvariantCulture, $", ... ({header.Count} in all)");
+        return $"data file '{path}' has no column '{column}' ({what}){hint} (its columns: {preview}).";
+    }
+
+    /// <summary>"; split on ';' the header has it: pass --separator ';'" when another separator finds the column, else empty.</summary>
+    private static string SeparatorHint(IReadOnlyList<string> header, string column, char separator)
+    {
+        string line = string.Join(separator, header);
+        foreach (char other in new[] { ';', '\t', '|', ',' }.Where(c => c != separator))
+        {
+            if (line.Split(other).Select(f => f.Trim()).Contains(column, StringComparer.Ordinal))
+            {
+                string flag = other == '\t' ? "tab" : other.ToString();
+                return $"; split on {Names.Printable(other)} the header has it: pass --separator '{flag}' (data.separator)";
+            }
+        }
+
+        return string.Empty;
     }
 
     /// <summary>Loads the data of a run and splits off the held-out rows.</summary>
@@ -227,8 +362,8 @@ internal static class RecipeBackend
 
         OptimizerTrainingReport report = fit.Report;
         observer?.Finished(report.EpochsRun, report.KeptEpoch);
-        Evaluation training = Evaluate(ml, fit.Model, data.Train, recipe, data.Summary.Path);
-        Evaluation? holdout = data.Holdout is null ? null : Evaluate(ml, fit.Model, data.Holdout, recipe, data.Summary.Path);
+        Evaluation training = Evaluate(ml, fit.Model, data.Train, recipe, data.Summary.Path, strict: false);
+        Evaluation? holdout = data.Holdout is null ? null : Evaluate(ml, fit.Model, data.Holdout, recipe, data.Summary.Path, strict: false);
         int features = fit.Model.GetOutputSchema(data.Train.Schema).GetColumnOrNull(RecipeDefaults.FeatureColumn)?.Type is VectorDataViewType v ? v.Size : 0;
         return new TrainedRun(label, recipe.Clone(), fit.Model, report, training, holdout, features, blas.Description);
     }
@@ -239,14 +374,19 @@ internal static class RecipeBackend
     /// <param name="rows">Rows read with the recipe's columns.</param>
     /// <param name="recipe">The recipe.</param>
     /// <param name="path">The data file (for messages).</param>
+    /// <param name="strict">Whether a class the model never trained on is an error (<c>evaluate</c>) or a note on the metrics (the held-out rows of a training run).</param>
     /// <returns>The metrics.</returns>
-    public static Evaluation Evaluate(MLContext ml, ITransformer model, IDataView rows, Recipe recipe, string path)
+    public static Evaluation Evaluate(MLContext ml, ITransformer model, IDataView rows, Recipe recipe, string path, bool strict = true)
     {
         try
         {
             IDataView scored = model.Transform(rows);
-            CheckKnownClasses(scored, recipe, path);
-            return ModelMetrics.Evaluate(ml, scored, recipe);
+            (long unknown, string? first) = UnknownClasses(scored, recipe, path, strict);
+            Evaluation e = ModelMetrics.Evaluate(ml, scored, recipe);
+            return unknown == 0 ? e : e with
+            {
+                Notes = e.Notes.Append(string.Create(CultureInfo.InvariantCulture, $"{unknown} row(s) have a class the model never trained on (such as '{first}'): ML.NET's evaluator leaves them out")).ToArray(),
+            };
         }
         catch (ArgumentException e)
         {
@@ -307,7 +447,7 @@ internal static class RecipeBackend
             r.Data.Separator = s;
         }
 
-        string[] header = ReadHeader(path, r.Data.Separator);
+        string[] header = ReadHeader(path, r.Data.Separator, r.Data.AllowQuoting);
         bool hasLabel = true;
         foreach (RecipeColumn c in r.Data.Columns)
         {
@@ -322,7 +462,7 @@ internal static class RecipeBackend
             if (at < 0)
             {
                 string what = c.Name == r.Label.Column ? "the label, needed to evaluate" : "a column the model reads";
-                throw CliException.BadData(Data.DataInspector.MissingColumnMessage(path, c.Name, what, header) + (header.Length == 1 ? $" The header has a single field: pass --separator if the file is not split on {Names.Printable(r.Data.Separator)}." : string.Empty));
+                throw CliException.BadData(MissingColumnMessage(path, c.Name, what, header, r.Data.Separator));
             }
 
             c.Index = at;
@@ -444,18 +584,22 @@ internal static class RecipeBackend
             : data.GetColumn<string>(c);
     }
 
-    /// <summary>A multiclass label the model does not know maps to key 0, which ML.NET's evaluator skips: say so instead.</summary>
-    private static void CheckKnownClasses(IDataView scored, Recipe recipe, string path)
+    /// <summary>
+    /// A multiclass label the model does not know maps to key 0, which ML.NET's evaluator leaves out: with
+    /// <paramref name="strict"/> that is an error naming the first such row, otherwise the rows are counted.
+    /// </summary>
+    private static (long Count, string? First) UnknownClasses(IDataView scored, Recipe recipe, string path, bool strict)
     {
         if (recipe.Trainer.Task != TaskKind.MulticlassClassification)
         {
-            return;
+            return (0, null);
         }
 
         DataViewSchema.Column label = scored.Schema[RecipeDefaults.LabelColumn];
         VBuffer<ReadOnlyMemory<char>> keys = default;
         label.GetKeyValues(ref keys);
-        long row = 0;
+        long row = 0, count = 0;
+        string? first = null;
         using DataViewRowCursor cursor = scored.GetRowCursor(new[] { label, scored.Schema[recipe.Label.Column] });
         ValueGetter<uint> key = cursor.GetGetter<uint>(label);
         ValueGetter<ReadOnlyMemory<char>> text = cursor.GetGetter<ReadOnlyMemory<char>>(scored.Schema[recipe.Label.Column]);
@@ -468,10 +612,18 @@ internal static class RecipeBackend
             if (k == 0)
             {
                 text(ref t);
-                string known = string.Join(", ", keys.DenseValues().Select(v => v.ToString()));
-                throw CliException.BadData($"{path}: data row {row}: label column '{recipe.Label.Column}' has the class '{t}', which the model was not trained on (the model's classes: {known}).");
+                if (strict)
+                {
+                    string known = string.Join(", ", keys.DenseValues().Select(v => v.ToString()));
+                    throw CliException.BadData($"data file '{path}', data row {row}: label column '{recipe.Label.Column}' has the class '{t}', which the model was not trained on (the model's classes: {known}).");
+                }
+
+                count++;
+                first ??= t.ToString();
             }
         }
+
+        return (count, first);
     }
 
     private sealed class ObserverProgress : IProgress<TrainingProgress>

@@ -50,6 +50,7 @@ internal static class ScoringCommands
             LoadedRecipeModel m = RecipeBackend.LoadModel(modelPath);
             Recipe trained = m.Recipe!;
             (Recipe recipe, _, _) = RecipeBackend.MatchColumns(trained, dataPath, sep, requireLabel: true);
+            RecipeBackend.CheckScoringData(recipe, hasLabel: true, dataPath);
             var ml = new MLContext(seed: 0);
             IDataView rows = recipe.LoadData(ml, dataPath);
             if (RecipeBackend.CountRows(rows) == 0)
@@ -58,7 +59,7 @@ internal static class ScoringCommands
             }
 
             Evaluation e = RecipeBackend.Evaluate(ml, m.Model, rows, recipe, dataPath);
-            string description = Describe(trained);
+            string description = Describe(trained, m);
             if (reportPath != null)
             {
                 var run = new ReportRun(Path.GetFileName(modelPath), description, Array.Empty<Training.Training.EpochRecord>(), e, double.NaN, 0, 0);
@@ -66,7 +67,7 @@ internal static class ScoringCommands
                 var settings = new List<(string, string)> { ("model file", modelPath), ("model", description), ("data file", dataPath) };
                 if (m.Provenance is ModelProvenance p)
                 {
-                    settings.Add(("trained with", $"{p.Library}, ML.NET {p.MLNet}, {p.ComputeProvider}, {p.Runtime}"));
+                    settings.Add(("trained with", $"{p.Library}, ML.NET {p.MLNet}, {p.Compute.Provider} ({p.Compute.Libraries}, {p.Compute.Threads} threads), {p.Runtime}"));
                 }
 
                 OutputFiles.WriteText(reportPath, HtmlReport.Render(new ReportModel($"Evaluation of {Path.GetFileName(modelPath)} on {Path.GetFileName(dataPath)}", subtitle, string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(dataPath)} ({e.Rows:N0} rows)"), string.Empty, string.Empty, new[] { run }, settings) { Generator = CliApp.ToolName + " (MLNet.Optimizers)" }));
@@ -133,6 +134,7 @@ internal static class ScoringCommands
 
             LoadedRecipeModel m = RecipeBackend.LoadModel(modelPath);
             (Recipe recipe, bool hasLabel, _) = RecipeBackend.MatchColumns(m.Recipe!, dataPath, sep, requireLabel: false);
+            RecipeBackend.CheckScoringData(recipe, hasLabel, dataPath);
             var ml = new MLContext(seed: 0);
             IDataView rows = recipe.LoadData(ml, dataPath);
             IDataView scored;
@@ -171,11 +173,17 @@ internal static class ScoringCommands
         return command;
     }
 
-    /// <summary>One line describing a model from its recipe.</summary>
+    /// <summary>One line describing a model from its recipe and its pipeline's schema.</summary>
     /// <param name="recipe">The recipe.</param>
+    /// <param name="model">The loaded model.</param>
     /// <returns>The description.</returns>
-    public static string Describe(Recipe recipe) =>
-        $"{RecipeBackend.DescribeModel(recipe, 0, 0)} trained with {OptimizerText.Describe(recipe.Trainer.Optimizer)}";
+    public static string Describe(Recipe recipe, LoadedRecipeModel model)
+    {
+        DataViewSchema output = model.Model.GetOutputSchema(model.InputSchema);
+        int features = output.GetColumnOrNull(RecipeDefaults.FeatureColumn)?.Type is VectorDataViewType v ? v.Size : 0;
+        int classes = output.GetColumnOrNull("Score")?.Type is VectorDataViewType s ? s.Size : 0;
+        return $"{RecipeBackend.DescribeModel(recipe, features, classes)} trained with {OptimizerText.Describe(recipe.Trainer.Optimizer)}";
+    }
 
     /// <summary>Writes one CSV record, quoting fields that need it.</summary>
     /// <param name="w">The writer.</param>
