@@ -114,6 +114,44 @@ public sealed class RoundTripTests
     }
 
     [TestMethod]
+    public void EvaluatingAFileWithASingleClassSaysSoInOneLineAndEveryMetricIsFiniteOrNotAvailable()
+    {
+        using var dir = new TempDir();
+        string csv = Cli.DataFile("breast_cancer.csv");
+        Cli.Run("train", "--data", csv, "--label", "diagnosis", "--epochs", "3", "--compute", "managed", "--quiet", "--no-report", "-o", dir["m"]).Ok();
+        string[] lines = File.ReadAllLines(csv);
+        string benign = dir.Write("benign.csv", string.Join('\n', lines.Take(1).Concat(lines.Skip(1).Where(l => l.EndsWith(",benign", StringComparison.Ordinal)))) + "\n");
+
+        CliResult r = Cli.Run("evaluate", "--model", dir["m"], "--data", benign).Ok();
+        string[] single = r.Stdout.Split('\n').Where(l => l.Contains("single class", StringComparison.Ordinal)).ToArray();
+        Assert.HasCount(1, single, r.Stdout);
+        StringAssert.Contains(single[0], "'benign'", "the class is named as the label column spells it");
+        Assert.DoesNotContain(" inf", r.Stdout);
+        Assert.DoesNotContain("NaN", r.Stdout);
+        foreach (string row in r.Stdout.Split('\n').Where(l => Regex.IsMatch(l, @"^(AUC|AUPRC|log-loss reduction) ")))
+        {
+            StringAssert.EndsWith(row.TrimEnd(), "n/a");
+        }
+
+        // JSON: every value a finite number or null, and each null has its reason.
+        JsonObject e = (JsonObject)JsonNode.Parse(Cli.Run("evaluate", "--model", dir["m"], "--data", benign, "--json").Ok().Stdout)!;
+        foreach (KeyValuePair<string, JsonNode?> m in e["metrics"]!.AsObject())
+        {
+            if (m.Value is null)
+            {
+                Assert.IsNotNull(e["unavailable"]![m.Key], $"{m.Key} is null with a reason");
+            }
+            else
+            {
+                Assert.IsTrue(double.IsFinite(m.Value.GetValue<double>()), m.Key);
+            }
+        }
+
+        Assert.IsNull(e["metrics"]!["auc"]);
+        Assert.AreEqual("bits", e["units"]!["log_loss"]!.GetValue<string>(), "binary log-loss is in bits (ML.NET's), and says so");
+    }
+
+    [TestMethod]
     public void RegressionPredictionsAreOnTheLabelScale()
     {
         using var dir = new TempDir();

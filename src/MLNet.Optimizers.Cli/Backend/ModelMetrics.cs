@@ -46,26 +46,31 @@ internal static class ModelMetrics
     public static Evaluation Evaluate(MLContext ml, IDataView scored, Recipe recipe)
     {
         EvaluationReport report = ModelEvaluation.Evaluate(ml, scored, recipe);
+        Func<string, string> words = s => s;
+        (string negative, string positive) = recipe.Trainer.Task == TaskKind.BinaryClassification ? BinaryClasses(scored, recipe) : (string.Empty, string.Empty);
+        if (recipe.Trainer.Task == TaskKind.BinaryClassification)
+        {
+            // The library says true and false; the tool names the classes the label column spells.
+            words = s => s.Replace("× true)", $"× '{positive}')", StringComparison.Ordinal).Replace("× false)", $"× '{negative}')", StringComparison.Ordinal)
+                .Replace("(all true)", $"(all '{positive}')", StringComparison.Ordinal).Replace("(all false)", $"(all '{negative}')", StringComparison.Ordinal)
+                .Replace("predicted true", $"predicted '{positive}'", StringComparison.Ordinal).Replace("predicted false", $"predicted '{negative}'", StringComparison.Ordinal)
+                .Replace("row is true", $"row is '{positive}'", StringComparison.Ordinal).Replace("row is false", $"row is '{negative}'", StringComparison.Ordinal);
+        }
+
         var metrics = report.Metrics
             .OrderBy(m => m.Name == report.PrimaryMetricName ? 0 : 1)
             .Select(m =>
             {
                 (string name, bool higher) = Display.TryGetValue(m.Name, out var d) ? d : (m.Name.Replace('_', ' '), true);
-                return new Metric(m.Name, name, m.Value ?? double.NaN, higher) { Unit = m.Unit, Reason = m.Value is null ? m.Reason ?? "undefined for these rows" : null };
+                return new Metric(m.Name, name, m.Value ?? double.NaN, higher) { Unit = m.Unit, Reason = m.Value is null ? words(m.Reason ?? "undefined for these rows") : null };
             })
             .ToArray();
-        var notes = report.Notes.ToList();
+        var notes = report.Notes.Select(words).ToList();
         ConfusionTable? confusion = null;
         switch (recipe.Trainer.Task)
         {
             case TaskKind.BinaryClassification:
-                (string negative, string positive) = BinaryClasses(scored, recipe);
                 confusion = BinaryConfusion(scored, negative, positive);
-                if (notes.Count > 0 || metrics.Any(m => m.Reason != null))
-                {
-                    notes.Add($"true is the positive class '{positive}' (label.positive_class), false '{negative}'");
-                }
-
                 break;
             case TaskKind.MulticlassClassification:
                 confusion = MulticlassConfusion(scored);

@@ -54,7 +54,12 @@ internal static class Tables
         {
             string who = columns.Count > 1 ? header + ": " : string.Empty;
             lines.AddRange(e.Notes.Select(n => who + n));
-            lines.AddRange(e.Metrics.Where(x => x.Reason != null).Select(x => $"{who}{x.Name} n/a: {x.Reason}"));
+
+            // A metric a note already names (the single class says which metrics it makes n/a) is not said twice.
+            bool singleNote = e.Notes.Any(n => n.Contains("single class", StringComparison.Ordinal));
+            lines.AddRange(e.Metrics
+                .Where(x => x.Reason != null && !e.Notes.Any(n => n.Contains(x.Name, StringComparison.Ordinal)))
+                .Select(x => $"{who}{x.Name} n/a: {(singleNote && x.Reason!.Contains("single class", StringComparison.Ordinal) ? "undefined with one class" : x.Reason)}"));
         }
 
         foreach (string line in lines.Distinct(StringComparer.Ordinal))

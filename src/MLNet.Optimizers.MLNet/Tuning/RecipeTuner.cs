@@ -6,7 +6,6 @@ using System.Threading;
 using Microsoft.ML;
 using MLNet.Optimizers.MLNet.Recipes;
 using MLNet.Optimizers.Training.Data;
-using MLNet.Optimizers.Training.Models;
 using MLNet.Optimizers.Training.Tuning;
 
 namespace MLNet.Optimizers.MLNet.Tuning;
@@ -220,62 +219,26 @@ public static class RecipeTuner
         return new TuningResult(leaderboard, evaluations, reason, metricName, candidates.Count, brackets, clock.GetElapsedTime(start).TotalSeconds);
     }
 
-    /// <summary>A candidate recipe: the base with the optimizer point and the model point applied.</summary>
+    /// <summary>A candidate: the base recipe with the points applied (<see cref="RecipeSearch.Apply"/>), and the point as it took effect.</summary>
     /// <param name="baseRecipe">The base recipe (not changed).</param>
     /// <param name="optimizer">The optimizer space the point comes from.</param>
     /// <param name="optimizerPoint">Optimizer configuration keys.</param>
     /// <param name="modelPoint">Model keys (<c>batch_size</c>, <c>hidden_width</c>, <c>hidden_depth</c>, <c>activation</c>), or null.</param>
-    /// <returns>The optimizer class, the combined point and the recipe.</returns>
-    /// <exception cref="ArgumentException">A model key has a value the recipe cannot take.</exception>
-    public static (string Optimizer, JsonObject Point, Recipe Recipe) Apply(Recipe baseRecipe, OptimizerSearchSpace optimizer, JsonObject optimizerPoint, JsonObject? modelPoint)
+    /// <returns>The optimizer class, the combined point (a linear model's width and activation left out: they do not apply) and the recipe.</returns>
+    internal static (string Optimizer, JsonObject Point, Recipe Recipe) Apply(Recipe baseRecipe, OptimizerSearchSpace optimizer, JsonObject optimizerPoint, JsonObject? modelPoint)
     {
-        ArgumentNullException.ThrowIfNull(baseRecipe);
-        ArgumentNullException.ThrowIfNull(optimizer);
-        ArgumentNullException.ThrowIfNull(optimizerPoint);
-        Recipe recipe = baseRecipe.Clone();
-        RecipeTrainer t = recipe.Trainer;
-        JsonObject serialized = optimizer.CreateSerializedOptimizer(optimizerPoint);
-        t.Optimizer = new JsonObject { ["class_name"] = serialized["class_name"]!.DeepClone(), ["config"] = serialized["config"]!.DeepClone() };
+        Recipe recipe = RecipeSearch.Apply(baseRecipe, optimizer, optimizerPoint, modelPoint);
         var point = (JsonObject)optimizerPoint.DeepClone();
-        if (modelPoint != null)
+        foreach (KeyValuePair<string, JsonNode?> entry in modelPoint ?? new JsonObject())
         {
-            if (modelPoint["batch_size"] is JsonNode b)
+            if (recipe.Trainer.Model == RecipeModelType.Linear && entry.Key is "hidden_width" or "activation")
             {
-                t.BatchSize = b.GetValue<int>();
+                continue;
             }
 
-            int depth = modelPoint["hidden_depth"]?.GetValue<int>() ?? (t.Model == RecipeModelType.Mlp ? t.HiddenLayers.Count : 0);
-            int width = modelPoint["hidden_width"]?.GetValue<int>() ?? (t.HiddenLayers.Count > 0 ? t.HiddenLayers[0] : Training.Training.TrainingDefaults.HiddenLayers[0]);
-            if (depth == 0)
-            {
-                t.Model = RecipeModelType.Linear;
-                t.HiddenLayers = new List<int>();
-            }
-            else
-            {
-                t.Model = RecipeModelType.Mlp;
-                t.HiddenLayers = Enumerable.Repeat(width, depth).ToList();
-                if (modelPoint["activation"] is JsonNode a)
-                {
-                    string name = a.GetValue<string>();
-                    t.Activation = RecipeNames.Activations.Where(x => x.Name == name).Select(x => (Activation?)x.Value).FirstOrDefault()
-                        ?? throw new ArgumentException($"activation: '{name}' is not an activation a recipe can score; expected {string.Join(", ", RecipeNames.Activations.Select(x => x.Name))}.", nameof(modelPoint));
-                }
-            }
-
-            foreach (KeyValuePair<string, JsonNode?> entry in modelPoint)
-            {
-                // A linear model has no hidden layers: width and activation do not apply, and the point says so.
-                if (depth == 0 && entry.Key is "hidden_width" or "activation")
-                {
-                    continue;
-                }
-
-                point[entry.Key] = entry.Value?.DeepClone();
-            }
+            point[entry.Key] = entry.Value?.DeepClone();
         }
 
-        recipe.Validate();
         return (optimizer.ClassName, point, recipe);
     }
 
