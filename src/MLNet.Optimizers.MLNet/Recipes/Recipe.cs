@@ -487,6 +487,9 @@ public sealed class Recipe : IEquatable<Recipe>
         o.CancellationToken = fit?.CancellationToken ?? CancellationToken.None;
         o.Blas = fit?.Blas;
         o.TrainingCompleted = report;
+        o.CheckpointPath = fit?.CheckpointPath;
+        o.CheckpointEverySteps = fit?.CheckpointEverySteps ?? 0;
+        o.ResumeFrom = fit?.ResumeFrom;
         OptimizersCatalog catalog = ml.Optimizers();
         IEstimator<ITransformer> trainer = (Trainer.Task, Trainer.Model) switch
         {
@@ -626,6 +629,15 @@ public sealed class RecipeFitOptions
 
     /// <summary>The compute provider; null: <see cref="BlasProviders.Default"/>. Results are bit-identical only with the same provider (it is recorded in the model file).</summary>
     public BlasProvider? Blas { get; set; }
+
+    /// <summary>Where trainer checkpoints are written (<see cref="OptimizerTrainerOptions.CheckpointPath"/>); null: none.</summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>Also checkpoint every this many steps (<see cref="OptimizerTrainerOptions.CheckpointEverySteps"/>); 0: at epoch ends only.</summary>
+    public int CheckpointEverySteps { get; set; }
+
+    /// <summary>Resume from this trainer checkpoint (<see cref="OptimizerTrainerOptions.ResumeFrom"/>); null: from scratch.</summary>
+    public string? ResumeFrom { get; set; }
 }
 
 /// <summary>The outcome of <see cref="Recipe.Fit"/>.</summary>
