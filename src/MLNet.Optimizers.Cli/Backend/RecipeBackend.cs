@@ -366,7 +366,7 @@ internal static class RecipeBackend
         }
         catch (ArgumentException e)
         {
-            throw CliException.BadData($"data file '{data.Summary.Path}': {CliException.OneLine(e.Message)}", e);
+            throw CliException.BadData($"data file '{data.Summary.Path}': {CliException.InToolTerms(e.Message)}", e);
         }
         catch (InvalidOperationException e) when (e is not ObjectDisposedException)
         {
