@@ -176,3 +176,46 @@ public sealed class FuzzTests
         Assert.IsTrue(texts.Any(t => t.Split('\n').Any(l => l.Length > 100_000)), "a very long line");
     }
 }
+
+/// <summary>Regression tests for the defects the fuzzer found, named after them.</summary>
+[TestClass]
+public sealed class FuzzFindingTests
+{
+    /// <summary>
+    /// csv-inference #698 (seed 20261206): a header repeating one name 50,000 times took minutes in
+    /// <c>CsvInference.Infer</c> (renaming restarted its suffix search at <c>_2</c> for every repeat: quadratic). Replayed
+    /// through the fuzzer, it must now end (here: rejected, the rows are shorter than the header) within the hang limit.
+    /// </summary>
+    [TestMethod]
+    public void CsvInference_AHeaderRepeatingOneName50000TimesIsNotAHang()
+    {
+        FuzzTarget target = Targets.Create("csv-inference");
+        FuzzStats s = Fuzzer.Run(target, Program.DefaultSeed, 698, 1, Program.Budget(target, 10_000));
+        FuzzInput input = Fuzzer.Generate(target, Program.DefaultSeed, 698, Program.Budget(target, 10_000));
+        Assert.IsGreaterThan(50_000, System.Text.Encoding.UTF8.GetString(input.Bytes).Split('\n')[0].Split(',').Length, "the replayed input is the 50,000-column header");
+        Assert.AreEqual(1, s.Counts[Outcome.Rejected], string.Join("\n", s.Findings));
+    }
+
+    /// <summary>The renaming that replaced the quadratic one gives the same names: the first free suffix from _2 on.</summary>
+    [TestMethod]
+    public void CsvInference_RepeatedHeaderNamesGetTheFirstFreeSuffix()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "mlnopt-names-" + Guid.NewGuid().ToString("N") + ".csv");
+        try
+        {
+            var sb = new StringBuilder("a,a_3,a,a,b,a,y\n");
+            for (int i = 0; i < 30; i++)
+            {
+                sb.Append(i).Append(',').Append(i * 2).Append(',').Append(i % 7).Append(',').Append(i % 5).Append(',').Append(i % 3).Append(',').Append(i % 11).Append(',').Append(i % 2 == 0 ? "p" : "q").Append('\n');
+            }
+
+            File.WriteAllText(path, sb.ToString());
+            global::MLNet.Optimizers.MLNet.Data.CsvInferenceResult r = global::MLNet.Optimizers.MLNet.Data.CsvInference.Infer(path, "y");
+            CollectionAssert.AreEqual(new[] { "a", "a_3", "a_2", "a_4", "b", "a_5", "y" }, r.Columns.Select(c => c.Name).ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

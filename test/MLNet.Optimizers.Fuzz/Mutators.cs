@@ -242,7 +242,7 @@ internal static class Mutators
         file.AsSpan(0, 12).CopyTo(result);
         BitConverter.GetBytes((long)payload.Length).CopyTo(result, 12);
         payload.CopyTo(result, 20);
-        BitConverter.GetBytes(MLNet.Optimizers.Serialization.Crc32.Compute(payload)).CopyTo(result, 20 + payload.Length);
+        BitConverter.GetBytes(global::MLNet.Optimizers.Serialization.Crc32.Compute(payload)).CopyTo(result, 20 + payload.Length);
         return result;
     }
 

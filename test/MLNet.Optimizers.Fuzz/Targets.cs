@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading;
 using MLNet.Optimizers.Compute;
+using MLNet.Optimizers.MLNet.Recipes;
 using MLNet.Optimizers.Schedules;
 using MLNet.Optimizers.Serialization;
 using MLNet.Optimizers.Training.Data;
@@ -30,6 +31,8 @@ public static class Targets
         ("trainer-checkpoint", TrainerCheckpoint),
         ("idx-images", IdxImagesFile),
         ("idx-labels", IdxLabelsFile),
+        ("recipe-json", RecipeJsonText),
+        ("csv-inference", CsvInferenceFile),
     };
 
     /// <summary>Creates a registered target (or a self-test target) by name.</summary>
@@ -375,7 +378,7 @@ public static class Targets
     private static byte[] FixedSeconds(byte[] file)
     {
         byte[] payload = file.AsSpan(20, file.Length - 24).ToArray();
-        var r = new MLNet.Optimizers.IO.FieldReader(payload, "seed");
+        var r = new global::MLNet.Optimizers.IO.FieldReader(payload, "seed");
         r.String("provider");
         r.String("routes");
         r.String("libraries");
@@ -512,5 +515,136 @@ public static class Targets
             Idx(IdxLoader.LabelsMagic, new[] { 10 }, labels, false),
             Idx(IdxLoader.LabelsMagic, new[] { 10 }, labels, true),
         });
+    }
+
+    /// <summary>Recipes of three shapes (an MLP with early stopping on text classes, a linear regression with a log label, a vector range with a positive class), as the library writes them.</summary>
+    private static readonly string[] RecipeSources =
+    {
+        """
+        {"format_version": 1, "seed": 7,
+         "data": {"separator": ",", "has_header": true, "holdout_fraction": 0.2, "missing_tokens": ["NA"],
+                  "columns": [{"name": "a", "type": "single", "index": 0}, {"name": "b", "type": "single", "index": 1}, {"name": "kind", "type": "string", "index": 2}]},
+         "label": {"column": "kind"},
+         "featurization": [{"kind": "concatenate", "output": "Features", "columns": ["a", "b"]}, {"kind": "normalize", "columns": ["Features"], "method": "mean_variance"}],
+         "trainer": {"task": "multiclass_classification", "model": {"type": "mlp", "hidden_layers": [8, 4], "activation": "sigmoid", "dropout": 0.1},
+                     "optimizer": {"class_name": "Lion", "config": {"learning_rate": 0.003, "weight_decay": 0.5}}, "exclude_from_weight_decay": ["bias"],
+                     "epochs": 10, "batch_size": 16, "early_stopping": {"selection_fraction": 0.1, "patience": 3}}}
+        """,
+        """
+        {"format_version": 1,
+         "data": {"columns": [{"name": "x", "type": "single", "index": 0}, {"name": "cut", "type": "string", "index": 1}, {"name": "price", "type": "single", "index": 2}]},
+         "label": {"column": "price", "transform": "log"},
+         "featurization": [{"kind": "replace_missing", "columns": ["x"]}, {"kind": "one_hot", "columns": ["cut"]}, {"kind": "concatenate", "columns": ["x", "cut"]}, {"kind": "normalize", "columns": ["Features"], "method": "min_max"}],
+         "trainer": {"task": "regression", "model": {"type": "linear"}, "optimizer": {"class_name": "AdamW", "config": {"learning_rate": {"class_name": "CosineDecay", "config": {"initial_learning_rate": 0.01, "decay_steps": 100}}}},
+                     "epochs": 4, "batch_size": 64}}
+        """,
+        """
+        {"format_version": 1, "seed": 3,
+         "data": {"columns": [{"name": "Features", "type": "single", "range": [0, 9]}, {"name": "diagnosis", "type": "string", "index": 10}]},
+         "label": {"column": "diagnosis", "positive_class": "malignant"},
+         "featurization": [{"kind": "normalize", "columns": ["Features"]}],
+         "trainer": {"task": "binary_classification", "model": {"type": "mlp", "hidden_layers": [8], "activation": "tanh"},
+                     "optimizer": {"class_name": "Adafactor", "config": {"learning_rate": 0.05}}, "epochs": 15}}
+        """,
+    };
+
+    /// <summary>The pipeline recipe JSON: <see cref="Recipe.Parse"/>; an accepted recipe must write, re-read and build its ML.NET pipeline.</summary>
+    public static FuzzTarget RecipeJsonText() => new()
+    {
+        Name = "recipe-json",
+        Format = InputFormat.Json,
+        Seeds = RecipeSources.Select(j => Encoding.UTF8.GetBytes(Recipe.Parse(j).ToJson())).ToArray(),
+        Documented = new[] { typeof(RecipeException) },
+        MessageCheck = e => e is RecipeException r && r.JsonPath.StartsWith('$') && r.Reason.Length > 0,
+        ExhaustiveTruncationLimit = 0,
+        Run = (input, check) =>
+        {
+            Recipe recipe = Recipe.Parse(Encoding.UTF8.GetString(input.Bytes));
+            check.FollowUp("ToJson round trip", () =>
+            {
+                string a = recipe.ToJson();
+                Recipe again = Recipe.Parse(a);
+                if (a != again.ToJson() || !again.Equals(recipe))
+                {
+                    throw new InvalidOperationException("the canonical JSON does not read back to an equal recipe");
+                }
+            });
+            check.FollowUp("BuildPipeline", () => recipe.BuildPipeline(new Microsoft.ML.MLContext(seed: 1)));
+        },
+    };
+
+    /// <summary>CSV files of four shapes with their label: text classes, a skewed regression with categories and missing
+    /// values, semicolons with decimal commas, quoted fields with a binary label.</summary>
+    private static readonly (string Csv, string Label)[] CsvSources =
+    {
+        ("a,b,c,kind\n1.5,2,0.25,x\n-3,4.5,1,y\n2,0,-0.5,x\n0.1,7,2,z\n5,1,3,y\n4,2,2.5,z\n", "kind"),
+        ("size,color,weight,price\n3,red,1.5,10\n4,blue,,120\n5,red,2.5,15\n6,green,NA,400\n7,blue,3.5,22\n8,red,4,1000\n9,green,4.5,30\n", "price"),
+        ("x;y;label\n1,5;2;0\n2,25;3,5;1\n-1;0,5;0\n3;4;1\n", "label"),
+        ("name,score,ok\n\"a, b\",1,yes\n\"say \"\"hi\"\"\",2,no\nc,3,yes\nd,4,no\n", "ok"),
+    };
+
+    /// <summary>CSV schema inference: <see cref="global::MLNet.Optimizers.MLNet.Data.CsvInference.Infer"/>; an accepted file must give a recipe that writes and re-reads, and every number ML.NET then reads from it must be finite in float32 (issue 18 #5).</summary>
+    public static FuzzTarget CsvInferenceFile()
+    {
+        string folder = TempFolder("csv");
+        var file = new ThreadLocal<string>(() => Path.Combine(folder, "input-" + Environment.CurrentManagedThreadId.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".csv"));
+        return new FuzzTarget
+        {
+            Name = "csv-inference",
+            Format = InputFormat.Csv,
+            Seeds = CsvSources.Select(c => Encoding.UTF8.GetBytes(c.Csv)).ToArray(),
+            Documented = new[] { typeof(global::MLNet.Optimizers.MLNet.Data.CsvDataException) },
+            MessageCheck = e => e.Message.StartsWith("data file '", StringComparison.Ordinal),
+            ExhaustiveTruncationLimit = 256,
+            Run = (input, check) =>
+            {
+                string path = file.Value!;
+                File.WriteAllBytes(path, input.Bytes);
+                global::MLNet.Optimizers.MLNet.Data.CsvInferenceResult r = global::MLNet.Optimizers.MLNet.Data.CsvInference.Infer(path, CsvSources[input.SeedIndex].Label);
+                check.FollowUp("the inferred recipe's ToJson round trip", () =>
+                {
+                    string a = r.Recipe.ToJson();
+                    if (Recipe.Parse(a).ToJson() != a)
+                    {
+                        throw new InvalidOperationException("the inferred recipe does not round-trip");
+                    }
+                });
+                check.FollowUp("reading the file with the inferred recipe", () => CheckFinite(r.Recipe, path));
+            },
+        };
+    }
+
+    /// <summary>Reads the file with the recipe's loader (after the recipe's own data check) and fails on a float32 infinity in a number column.</summary>
+    private static void CheckFinite(Recipe recipe, string path)
+    {
+        var ml = new Microsoft.ML.MLContext(seed: 1);
+        recipe.CheckData(path);
+        Microsoft.ML.IDataView data = recipe.LoadData(ml, path);
+        foreach (Microsoft.ML.DataViewSchema.Column c in data.Schema)
+        {
+            if (c.Type == Microsoft.ML.Data.NumberDataViewType.Single)
+            {
+                foreach (float v in Microsoft.ML.Data.ColumnCursorExtensions.GetColumn<float>(data, c))
+                {
+                    if (float.IsInfinity(v))
+                    {
+                        throw new InvalidDataException($"column '{c.Name}' holds {v}: a cell outside float32 was accepted");
+                    }
+                }
+            }
+            else if (c.Type is Microsoft.ML.Data.VectorDataViewType { ItemType: Microsoft.ML.Data.NumberDataViewType t } && t == Microsoft.ML.Data.NumberDataViewType.Single)
+            {
+                foreach (Microsoft.ML.Data.VBuffer<float> row in Microsoft.ML.Data.ColumnCursorExtensions.GetColumn<Microsoft.ML.Data.VBuffer<float>>(data, c))
+                {
+                    foreach (float v in row.DenseValues())
+                    {
+                        if (float.IsInfinity(v))
+                        {
+                            throw new InvalidDataException($"column '{c.Name}' holds {v}: a cell outside float32 was accepted");
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -312,16 +312,26 @@ public static class CsvInference
     {
         string[] reserved = { RecipeDefaults.LabelColumn, RecipeDefaults.TransformedLabelColumn, RecipeDefaults.FeatureColumn, "Score", "Probability", "PredictedLabel" };
         var used = new HashSet<string>(StringComparer.Ordinal);
+
+        // The next suffix to try per name, so a header repeating one name n times costs O(n), not O(n^2).
+        var nextSuffix = new Dictionary<string, int>(StringComparer.Ordinal);
         var result = new string[names.Length];
         for (int i = 0; i < names.Length; i++)
         {
             string n = names[i].Length == 0 ? "column_" + (i + 1).ToString(CultureInfo.InvariantCulture) : names[i];
             bool clash = reserved.Contains(n) && !(i == labelIndex && n == RecipeDefaults.LabelColumn);
             string u = n;
-            for (int k = 2; clash || used.Contains(u); k++)
+            if (clash || used.Contains(u))
             {
-                u = n + "_" + k.ToString(CultureInfo.InvariantCulture);
-                clash = false;
+                int k = nextSuffix.GetValueOrDefault(n, 2);
+                do
+                {
+                    u = n + "_" + k.ToString(CultureInfo.InvariantCulture);
+                    k++;
+                }
+                while (used.Contains(u));
+
+                nextSuffix[n] = k;
             }
 
             if (u != names[i])

@@ -175,7 +175,7 @@ public static class RecipeModel
         }
 
         byte[] bytes = ms.ToArray();
-        AtomicFile.Write(path, s => s.Write(bytes));
+        global::MLNet.Optimizers.IO.AtomicFile.WriteAllBytes(path, bytes);
     }
 
     /// <summary>Loads a model file with ML.NET's <c>LoadWithDataLoader</c>, and its recipe and provenance when present.</summary>

@@ -112,8 +112,11 @@ public sealed class InMemoryBatchSource : IBatchSource
         return n > 0;
     }
 
-    /// <summary>Rows per part of the gather (about 64 KB of features each); below two parts it runs on the calling thread.</summary>
+    /// <summary>Rows per part of the gather (about 64 KB of features each).</summary>
     private const int PartFloats = 1 << 14;
+
+    /// <summary>Batches of fewer feature values are gathered on the calling thread (as the layer kernels' threshold).</summary>
+    private const int MinParallelFloats = 1 << 17;
 
     private unsafe struct GatherContext
     {
@@ -134,7 +137,7 @@ public sealed class InMemoryBatchSource : IBatchSource
         {
             var c = new GatherContext { Source = ps, Destination = pd, Rows = pr, Count = rows.Length, Features = f, RowsPerPart = Math.Max(1, PartFloats / f) };
             int parts = (rows.Length + c.RowsPerPart - 1) / c.RowsPerPart;
-            MLNet.Optimizers.Kernels.KernelThreads.Run(parts, parts >= 2 ? MLNet.Optimizers.Kernels.KernelThreads.ProcessorCount : 1, &GatherPart, &c);
+            MLNet.Optimizers.Kernels.KernelThreads.Run(parts, (long)rows.Length * f >= MinParallelFloats ? MLNet.Optimizers.Kernels.KernelThreads.ProcessorCount : 1, &GatherPart, &c);
         }
     }
 
