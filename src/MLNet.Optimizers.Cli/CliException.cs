@@ -37,6 +37,22 @@ internal sealed class CliException : Exception
         return new(ExitCodes.DataError, $"{source}: {where}: {OneLine(e.Reason)}", e);
     }
 
+    /// <summary>
+    /// A library message with the library's option names replaced by the flags and recipe keys that set them (advice in
+    /// the tool's messages names flags or recipe keys, never an API the command-line user cannot reach).
+    /// </summary>
+    /// <param name="message">The library's message.</param>
+    /// <returns>The message in the tool's terms.</returns>
+    public static string InToolTerms(string message)
+    {
+        string m = OneLine(message);
+        m = System.Text.RegularExpressions.Regex.Replace(m, @"Set SelectionFraction = 0\.?", "Pass --selection-fraction 0 (trainer.early_stopping.selection_fraction).");
+        m = System.Text.RegularExpressions.Regex.Replace(m, @"SelectionFraction = ([0-9.Ee+-]+)", "--selection-fraction $1");
+        m = m.Replace("(for example with ReplaceMissingValues)", "(--impute mean: the recipe's replace_missing step)", StringComparison.Ordinal);
+        m = m.Replace(" (Parameter 'input')", string.Empty, StringComparison.Ordinal).Replace(" (Parameter 'data')", string.Empty, StringComparison.Ordinal);
+        return m;
+    }
+
     /// <summary>Collapses a message to one line.</summary>
     /// <param name="message">The message.</param>
     /// <returns>One line.</returns>

@@ -60,6 +60,8 @@ public sealed class ErrorTests
         ["non-numeric value in a numeric column"] = new(() => Data(Stray(3, 1, "oops")), (d, m) => ["train", "--data", d["data.csv"], "--label", "y"], ExitCodes.DataError, "line 4", "'b'", "'oops'"),
         ["non-numeric value in a numeric label"] = new(() => Data(Stray(4, 2, "abc")), (d, m) => ["train", "--data", d["data.csv"], "--label", "y", "--task", "regression"], ExitCodes.DataError, "line 5", "'y'", "'abc'"),
         ["recipe data file with a bad cell"] = new(() => new() { ["c.json"] = recipeText, ["d.csv"] = "sepal_length,sepal_width,petal_length,petal_width,species\n1,2,3,4,setosa\n1,wide,3,4,virginica\n" }, (d, m) => ["train", "--config", d["c.json"], "--data", d["d.csv"]], ExitCodes.DataError, "line 3", "'sepal_width'", "'wide'"),
+        ["missing value with --impute none names the row and the flag"] = new(() => Data(Stray(5, 1, string.Empty)), (d, m) => ["train", "--data", d["data.csv"], "--label", "y", "--impute", "none"], ExitCodes.DataError, "data row 5, column 'b'", "--impute mean", "replace_missing"),
+        ["too few rows for selection rows names the flag"] = new(() => Data("a,y\n1,0.5\n2,1.5\n"), (d, m) => ["train", "--data", d["data.csv"], "--label", "y", "-q"], ExitCodes.DataError, "--selection-fraction 0"),
         ["row with too few fields"] = new(() => Data("a,b,y\n1,2,0.5\n2,3\n3,1,2.5\n"), (d, m) => ["train", "--data", d["data.csv"], "--label", "y"], ExitCodes.DataError, "re:(:3:|line 3)", "3", "2"),
         ["unclosed quote"] = new(() => Data("a,b,y\n1,2,0.5\n\"2,3,1.5\n3,1,2.5\n"), (d, m) => ["train", "--data", d["data.csv"], "--label", "y"], ExitCodes.DataError, "re:(:3:|line 3)", "quot"),
         ["categorical column not in the header"] = new(() => Data(Good), (d, m) => ["train", "--data", d["data.csv"], "--label", "y", "--categorical", "zz"], ExitCodes.DataError, "'zz'", "--categorical"),
@@ -155,7 +157,10 @@ public sealed class ErrorTests
             }
         }
 
-        Assert.DoesNotContain("CsvOptions", line, "advice names flags or recipe keys, never a library API");
+        foreach (string api in new[] { "CsvOptions", "SelectionFraction", "ReplaceMissingValues", "Parameter '" })
+        {
+            Assert.DoesNotContain(api, line, "advice names flags or recipe keys, never a library API");
+        }
         Assert.DoesNotContain("internal error", line);
     }
 

@@ -154,6 +154,19 @@ internal static class RecipeBackend
             throw CliException.BadData(CliException.OneLine(e.Message), e);
         }
 
+        CheckUnfilledMissing(check, check.LoadData(new MLContext(seed: 0), path), path);
+    }
+
+    /// <summary>
+    /// Throws on the first missing value (NaN) in a numeric feature column that no <c>replace_missing</c> step fills:
+    /// the trainer would reject it, and a model would score it as NaN.
+    /// </summary>
+    /// <param name="recipe">The recipe.</param>
+    /// <param name="rows">Rows read with the recipe's columns.</param>
+    /// <param name="path">The data file (for the message).</param>
+    /// <exception cref="CliException">A missing value (65), naming the data row and the column, with the flag and recipe key that fill it.</exception>
+    public static void CheckUnfilledMissing(Recipe recipe, IDataView rows, string path)
+    {
         var filled = recipe.Featurization.OfType<ReplaceMissingStep>().SelectMany(r => r.Columns).ToHashSet(StringComparer.Ordinal);
         (List<string> numeric, _, _) = Columns(recipe);
         string[] unfilled = numeric.Where(n => !filled.Contains(n) && recipe.Data.Find(n) is { Type: RecipeColumnType.Single, IsVector: false }).ToArray();
@@ -162,7 +175,6 @@ internal static class RecipeBackend
             return;
         }
 
-        IDataView rows = check.LoadData(new MLContext(seed: 0), path);
         DataViewSchema.Column[] columns = unfilled.Select(n => rows.Schema[n]).ToArray();
         using DataViewRowCursor cursor = rows.GetRowCursor(columns);
         ValueGetter<float>[] getters = columns.Select(c => cursor.GetGetter<float>(c)).ToArray();
@@ -176,7 +188,7 @@ internal static class RecipeBackend
                 getters[i](ref v);
                 if (float.IsNaN(v))
                 {
-                    throw CliException.BadData(string.Create(CultureInfo.InvariantCulture, $"data file '{path}', data row {row}, column '{unfilled[i]}': the value is missing, and the model has no replace_missing step for this column (it was trained with --impute none); give the value, or retrain with --impute mean (the recipe's replace_missing step)."));
+                    throw CliException.BadData(string.Create(CultureInfo.InvariantCulture, $"data file '{path}', data row {row}, column '{unfilled[i]}': the value is missing, and the recipe has no replace_missing step for this column (--impute none); give the value, or use --impute mean (the recipe's replace_missing step)."));
                 }
             }
         }
@@ -270,6 +282,7 @@ internal static class RecipeBackend
             throw CliException.BadData($"data file '{request.DataPath}': {CliException.OneLine(e.Message)}", e);
         }
 
+        CheckUnfilledMissing(recipe, all, request.DataPath);
         long rows = CountRows(all);
         if (rows == 0)
         {
@@ -353,7 +366,7 @@ internal static class RecipeBackend
         }
         catch (ArgumentException e)
         {
-            throw CliException.BadData($"data file '{data.Summary.Path}': {CliException.OneLine(e.Message)}", e);
+            throw CliException.BadData($"data file '{data.Summary.Path}': {CliException.InToolTerms(e.Message)}", e);
         }
         catch (InvalidOperationException e) when (e is not ObjectDisposedException)
         {

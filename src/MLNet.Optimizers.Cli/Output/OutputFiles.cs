@@ -58,42 +58,19 @@ internal static class OutputFiles
         s.Write(bytes, 0, bytes.Length);
     });
 
-    /// <summary>Writes a file atomically.</summary>
+    /// <summary>Writes a file atomically (the library's one atomic-write helper, <see cref="global::MLNet.Optimizers.IO.AtomicFile"/>).</summary>
     /// <param name="path">The file.</param>
     /// <param name="write">Writes the content.</param>
+    /// <exception cref="CliException">It cannot be written (exit code 73); the file is unchanged.</exception>
     public static void Write(string path, Action<Stream> write)
     {
-        string full = Path.GetFullPath(path);
-        string temp = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
-            using (var f = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                write(f);
-                f.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
+            global::MLNet.Optimizers.IO.AtomicFile.Write(path, write);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CliException(ExitCodes.CannotCreate, $"cannot write '{path}': {e.Message}", e);
-        }
-        finally
-        {
-            try
-            {
-                if (File.Exists(temp))
-                {
-                    File.Delete(temp);
-                }
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
         }
     }
 }

@@ -11,7 +11,7 @@ namespace MLNet.Optimizers.Training.Tuning;
 /// <summary>
 /// The model and batching part of a sweep: batch size, MLP width and depth (depth 0 is a linear model) and the hidden
 /// activation. Range names are the keys of a sampled point (<c>batch_size</c>, <c>hidden_width</c>,
-/// <c>hidden_depth</c>, <c>activation</c>); the tuner turns width and depth into the pipeline's hidden-layer list.
+/// <c>hidden_depth</c>, <c>activation</c>); the tuner turns width and depth into the recipe's hidden-layer list.
 /// </summary>
 public sealed class ModelSearchSpace
 {
