@@ -241,6 +241,8 @@ public sealed class TuningSearchSpaceTests
             return c;
         }, TimeSpan.FromMilliseconds(70), null, CancellationToken.None);
         Assert.AreEqual(SweepStopReason.TimeBudget, why);
-        Assert.IsTrue(timed.Count is >= 2 and < 10, $"ran {timed.Count} evaluations in a 70 ms budget of 30 ms each");
+        // At least one evaluation starts and the budget stops the run before all ten (each takes at least 30 ms). How many
+        // fit in 70 ms depends on the machine's load, so the lower bound is 1, not 2 (it failed under load).
+        Assert.IsTrue(timed.Count is >= 1 and < 10, $"ran {timed.Count} evaluations in a 70 ms budget of 30 ms each");
     }
 }
