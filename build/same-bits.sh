@@ -11,8 +11,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-# The model file the CLI writes into its output folder (model.zip after the CLI moves to ML.NET).
-MODEL_FILE=model.mlnm
+# The model file the CLI writes into its output folder (an ML.NET model zip; its entries carry a fixed time stamp).
+MODEL_FILE=model.zip
 
 build=1
 runs=2

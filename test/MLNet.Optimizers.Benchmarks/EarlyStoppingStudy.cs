@@ -72,7 +72,12 @@ internal static class EarlyStoppingStudy
             long rows = data.GetColumn<float>(data.Schema.First(c => c.Type == NumberDataViewType.Single).Name).LongCount();
             if (rows > maxRows)
             {
-                data = ml.Data.TakeRows(ml.Data.ShuffleRows(data, seed: 123), maxRows);
+                // An exact seeded random sample (ML.NET's ShuffleRows only shuffles within a pool of 1,000 rows, and
+                // diamonds.csv is sorted by price).
+                Recipe pick = recipe.Clone();
+                pick.Seed = 123;
+                pick.Data.HoldoutFraction = maxRows / (double)rows;
+                data = pick.SplitHoldout(ml, data).Holdout!;
             }
 
             data = ml.Data.Cache(data);

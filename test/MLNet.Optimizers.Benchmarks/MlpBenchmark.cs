@@ -8,7 +8,7 @@ using System.Text.Json.Nodes;
 using MLNet.Optimizers.Compute;
 using MLNet.Optimizers.Schedules;
 using MLNet.Optimizers.Training.Data;
-using MLNet.Optimizers.Training.Metrics;
+using MLNet.Optimizers.TestSupport;
 using MLNet.Optimizers.Training.Models;
 using MLNet.Optimizers.Training.Training;
 
@@ -205,7 +205,7 @@ internal static class MlpBenchmark
         {
             var probabilities = new float[test.RowCount * 10];
             model.Predict(blas, test.Features, test.RowCount, probabilities);
-            accuracy = MulticlassClassificationMetrics.Evaluate(test.Labels, probabilities, 10).MicroAccuracy;
+            accuracy = TabularTestData.Accuracy(test.Labels, probabilities, 10);
         }
 
         return ((double)train.RowCount * epochs / seconds, fraction, accuracy);

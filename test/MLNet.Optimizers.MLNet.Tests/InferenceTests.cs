@@ -150,6 +150,13 @@ public sealed class InferenceTests
         var ml = new MLContext(seed: 1);
         r.Recipe.Fit(ml, r.Recipe.LoadData(ml, path));
         Assert.AreEqual(120, r.Recipe.CheckData(path));
+
+        // Without the imputation, the first missing value is named by row and feature, and the advice is a recipe step.
+        r.Recipe.Featurization.RemoveAt(0);
+        var e = Assert.ThrowsExactly<ArgumentException>(() => r.Recipe.Fit(ml, r.Recipe.LoadData(ml, path)));
+        StringAssert.Contains(e.Message, "Row 1:");
+        StringAssert.Contains(e.Message, "('a')");
+        StringAssert.Contains(e.Message, "replace_missing");
     }
 
     [TestMethod]

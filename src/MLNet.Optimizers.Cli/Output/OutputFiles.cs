@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -94,5 +95,71 @@ internal static class OutputFiles
             {
             }
         }
+    }
+}
+
+/// <summary>
+/// A run's output folder: created when the run starts writing, and on interruption removed again when the run created
+/// it (or left as it was when it existed before: a run writes its files only once training has finished).
+/// </summary>
+internal sealed class OutputFolder
+{
+    private OutputFolder(string path, bool created)
+    {
+        Path = path;
+        Created = created;
+    }
+
+    /// <summary>The folder.</summary>
+    public string Path { get; }
+
+    /// <summary>Whether this run created it.</summary>
+    public bool Created { get; }
+
+    /// <summary>Creates the folder (and its parents) unless it exists, or fails with exit code 73.</summary>
+    /// <param name="path">The folder.</param>
+    /// <param name="flag">The flag that named it.</param>
+    /// <returns>The folder.</returns>
+    public static OutputFolder Open(string path, string flag)
+    {
+        bool existed = Directory.Exists(path);
+        OutputFiles.EnsureDirectory(path, flag);
+        return new OutputFolder(path, !existed);
+    }
+
+    /// <summary>
+    /// Undoes the folder after an interruption: removed when this run created it and it holds nothing but
+    /// <paramref name="keep"/>-free content; says what happened, for the one-line message.
+    /// </summary>
+    /// <param name="keep">A file in the folder to keep (the checkpoint), or null.</param>
+    /// <returns>A phrase: "removed the output folder 'X' it had created", "the output folder 'X' is as it was", ...</returns>
+    public string Abandon(string? keep)
+    {
+        string full = System.IO.Path.GetFullPath(Path);
+        bool keepInside = keep != null && File.Exists(keep) && System.IO.Path.GetFullPath(keep).StartsWith(full + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        if (!Created)
+        {
+            return $"the output folder '{Path}' is as it was (nothing is written before training ends)";
+        }
+
+        if (keepInside)
+        {
+            return $"kept the output folder '{Path}' for the checkpoint '{keep}'";
+        }
+
+        try
+        {
+            if (Directory.Exists(full) && !Directory.EnumerateFileSystemEntries(full).Any())
+            {
+                Directory.Delete(full);
+                return $"removed the output folder '{Path}' it had created";
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"could not remove the output folder '{Path}' it had created: {e.Message}";
+        }
+
+        return $"left the output folder '{Path}' it had created (something else wrote to it)";
     }
 }

@@ -112,6 +112,34 @@ public static class CsvInference
 
     private static readonly char[] SeparatorCandidates = { ',', ';', '\t', '|' };
 
+    /// <summary>
+    /// The column names of a CSV file's header (its first non-empty line, split as ML.NET's loader splits it, each name
+    /// trimmed): what a tool needs to read a file whose columns are in another order than the recipe's.
+    /// </summary>
+    /// <param name="path">The CSV file.</param>
+    /// <param name="separator">The field separator.</param>
+    /// <param name="allowQuoting">Whether fields may be quoted.</param>
+    /// <returns>The names, in file order.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="CsvDataException">The file is empty, or its header's quoting is broken.</exception>
+    public static IReadOnlyList<string> ReadHeader(string path, char separator, bool allowQuoting = RecipeDefaults.AllowQuoting)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Data file '{path}' was not found.", path);
+        }
+
+        using var reader = new CsvReader(path, separator, allowQuoting);
+        var fields = new List<string>();
+        if (!reader.Read(fields))
+        {
+            throw new CsvDataException(path, 0, null, "the file is empty.");
+        }
+
+        return fields.Select(f => f.Trim()).ToArray();
+    }
+
     /// <summary>Reads <paramref name="path"/> once and infers a recipe for predicting <paramref name="label"/>.</summary>
     /// <param name="path">The CSV file.</param>
     /// <param name="label">The label column's name.</param>

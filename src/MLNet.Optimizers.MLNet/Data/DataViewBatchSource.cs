@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Optimizers.Training.Data;
@@ -189,7 +191,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
             float label = get.Read();
             if (!float.IsFinite(label))
             {
-                throw new ArgumentException($"Row {_rowIndex}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
+                throw new ArgumentException($"Row {_rowIndex + 1}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
             }
 
             labels.Add(label);
@@ -306,6 +308,57 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         _cursorDone = true;
     }
 
+    /// <summary>The first index whose value is NaN or infinite, or -1 (x - x is 0 for every finite x and NaN otherwise).</summary>
+    private static int FirstNonFinite(ReadOnlySpan<float> x)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ReadOnlySpan<Vector<float>> blocks = MemoryMarshal.Cast<float, Vector<float>>(x);
+            for (int b = 0; b < blocks.Length; b++)
+            {
+                Vector<float> v = blocks[b];
+                if (!Vector.EqualsAll(v - v, Vector<float>.Zero))
+                {
+                    break;
+                }
+
+                i += Vector<float>.Count;
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            if (!float.IsFinite(x[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>" ('carat')" when the feature column names its slots (Concatenate and OneHotEncoding do), else empty.</summary>
+    private string SlotName(int slot)
+    {
+        try
+        {
+            VBuffer<ReadOnlyMemory<char>> names = default;
+            if (_featureColumn.HasSlotNames())
+            {
+                _featureColumn.GetSlotNames(ref names);
+                string name = names.GetItemOrDefault(slot).ToString();
+                return name.Length == 0 ? string.Empty : $" ('{name}')";
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // No usable slot names: the slot number alone.
+        }
+
+        return string.Empty;
+    }
+
     private LabelReader LabelGetter(DataViewRowCursor cursor) => _task switch
     {
         TaskKind.Regression => new LabelReader(this, cursor.GetGetter<float>(_labelColumn), null, null),
@@ -327,22 +380,20 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         _getFeatures!(ref _features);
         if (_features.Length != _featureCount)
         {
-            throw new ArgumentException($"Row {_rowIndex}: feature column '{_featureColumn.Name}' has {_features.Length} values; the schema says {_featureCount}.", "input");
+            throw new ArgumentException($"Row {_rowIndex + 1}: feature column '{_featureColumn.Name}' has {_features.Length} values; the schema says {_featureCount}.", "input");
         }
 
         _features.CopyTo(features);
-        for (int i = 0; i < features.Length; i++)
+        int bad = FirstNonFinite(features);
+        if (bad >= 0)
         {
-            if (!float.IsFinite(features[i]))
-            {
-                throw new ArgumentException($"Row {_rowIndex}: feature column '{_featureColumn.Name}' has {features[i].ToString(CultureInfo.InvariantCulture)} at slot {i}; replace missing values (for example with ReplaceMissingValues) before training.", "input");
-            }
+            throw new ArgumentException($"Row {_rowIndex + 1}: feature column '{_featureColumn.Name}' has {features[bad].ToString(CultureInfo.InvariantCulture)} at slot {bad}{SlotName(bad)}; replace missing values before training (a replace_missing step in a recipe).", "input");
         }
 
         label = _getLabel!.Read();
         if (!float.IsFinite(label))
         {
-            throw new ArgumentException($"Row {_rowIndex}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
+            throw new ArgumentException($"Row {_rowIndex + 1}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
         }
 
         if (LabelStandardization is (double mean, double std))
@@ -355,7 +406,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
             _getWeight(ref weight);
             if (!float.IsFinite(weight) || weight < 0)
             {
-                throw new ArgumentException($"Row {_rowIndex}: example weight column '{_weightColumn!.Value.Name}' has {weight.ToString(CultureInfo.InvariantCulture)}; weights must be finite and >= 0.", "input");
+                throw new ArgumentException($"Row {_rowIndex + 1}: example weight column '{_weightColumn!.Value.Name}' has {weight.ToString(CultureInfo.InvariantCulture)}; weights must be finite and >= 0.", "input");
             }
         }
 
@@ -398,7 +449,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
             _key!(ref _k);
             if (_k == 0 || _k > _owner._classCount)
             {
-                throw new ArgumentException($"Row {_owner._rowIndex}: label column '{_owner._labelColumn.Name}' has a missing key (0) or a key beyond {_owner._classCount}; got {_k}.", "input");
+                throw new ArgumentException($"Row {_owner._rowIndex + 1}: label column '{_owner._labelColumn.Name}' has a missing key (0) or a key beyond {_owner._classCount}; got {_k}.", "input");
             }
 
             return _k - 1;

@@ -164,7 +164,7 @@ public sealed class Recipe : IEquatable<Recipe>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] bytes = new UTF8Encoding(false).GetBytes(ToJson() + "\n");
-        AtomicFile.Write(path, s => s.Write(bytes));
+        global::MLNet.Optimizers.IO.AtomicFile.WriteAllBytes(path, bytes);
     }
 
     /// <summary>Checks every value and that the pipeline fits together; throws the first problem found.</summary>
@@ -356,6 +356,12 @@ public sealed class Recipe : IEquatable<Recipe>
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(trainingData);
         Validate();
+        if (Trainer.InMemory)
+        {
+            // Fitting reads the rows several times (the label check, each fitted step, the trainer): parse the text once.
+            trainingData = ml.Data.Cache(trainingData);
+        }
+
         CheckLabels(trainingData);
         OptimizerTrainingReport? report = null;
         IEstimator<ITransformer> pipeline = BuildPipelineCore(ml, options, r => report = r);
@@ -481,6 +487,9 @@ public sealed class Recipe : IEquatable<Recipe>
         o.CancellationToken = fit?.CancellationToken ?? CancellationToken.None;
         o.Blas = fit?.Blas;
         o.TrainingCompleted = report;
+        o.CheckpointPath = fit?.CheckpointPath;
+        o.CheckpointEverySteps = fit?.CheckpointEverySteps ?? 0;
+        o.ResumeFrom = fit?.ResumeFrom;
         OptimizersCatalog catalog = ml.Optimizers();
         IEstimator<ITransformer> trainer = (Trainer.Task, Trainer.Model) switch
         {
@@ -494,11 +503,8 @@ public sealed class Recipe : IEquatable<Recipe>
         est = est.Append(trainer);
         switch (Trainer.Task)
         {
-            case TaskKind.Regression when Label.Transform == LabelTransform.Log:
-                est = est.Append(ml.Transforms.Expression("Score", "x => exp(x)", "Score"));
-                break;
-            case TaskKind.Regression when Label.Transform == LabelTransform.Log1p:
-                est = est.Append(ml.Transforms.Expression("Score", "x => exp(x) - 1", "Score"));
+            case TaskKind.Regression when Label.Transform != LabelTransform.None:
+                est = est.Append(new ScoreMapping(ml, Label.Transform));
                 break;
             case TaskKind.MulticlassClassification:
                 est = est.Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
@@ -623,6 +629,15 @@ public sealed class RecipeFitOptions
 
     /// <summary>The compute provider; null: <see cref="BlasProviders.Default"/>. Results are bit-identical only with the same provider (it is recorded in the model file).</summary>
     public BlasProvider? Blas { get; set; }
+
+    /// <summary>Where trainer checkpoints are written (<see cref="OptimizerTrainerOptions.CheckpointPath"/>); null: none.</summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>Also checkpoint every this many steps (<see cref="OptimizerTrainerOptions.CheckpointEverySteps"/>); 0: at epoch ends only.</summary>
+    public int CheckpointEverySteps { get; set; }
+
+    /// <summary>Resume from this trainer checkpoint (<see cref="OptimizerTrainerOptions.ResumeFrom"/>); null: from scratch.</summary>
+    public string? ResumeFrom { get; set; }
 }
 
 /// <summary>The outcome of <see cref="Recipe.Fit"/>.</summary>

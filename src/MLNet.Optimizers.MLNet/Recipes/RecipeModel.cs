@@ -134,6 +134,9 @@ public static class RecipeModel
     /// <summary>The zip entry holding the <see cref="ModelProvenance"/> JSON.</summary>
     public const string ProvenanceEntry = "MLNet.Optimizers/provenance.json";
 
+    /// <summary>The time stamp of every entry (a save at another time gives the same bytes).</summary>
+    private static readonly DateTimeOffset FixedTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>Saves a model with its text loader (and, when given, its recipe and provenance) to a file, atomically.</summary>
     /// <param name="ml">The context.</param>
     /// <param name="model">The fitted pipeline.</param>
@@ -154,6 +157,12 @@ public static class RecipeModel
         ml.Model.Save(model, loader, ms);
         using (var zip = new ZipArchive(ms, ZipArchiveMode.Update, leaveOpen: true))
         {
+            // ML.NET stamps its entries with the time of the save; a fixed time makes the same model the same bytes.
+            foreach (ZipArchiveEntry entry in zip.Entries)
+            {
+                entry.LastWriteTime = FixedTime;
+            }
+
             if (recipeJson != null)
             {
                 Add(zip, RecipeEntry, recipeJson + "\n");
@@ -166,7 +175,7 @@ public static class RecipeModel
         }
 
         byte[] bytes = ms.ToArray();
-        AtomicFile.Write(path, s => s.Write(bytes));
+        global::MLNet.Optimizers.IO.AtomicFile.WriteAllBytes(path, bytes);
     }
 
     /// <summary>Loads a model file with ML.NET's <c>LoadWithDataLoader</c>, and its recipe and provenance when present.</summary>
@@ -229,7 +238,7 @@ public static class RecipeModel
     {
         zip.GetEntry(name)?.Delete();
         ZipArchiveEntry e = zip.CreateEntry(name, CompressionLevel.Optimal);
-        e.LastWriteTime = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        e.LastWriteTime = FixedTime;
         using Stream s = e.Open();
         s.Write(new UTF8Encoding(false).GetBytes(text));
     }

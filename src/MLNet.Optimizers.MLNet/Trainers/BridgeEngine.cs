@@ -84,13 +84,13 @@ internal static class BridgeEngine
             trainTable = all.ReadAll();
         }
 
-        (NeuralModel model, TrainingResult result, long trainingRows) = Run(spec, trainTable, trainView, selection, o.NumberOfEpochs);
+        (NeuralModel model, TrainingResult result, long trainingRows) = Run(spec, trainTable, trainView, selection, o.NumberOfEpochs, checkpoints: true);
         int kept = selection is null || o.EpochRule == EpochRule.Last ? result.History.Count : result.BestEpoch;
         bool refit = split && o.RefitOnAllRows;
         long refitRows = 0;
         if (refit)
         {
-            (model, _, refitRows) = Run(spec, allTable, input, null, kept);
+            (model, _, refitRows) = Run(spec, allTable, input, null, kept, checkpoints: false);
         }
 
         o.TrainingCompleted?.Invoke(new OptimizerTrainingReport(result.History, kept, result.StoppedEarly, o.EpochRule, trainingRows, selection?.RowCount ?? 0, split, refit, refitRows, watch.Elapsed.TotalSeconds));
@@ -109,7 +109,7 @@ internal static class BridgeEngine
     }
 
     /// <summary>One training run: from <paramref name="table"/> when given (in memory), else streamed from <paramref name="view"/>.</summary>
-    private static (NeuralModel Model, TrainingResult Result, long Rows) Run(RunSpec spec, DenseTable? table, IDataView view, DenseTable? selection, int epochs)
+    private static (NeuralModel Model, TrainingResult Result, long Rows) Run(RunSpec spec, DenseTable? table, IDataView view, DenseTable? selection, int epochs, bool checkpoints)
     {
         OptimizerTrainerOptions o = spec.Options;
         bool standardize = spec.Task == TaskKind.Regression && o.StandardizeLabel;
@@ -154,6 +154,9 @@ internal static class BridgeEngine
                 BatchSize = o.BatchSize,
                 Seed = DeterministicRandom.Derive(o.Seed, SeedStreams.Dropout),
                 Blas = o.Blas,
+                CheckpointPath = checkpoints ? o.CheckpointPath : null,
+                CheckpointEverySteps = o.CheckpointEverySteps,
+                ResumeFrom = checkpoints ? o.ResumeFrom : null,
             };
             if (selection != null)
             {

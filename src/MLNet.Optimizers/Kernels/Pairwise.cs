@@ -63,12 +63,25 @@ internal static class Pairwise
     /// Forces the 128-bit tier on this thread (tests: the tier that ARM64 and other processors without 256-bit vectors
     /// run; the same eight running sums, held as two 128-bit registers, so the same bits).
     /// </summary>
+    internal static bool ForceVector128
+    {
+        get => t_force128;
+        set
+        {
+            t_force128 = value;
+            s_everForced |= value;
+        }
+    }
+
     [ThreadStatic]
-    internal static bool ForceVector128;
+    private static bool t_force128;
+
+    /// <summary>Whether any thread ever forced the tier (so that normal runs never read the thread-static flag).</summary>
+    private static bool s_everForced;
 
     private static readonly bool Prefer128 = !Vector256.IsHardwareAccelerated && Vector128.IsHardwareAccelerated;
 
-    private static bool Use128 => Prefer128 || ForceVector128;
+    private static bool Use128 => Prefer128 || (s_everForced && t_force128);
 
     public static float Sum<T>(ref T src, int start, int n)
         where T : struct, IFloatSource
