@@ -78,7 +78,7 @@ public sealed class KillDuringSaveTests
             string[] before = Temporaries(folder);
             while (watch.Elapsed < TimeSpan.FromSeconds(20) && Temporaries(folder).Except(before).FirstOrDefault() is null)
             {
-                System.Threading.Thread.SpinWait(200);
+                System.Threading.Thread.Sleep(1);
             }
         }
 
