@@ -11,8 +11,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-# The model file the CLI writes into its output folder (model.zip after the CLI moves to ML.NET).
-MODEL_FILE=model.mlnm
+# The model file the CLI writes into its output folder (an ML.NET model zip; its entries carry a fixed time stamp).
+MODEL_FILE=model.zip
 
 build=1
 runs=2
@@ -71,7 +71,8 @@ for i in $(seq "$runs"); do
 done
 
 # Control: each provider forced in turn. Different hashes show that the identity above is not a coincidence of the
-# providers agreeing.
+# providers agreeing (model.zip also records the compute provenance, so a forced provider's file differs in that
+# record as well; with model.mlnm, which did not, the three providers' weights alone gave three different files).
 echo "control (each provider forced, same seed):"
 for p in managed mkl openblas; do
   if dotnet "$cli" "${args[@]}" --compute "$p" -o "$work/forced-$p" > "$work/forced-$p.log" 2>&1; then

@@ -54,6 +54,18 @@ internal static class CliApp
             {
                 message = "no verb given; expected train, evaluate, predict, compare or sweep.";
             }
+            else if (parsed.UnmatchedTokens.FirstOrDefault() is string unknown)
+            {
+                // A typo'd flag or verb: the closest spelling of this verb's flags (or of the verbs).
+                IEnumerable<string> names = atRoot
+                    ? root.Subcommands.Select(c => c.Name)
+                    : parsed.CommandResult.Command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal));
+                string token = unknown.Split('=')[0];
+                if (Suggest.Closest(token, names) is string near)
+                {
+                    message = $"unknown {(atRoot ? "verb" : "flag")} '{token}'; did you mean '{near}'?";
+                }
+            }
 
             return Fail(console, ExitCodes.Usage, $"{message} (see '{ToolName}{verb} --help')");
         }
@@ -84,7 +96,7 @@ internal static class CliApp
         }
         catch (OperationCanceledException)
         {
-            return Fail(console, ExitCodes.Cancelled, "cancelled.");
+            return Fail(console, Interruption.ExitCode, Interruption.What + ".");
         }
         catch (Exception e)
         {

@@ -2,7 +2,7 @@ namespace MLNet.Optimizers.Cli;
 
 /// <summary>
 /// Process exit codes, after BSD <c>sysexits.h</c>: 0 success, 1 the work failed, 64-73 what was wrong with the
-/// request, 130 interrupted (128 + SIGINT). Every non-zero exit prints one line on stderr saying why.
+/// request, 130 / 143 interrupted (128 + SIGINT / SIGTERM). Every non-zero exit prints one line on stderr saying why.
 /// </summary>
 internal static class ExitCodes
 {
@@ -30,6 +30,9 @@ internal static class ExitCodes
     /// <summary>EX_CANTCREAT: an output file or folder cannot be written.</summary>
     public const int CannotCreate = 73;
 
-    /// <summary>Interrupted with Ctrl+C (128 + SIGINT).</summary>
+    /// <summary>Interrupted with Ctrl+C (128 + SIGINT), or cancelled in-process.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>Terminated by SIGTERM (128 + 15), after cleaning up.</summary>
+    public const int Terminated = 143;
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Threading;
 using MLNet.Optimizers.Cli.Output;
 
@@ -14,15 +15,21 @@ internal static class Program
         CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
         Console.OutputEncoding = System.Text.Encoding.UTF8;
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+
+        // The first Ctrl+C or SIGTERM stops training at the next step, cleans up and exits 130 / 143; a second Ctrl+C
+        // ends the process at once.
+        void Stop(PosixSignalContext context)
         {
-            // The first Ctrl+C stops training at the next step; a second one ends the process.
             if (!cancel.IsCancellationRequested)
             {
-                e.Cancel = true;
+                context.Cancel = true;
+                Interruption.Record(context.Signal == PosixSignal.SIGTERM ? 15 : 2);
                 cancel.Cancel();
             }
-        };
+        }
+
+        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         return CliApp.Run(args, CliConsole.FromSystemConsole(), cancel.Token);
     }
 }

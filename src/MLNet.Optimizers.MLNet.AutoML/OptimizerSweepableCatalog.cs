@@ -39,13 +39,9 @@ public sealed class OptimizerSweepableCatalog
 
     /// <summary>
     /// The default model space: <see cref="ModelSearchSpace"/>'s batch size, hidden width and depth (depth 0 is a
-    /// linear model), with the activations the bridge's MLP can export to ML.NET (relu, tanh; the tuner's default
-    /// space also offers gelu, which ML.NET cannot express).
+    /// linear model) and activations (relu, tanh: those the bridge's MLP can export to ML.NET).
     /// </summary>
-    public static ModelSearchSpace DefaultModelSpace => new()
-    {
-        Activation = new ChoiceRange("activation", new[] { "relu", "tanh" }, "relu"),
-    };
+    public static ModelSearchSpace DefaultModelSpace => new();
 
     /// <summary>Linear models only: the batch size is searched, no hidden layers.</summary>
     public static ModelSearchSpace LinearModelSpace => new()

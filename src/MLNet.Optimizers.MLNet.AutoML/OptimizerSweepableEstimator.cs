@@ -7,7 +7,7 @@ using Microsoft.ML.AutoML;
 using Microsoft.ML.SearchSpace;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Models;
-using MLNet.Optimizers.Training.Pipelines;
+using MLNet.Optimizers.Training.Training;
 using MLNet.Optimizers.Training.Tuning;
 using MlParameter = Microsoft.ML.SearchSpace.Parameter;
 using MlSearchSpace = Microsoft.ML.SearchSpace.SearchSpace;
@@ -134,7 +134,7 @@ public sealed class OptimizerSweepableEstimator : SweepableEstimator
             int batchSize = model["batch_size"]?.GetValue<int>() ?? Options.BatchSize;
             int depth = model["hidden_depth"]?.GetValue<int>() ?? 0;
             int width = model["hidden_width"]?.GetValue<int>() ?? Options.HiddenWidth;
-            Activation activation = model["activation"] is JsonNode a ? BridgeActivations[a.GetValue<string>()] : PipelineDefaults.Activation;
+            Activation activation = model["activation"] is JsonNode a ? BridgeActivations[a.GetValue<string>()] : TrainingDefaults.Activation;
 
             OptimizersCatalog catalog = context.Optimizers();
             if (depth == 0)

@@ -1,5 +1,5 @@
 using System;
-using MLNet.Optimizers.Training.Pipelines;
+using MLNet.Optimizers.Training.Training;
 
 namespace MLNet.Optimizers.MLNet.AutoML;
 
@@ -16,16 +16,16 @@ public sealed class OptimizerSweepableOptions
     public string? ExampleWeightColumnName { get; set; }
 
     /// <summary>Passes over the training data per trial.</summary>
-    public int NumberOfEpochs { get; set; } = PipelineDefaults.Epochs;
+    public int NumberOfEpochs { get; set; } = TrainingDefaults.Epochs;
 
     /// <summary>Rows per step when the model space does not search <c>batch_size</c>.</summary>
-    public int BatchSize { get; set; } = PipelineDefaults.BatchSize;
+    public int BatchSize { get; set; } = TrainingDefaults.BatchSize;
 
     /// <summary>Units per hidden layer when the model space searches <c>hidden_depth</c> but not <c>hidden_width</c>.</summary>
-    public int HiddenWidth { get; set; } = PipelineDefaults.DefaultHiddenLayers[0];
+    public int HiddenWidth { get; set; } = TrainingDefaults.HiddenLayers[0];
 
     /// <summary>The seed of weight initialization and shuffling, the same for every trial (so trials differ only by their parameters).</summary>
-    public ulong Seed { get; set; } = PipelineDefaults.Seed;
+    public ulong Seed { get; set; } = TrainingDefaults.Seed;
 
     /// <summary>Checks the settings.</summary>
     /// <exception cref="ArgumentException">A column name is empty.</exception>

@@ -8,8 +8,9 @@ namespace MLNet.Optimizers.Reports;
 
 /// <summary>
 /// The report: one self-contained HTML page (inline CSS and SVG; no script, no external resource, no network) that is
-/// also well-formed XML. It holds the metrics side by side, the loss curves (training solid, validation dashed) and the
-/// validation-metric curve of every run, for classification a confusion-matrix heat table per run, and the run settings.
+/// also well-formed XML. It holds the metrics side by side, the loss curves (training solid, selection rows dashed) and the
+/// selection-metric curve of every run with the kept epoch marked on both, for classification a confusion-matrix heat
+/// table per run, and the run settings.
 /// </summary>
 public static class HtmlReport
 {
@@ -121,7 +122,7 @@ footer { margin-top: 36px; color: #6a6f75; font-size: 12px; }
         sb.Append("</table>\n");
     }
 
-    /// <summary>Renders the page and writes it atomically (a temporary file in the same folder, then renamed).</summary>
+    /// <summary>Renders the page and writes it atomically (<see cref="MLNet.Optimizers.IO.AtomicFile"/>: a temporary file in the same folder, then renamed; stale temporary files of the same target are removed).</summary>
     /// <param name="model">The content.</param>
     /// <param name="path">The HTML file to write (its folder must exist).</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
@@ -130,28 +131,7 @@ footer { margin-top: 36px; color: #6a6f75; font-size: 12px; }
     public static void Save(ReportModel model, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        WriteAtomically(Render(model), path);
-    }
-
-    /// <summary>Writes a page through a temporary file in the same folder, then renames it over <paramref name="path"/>.</summary>
-    /// <param name="html">The page.</param>
-    /// <param name="path">The file.</param>
-    internal static void WriteAtomically(string html, string path)
-    {
-        string full = System.IO.Path.GetFullPath(path);
-        string temp = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            System.IO.File.WriteAllText(temp, html, new UTF8Encoding(false));
-            System.IO.File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (System.IO.File.Exists(temp))
-            {
-                System.IO.File.Delete(temp);
-            }
-        }
+        MLNet.Optimizers.IO.AtomicFile.WriteAllText(path, Render(model));
     }
 
     /// <summary>Checks that a model can be rendered: at least one run, every run with the same metrics in the same order.</summary>
@@ -202,7 +182,10 @@ footer { margin-top: 36px; color: #6a6f75; font-size: 12px; }
             sb.Append("<tr><td>").Append(Html.Text(first[m].Name)).Append("</td>");
             for (int i = 0; i < values.Length; i++)
             {
-                sb.Append(i == best ? "<td class=\"num best\">" : "<td class=\"num\">").Append(Html.Text(ReportFormat.Metric(values[i]))).Append("</td>");
+                Metric metric = model.Runs[i].Evaluation.Metrics[m];
+                string text = double.IsFinite(values[i]) ? ReportFormat.Metric(values[i]) + (metric.Unit is null ? string.Empty : " " + metric.Unit) : "n/a";
+                string title = metric.Reason is null ? string.Empty : $" title=\"{Html.Attr(metric.Reason)}\"";
+                sb.Append(i == best ? "<td class=\"num best\"" : "<td class=\"num\"").Append(title).Append('>').Append(Html.Text(text)).Append("</td>");
             }
 
             sb.Append("</tr>");
@@ -210,7 +193,8 @@ footer { margin-top: 36px; color: #6a6f75; font-size: 12px; }
 
         if (model.Runs.Any(r => r.History.Count > 0))
         {
-            AppendRow(sb, "epochs", model.Runs.Select(r => r.History.Count.ToString(CultureInfo.InvariantCulture) + (r.BestEpoch > 0 && r.BestEpoch != r.History.Count ? $" (best {r.BestEpoch})" : string.Empty)));
+            AppendRow(sb, "epochs run", model.Runs.Select(r => r.History.Count.ToString(CultureInfo.InvariantCulture)));
+            AppendRow(sb, "kept epoch", model.Runs.Select(r => r.KeptEpoch > 0 ? r.KeptEpoch.ToString(CultureInfo.InvariantCulture) : "n/a"));
             AppendRow(sb, "optimizer steps", model.Runs.Select(r => ReportFormat.Count(r.Steps)));
             AppendRow(sb, "training time", model.Runs.Select(r => ReportFormat.Seconds(r.Seconds)));
         }
@@ -219,6 +203,19 @@ footer { margin-top: 36px; color: #6a6f75; font-size: 12px; }
         if (model.Runs.Count > 1)
         {
             sb.Append("<p class=\"note\">Bold: the best value of each row.</p>\n");
+        }
+
+        var notes = new List<string>();
+        foreach (ReportRun run in model.Runs)
+        {
+            string who = model.Runs.Count > 1 ? run.Name + ": " : string.Empty;
+            notes.AddRange(run.Evaluation.Notes.Select(n => who + n));
+            notes.AddRange(run.Evaluation.Metrics.Where(x => x.Reason != null).Select(x => $"{who}{x.Name} n/a: {x.Reason}"));
+        }
+
+        foreach (string note in notes.Distinct(StringComparer.Ordinal))
+        {
+            sb.Append("<p class=\"note\">").Append(Html.Text(note)).Append("</p>\n");
         }
     }
 
@@ -236,52 +233,66 @@ footer { margin-top: 36px; color: #6a6f75; font-size: 12px; }
     private static void AppendCurves(StringBuilder sb, ReportModel model, string prefix)
     {
         sb.Append("<h2>").Append(Html.Text(prefix.Length > 0 ? prefix + "training curves" : "Training curves")).Append("</h2>\n");
-        bool anyValidation = model.Runs.Any(r => r.History.Any(e => !double.IsNaN(e.ValidationLoss)));
+        bool anySelection = model.Runs.Any(r => r.History.Any(e => !double.IsNaN(e.ValidationLoss)));
         var loss = new List<ChartSeries>();
         var quality = new List<ChartSeries>();
+        var kept = new List<(double, string, string)>();
         for (int i = 0; i < model.Runs.Count; i++)
         {
             ReportRun run = model.Runs[i];
             string color = ColorOf(model, i);
             loss.Add(new ChartSeries(run.Name, color, false, run.History.Select(e => ((double)e.Epoch, e.TrainingLoss)).ToArray()));
-            if (anyValidation)
+            if (anySelection)
             {
                 loss.Add(new ChartSeries(run.Name, color, true, run.History.Select(e => ((double)e.Epoch, e.ValidationLoss)).ToArray()));
                 quality.Add(new ChartSeries(run.Name, color, false, run.History.Select(e => ((double)e.Epoch, e.ValidationQuality)).ToArray()));
+            }
+
+            if (run.KeptEpoch > 0)
+            {
+                kept.Add((run.KeptEpoch, color, model.Runs.Count > 1 ? $"kept {run.KeptEpoch}" : $"kept epoch {run.KeptEpoch}"));
             }
         }
 
         var lossChart = new SvgChart
         {
-            Title = anyValidation ? "Loss: training (solid) and validation (dashed)" : "Training loss",
+            Title = anySelection ? $"Loss: training (solid) and {model.CurveRows} (dashed)" : "Training loss",
             XLabel = "epoch",
             YLabel = "loss: " + model.LossName,
             Series = loss,
             AllowLog = true,
-            ShowLineStyleKey = anyValidation,
+            ShowLineStyleKey = anySelection,
+            DashedKey = model.CurveRows,
+            VerticalMarkers = kept,
         };
         sb.Append(lossChart.ToSvg()).Append('\n');
-        if (anyValidation)
+        if (anySelection)
         {
             bool r2 = model.QualityName == "R²";
             var qualityChart = new SvgChart
             {
-                Title = "Validation " + model.QualityName,
+                Title = $"{model.QualityName} on the {model.CurveRows}",
                 XLabel = "epoch",
-                YLabel = "validation " + model.QualityName + " (higher is better)",
+                YLabel = model.QualityName + " (higher is better)",
                 Series = quality,
                 YFloor = r2 ? -1 : 0,
                 YCeiling = 1,
+                VerticalMarkers = kept,
             };
             sb.Append(qualityChart.ToSvg()).Append('\n');
             if (r2 && model.Runs.Any(r => r.History.Any(e => e.ValidationQuality < -1)))
             {
                 sb.Append("<p class=\"note\">R² below -1 (early epochs) is clipped at the bottom edge.</p>\n");
             }
+
+            if (model.SelectionNote != null)
+            {
+                sb.Append("<p class=\"note\">").Append(Html.Text(model.SelectionNote)).Append("</p>\n");
+            }
         }
         else
         {
-            sb.Append("<p class=\"note\">No validation rows were held out, so there are no validation curves.</p>\n");
+            sb.Append("<p class=\"note\">").Append(Html.Text($"No {model.CurveRows} were scored, so there are no curves of them: every epoch ran and the last was kept.")).Append("</p>\n");
         }
     }
 

@@ -6,19 +6,14 @@ namespace MLNet.Optimizers.Reports;
 /// <summary>Number formatting shared by the report and the <c>mlnet-opt</c> console tables (invariant culture).</summary>
 public static class ReportFormat
 {
-    /// <summary>A metric value: 4 decimals below 100, 2 below 10 000, then whole numbers; "n/a" for NaN.</summary>
+    /// <summary>A metric value: 4 decimals below 100, 2 below 10 000, then whole numbers; "n/a" for anything not finite (never "inf").</summary>
     /// <param name="value">The value.</param>
     /// <returns>The text.</returns>
     public static string Metric(double value)
     {
-        if (double.IsNaN(value))
+        if (!double.IsFinite(value))
         {
             return "n/a";
-        }
-
-        if (double.IsInfinity(value))
-        {
-            return value > 0 ? "inf" : "-inf";
         }
 
         double a = Math.Abs(value);

@@ -56,11 +56,17 @@ internal sealed class SvgChart
     /// <summary>Whether to add the solid/dashed key to the legend.</summary>
     public bool ShowLineStyleKey { get; init; }
 
+    /// <summary>What the dashed lines are, in the line-style key (default "selection").</summary>
+    public string DashedKey { get; init; } = "selection";
+
     /// <summary>Room added on both sides of the x range, in x units (so markers at the ends are not cut).</summary>
     public double XPad { get; init; }
 
     /// <summary>Labels of the filled and hollow markers added to the legend (scatter plots), or null.</summary>
     public (string Filled, string Hollow)? MarkerKey { get; init; }
+
+    /// <summary>Vertical lines across the plot (for example the epoch a run kept), each with its colour and a label drawn at its top.</summary>
+    public IReadOnlyList<(double X, string Color, string Label)> VerticalMarkers { get; init; } = Array.Empty<(double, string, string)>();
 
     /// <summary>Total width in pixels.</summary>
     public int Width { get; init; } = 820;
@@ -228,6 +234,20 @@ internal sealed class SvgChart
 
         sb.Append("</g>");
 
+        // Vertical markers (the kept epoch): a dotted line with its label at the top, staggered when there are several.
+        for (int i = 0; i < VerticalMarkers.Count; i++)
+        {
+            (double mx, string color, string label) = VerticalMarkers[i];
+            if (!double.IsFinite(mx) || mx < xa || mx > xb)
+            {
+                continue;
+            }
+
+            double x = XMap(mx);
+            sb.Append(CultureInfo.InvariantCulture, $"<line class=\"marker\" x1=\"{N(x)}\" y1=\"{N(Top)}\" x2=\"{N(x)}\" y2=\"{N(Top + plotH)}\" stroke=\"{color}\" stroke-width=\"1.6\" stroke-dasharray=\"2 3\"/>");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(x + 4)}\" y=\"{N(Top + 14 + (i * 15))}\" class=\"tick\" fill=\"{color}\">{Html.Text(label)}</text>");
+        }
+
         // Legend: one entry per colour, then the line-style key.
         double lx = Left + plotW + 18, ly = Top + 8;
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -255,7 +275,7 @@ internal sealed class SvgChart
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(lx + 34)}\" y=\"{N(ly + 2)}\" class=\"legend\">training</text>");
             ly += 22;
             sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{N(lx)}\" y1=\"{N(ly - 2)}\" x2=\"{N(lx + 28)}\" y2=\"{N(ly - 2)}\" stroke=\"#444444\" stroke-width=\"2.2\" stroke-dasharray=\"7 4\"/>");
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(lx + 34)}\" y=\"{N(ly + 2)}\" class=\"legend\">validation</text>");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(lx + 34)}\" y=\"{N(ly + 2)}\" class=\"legend\">{Html.Text(DashedKey)}</text>");
         }
 
         if (MarkerKey is (string filled, string hollow))

@@ -45,6 +45,7 @@ public sealed class Adafactor : Optimizer
     private float[] _buffer = Array.Empty<float>();
     private float[] _colMin = Array.Empty<float>();
     private float[] _colMax = Array.Empty<float>();
+    private float[] _parallel = Array.Empty<float>();
 
     /// <summary>Creates Adafactor with Keras's defaults.</summary>
     public Adafactor()
@@ -116,7 +117,7 @@ public sealed class Adafactor : Optimizer
     public bool ZeroMomentNaN { get; set; } = AdafactorDefaults.ZeroMomentNaN;
 
     /// <inheritdoc />
-    protected override long WorkspaceFloats => _colAccumulator.Length + _rowMeans.Length + _buffer.Length + _colMin.Length + _colMax.Length;
+    protected override long WorkspaceFloats => _colAccumulator.Length + _rowMeans.Length + _buffer.Length + _colMin.Length + _colMax.Length + _parallel.Length;
 
     /// <summary>Which instructions compute the element functions (tests compare every path; all give the same bits).</summary>
     internal KernelPath Path { get; set; } = KernelPath.Best;
@@ -152,15 +153,22 @@ public sealed class Adafactor : Optimizer
     {
         int maxCols = 0;
         int maxLead = 0;
+        int maxRows = 0;
+        bool splittable = false;
         foreach (Parameter p in Parameters)
         {
+            splittable |= p.Length >= 2L * PartLength;
             if (p.Rank >= 2)
             {
-                Dims(p, out int lead, out _, out int cols);
+                Dims(p, out int lead, out int rows, out int cols);
                 maxCols = Math.Max(maxCols, cols);
                 maxLead = Math.Max(maxLead, lead);
+                maxRows = Math.Max(maxRows, rows);
             }
         }
+
+        // Chunk buffers and partial row sums for steps split across threads (only when a tensor is large enough to split).
+        _parallel = splittable ? new float[AdafactorKernels.ParallelWorkspaceFloats(maxRows)] : Array.Empty<float>();
 
         _colAccumulator = new float[maxCols];
         _rowMeans = new float[maxLead];
@@ -212,22 +220,26 @@ public sealed class Adafactor : Optimizer
         float om = 1f - b2t;
         float clip = (float)_clipThreshold;
 
+        Threading split = _parallel.Length > 0 ? Threading : Threading.OneThread;
         bool guard = !ZeroMomentNaN;
         fixed (float* pg = gradient)
         fixed (float* pv = variable)
-        fixed (float* pbuf = _buffer)
+        fixed (float* pbuf0 = _buffer)
+        fixed (float* ppar = _parallel)
         {
+            float* pbuf = _parallel.Length > 0 ? ppar : pbuf0;
+            float* ppartial = ppar + ((long)AdafactorKernels.MaxSumParts * Pairwise.ChunkSize);
             KernelPath path = Path;
             if (p.Rank < 2)
             {
                 fixed (float* pvel = _v[index])
                 {
-                    int mode = AdafactorKernels.VelocitySums(pg, pv, pvel, n, eps1, b2t, om, pbuf, path, guard, out float sumU, out float sumVar);
+                    int mode = AdafactorKernels.VelocitySumsSplit(pg, pv, pvel, n, eps1, b2t, om, pbuf, path, guard, split, out float sumU, out float sumVar);
                     float rmsVar = MathF.Sqrt(sumVar / n);
                     float rmsU = MathF.Sqrt(sumU / n);
                     float alpha = MathF.Max(eps2, rmsVar) * rho;
                     float d = MathF.Max(1f, rmsU / clip);
-                    AdafactorKernels.VelocityApply(pv, pvel, pg, n, alpha, d, path, mode);
+                    AdafactorKernels.VelocityApplySplit(pv, pvel, pg, n, alpha, d, path, mode, split);
                 }
 
                 return;
@@ -247,17 +259,17 @@ public sealed class Adafactor : Optimizer
                 for (int b = 0; b < lead; b++)
                 {
                     float* rb = pr + ((long)b * rows);
-                    AdafactorKernels.FactoredStatistics(pg + ((long)b * block), rows, cols, rb, pc + ((long)b * cols), pacc, eps1, b2t, om, out pcmin[b], out pcmax[b]);
+                    AdafactorKernels.FactoredStatisticsSplit(pg + ((long)b * block), rows, cols, rb, pc + ((long)b * cols), pacc, eps1, b2t, om, out pcmin[b], out pcmax[b], ppartial, split);
                     pmean[b] = Pairwise.Sum(new ReadOnlySpan<float>(rb, rows)) / rows;
                 }
 
                 // RMS(u) and RMS(var) are both pairwise sums over the flattened tensor: one traversal computes both.
-                AdafactorKernels.FactoredSums(pg, pv, pr, pc, pmean, pcmin, pcmax, rows, cols, n, pbuf, path, guard, out float sumU, out float sumVar);
+                AdafactorKernels.FactoredSumsSplit(pg, pv, pr, pc, pmean, pcmin, pcmax, rows, cols, n, pbuf, path, guard, split, out float sumU, out float sumVar);
                 float rmsVar = MathF.Sqrt(sumVar / n);
                 float rmsU = MathF.Sqrt(sumU / n);
                 float alpha = MathF.Max(eps2, rmsVar) * rho;
                 float d = MathF.Max(1f, rmsU / clip);
-                AdafactorKernels.FactoredApply(pv, pg, pr, pc, pmean, pcmin, pcmax, lead, rows, cols, alpha, d, path, guard);
+                AdafactorKernels.FactoredApplySplit(pv, pg, pr, pc, pmean, pcmin, pcmax, lead, rows, cols, alpha, d, path, guard, split);
             }
         }
     }

@@ -56,9 +56,9 @@ public sealed class LearningRate
     /// <exception cref="ArgumentOutOfRangeException">The value is NaN, infinite or negative.</exception>
     public static LearningRate Constant(double value)
     {
-        if (!double.IsFinite(value) || value < 0)
+        if (!Check.IsFinite32(value) || value < 0)
         {
-            throw new ArgumentOutOfRangeException("learning_rate", value, $"learning_rate must be a finite number >= 0, got {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}.");
+            throw new ArgumentOutOfRangeException("learning_rate", value, $"learning_rate must be a finite float32 number >= 0 (at most 3.4028235E+38), got {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}.");
         }
 
         return new LearningRate(LearningRateKind.Constant, (float)value, null, null, null);

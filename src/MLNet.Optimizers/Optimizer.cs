@@ -452,7 +452,7 @@ public abstract partial class Optimizer
 
     /// <summary>Applies one step with gradients aligned to <see cref="Parameters"/>; a null entry is a missing gradient (skipped as Keras skips it).</summary>
     /// <param name="gradients">One gradient per parameter, same length as the parameter, or null.</param>
-    /// <exception cref="InvalidOperationException">Not built.</exception>
+    /// <exception cref="InvalidOperationException">Not built; or the learning rate at this iteration is NaN or infinite in float32 (a schedule or callback overflowed; nothing is changed).</exception>
     /// <exception cref="ArgumentException">Wrong count, a length mismatch (names the parameter), every gradient null, or a non-finite value under <see cref="NonFiniteGradientPolicy.Throw"/>.</exception>
     public void Apply(IReadOnlyList<ReadOnlyMemory<float>?> gradients)
     {
@@ -541,9 +541,17 @@ public abstract partial class Optimizer
 
     private void ApplyCore()
     {
+        float lr = _learningRate.Evaluate(_rawIterations);
+        if (!float.IsFinite(lr))
+        {
+            // Before anything moves: a NaN or infinite rate would turn every weight into NaN.
+            throw new InvalidOperationException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The learning rate at iteration {_rawIterations} is {lr} in float32 ({_learningRate}); nothing was applied. A schedule that grows (decay_rate > 1, m_mul > 1) or a callback can overflow float32."));
+        }
+
         EnsureScratch();
         int n = _parameters.Length;
-        float lr = _learningRate.Evaluate(_rawIterations);
         LastLearningRate = lr;
         bool divide = _lossScaleFactor.HasValue;
         float scale = divide ? (float)_lossScaleFactor!.Value : 1f;
@@ -736,7 +744,7 @@ public abstract partial class Optimizer
         var regexes = new List<Regex>();
         foreach (string s in _excludedNamePatterns)
         {
-            regexes.Add(new Regex(s, RegexOptions.CultureInvariant));
+            regexes.Add(new Regex(s, RegexOptions.CultureInvariant, PatternTimeout));
         }
 
         for (int i = 0; i < _parameters.Length; i++)
@@ -752,7 +760,17 @@ public abstract partial class Optimizer
 
             foreach (Regex r in regexes)
             {
-                if (r.IsMatch(_parameters[i].Name))
+                bool match;
+                try
+                {
+                    match = r.IsMatch(_parameters[i].Name);
+                }
+                catch (RegexMatchTimeoutException e)
+                {
+                    throw new ArgumentException($"var_names: the pattern '{r}' took longer than {PatternTimeout.TotalSeconds} s to match the parameter name '{_parameters[i].Name}'.", "namePatterns", e);
+                }
+
+                if (match)
                 {
                     use = false;
                 }
@@ -786,9 +804,9 @@ public abstract partial class Optimizer
             return null;
         }
 
-        if (double.IsNaN(v) || double.IsInfinity(v))
+        if (!Check.IsFinite32(v))
         {
-            throw new ArgumentOutOfRangeException(name, v, $"{name} must be a finite number, got {v.ToString("R", CultureInfo.InvariantCulture)}.");
+            throw new ArgumentOutOfRangeException(name, v, $"{name} must be a finite float32 number (|x| <= 3.4028235E+38), got {v.ToString("R", CultureInfo.InvariantCulture)}.");
         }
 
         if (other1.HasValue || other2.HasValue)
@@ -799,6 +817,9 @@ public abstract partial class Optimizer
 
         return v;
     }
+
+    /// <summary>How long one weight-decay pattern may take to match one parameter name (a pattern read from a file cannot hang a build).</summary>
+    private static readonly TimeSpan PatternTimeout = TimeSpan.FromSeconds(1);
 
     private sealed record Slot(string Name, float[] Data);
 }

@@ -4,6 +4,8 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using MLNet.Optimizers.IO;
 using MLNet.Optimizers.Serialization;
 
 namespace MLNet.Optimizers;
@@ -80,41 +82,22 @@ public abstract partial class Optimizer
             }
         }
 
-        byte[] bytes = payload.GetBuffer();
-        int length = (int)payload.Length;
-        using var outer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-        outer.Write(Encoding.ASCII.GetBytes(CheckpointMagic));
-        outer.Write(CheckpointVersion);
-        outer.Write((long)length);
-        outer.Write(bytes, 0, length);
-        outer.Write(Crc32.Compute(bytes.AsSpan(0, length)));
-        outer.Flush();
+        FramedFile.Write(stream, CheckpointMagic, CheckpointVersion, payload.GetBuffer().AsSpan(0, (int)payload.Length));
+        stream.Flush();
     }
 
-    /// <summary>Saves the state to a file atomically: a temporary file in the same folder, then a rename.</summary>
+    /// <summary>
+    /// Saves the state to a file atomically (<see cref="AtomicFile"/>): the file is afterwards the old one or the
+    /// complete new one, never half-written, and temporary files left by an interrupted earlier save are removed.
+    /// </summary>
     /// <param name="path">The checkpoint file.</param>
+    /// <exception cref="InvalidOperationException">Not built.</exception>
+    /// <exception cref="IOException">The file cannot be written (it is unchanged).</exception>
     public void SaveState(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        string temp = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            using (var f = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                SaveState(f);
-                f.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        EnsureBuilt();
+        AtomicFile.Write(path, SaveState);
     }
 
     /// <summary>
@@ -134,7 +117,7 @@ public abstract partial class Optimizer
             throw new InvalidDataException($"Checkpoint field 'class_name': the checkpoint is for {data.ClassName}, this optimizer is {ClassName}.");
         }
 
-        string? diff = ConfigDifference(JsonNode.Parse(data.ConfigJson), GetConfig(), "config");
+        string? diff = ConfigDifference(data.Config, GetConfig(), "config");
         if (diff != null)
         {
             throw new InvalidDataException($"Checkpoint field '{diff}': the checkpoint was saved with another configuration; load it with Optimizer.LoadCheckpoint or configure this optimizer the same way.");
@@ -184,7 +167,7 @@ public abstract partial class Optimizer
         Optimizer o;
         try
         {
-            o = KerasConfig.OptimizerFromConfig(data.ClassName, (JsonObject)JsonNode.Parse(data.ConfigJson)!, options);
+            o = KerasConfig.OptimizerFromConfig(data.ClassName, data.Config, options);
         }
         catch (OptimizerConfigException e)
         {
@@ -203,7 +186,15 @@ public abstract partial class Optimizer
 
         o.ExcludeFromWeightDecay(parameters: byName);
         o.NonFiniteGradientPolicy = data.Policy;
-        o.Build(parameters);
+        try
+        {
+            o.Build(parameters);
+        }
+        catch (ArgumentException e) when (e.ParamName == "namePatterns")
+        {
+            throw new InvalidDataException($"Checkpoint field 'exclude_from_weight_decay.var_names': {e.Message}", e);
+        }
+
         o.Restore(data);
         return o;
     }
@@ -259,150 +250,77 @@ public abstract partial class Optimizer
         NonFiniteGradientPolicy = data.Policy;
     }
 
+    /// <summary>Reads and checks a checkpoint: every failure is an <see cref="InvalidDataException"/> naming the field.</summary>
     private static CheckpointData ReadCheckpoint(Stream stream)
     {
-        Span<byte> head = stackalloc byte[20];
-        ReadExactly(stream, head, "header");
-        string magic = Encoding.ASCII.GetString(head[..8]);
-        if (magic != CheckpointMagic)
-        {
-            throw new InvalidDataException($"Checkpoint field 'magic': expected '{CheckpointMagic}', got '{Printable(head[..8])}' (not an optimizer checkpoint).");
-        }
-
-        int version = BitConverter.ToInt32(head.Slice(8, 4));
-        if (version < 1 || version > CheckpointVersion)
-        {
-            throw new InvalidDataException($"Checkpoint field 'version': this build reads versions 1..{CheckpointVersion}, got {version}.");
-        }
-
-        long length = BitConverter.ToInt64(head.Slice(12, 8));
-        if (length < 0 || length > MaxPayload || (stream.CanSeek && length > stream.Length - stream.Position))
-        {
-            long available = stream.CanSeek ? stream.Length - stream.Position : -1;
-            throw new InvalidDataException($"Checkpoint field 'payload_length': {length} bytes declared, {(available >= 0 ? available + " available (truncated or corrupted)" : "out of range")}.");
-        }
-
-        byte[] payload = new byte[length];
-        ReadExactly(stream, payload, "payload");
-        Span<byte> crcBytes = stackalloc byte[4];
-        ReadExactly(stream, crcBytes, "crc32");
-        uint expected = BitConverter.ToUInt32(crcBytes);
-        uint actual = Crc32.Compute(payload);
-        if (expected != actual)
-        {
-            throw new InvalidDataException($"Checkpoint field 'crc32': stored 0x{expected:X8}, computed 0x{actual:X8} (the checkpoint is corrupted).");
-        }
-
-        using var r = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
+        Frame frame = FramedFile.Read(stream, CheckpointMagic, CheckpointVersion, "Checkpoint", wholeStream: false, MaxPayload);
+        var r = new FieldReader(frame.Payload, "Checkpoint");
+        var d = new CheckpointData { ClassName = r.String("class_name", 256) };
+        string configJson = r.String("config");
         try
         {
-            var d = new CheckpointData
-            {
-                ClassName = r.ReadString(),
-                ConfigJson = r.ReadString(),
-            };
-            int nPatterns = Count(r.ReadInt32(), "excluded_patterns", 1 << 20);
-            for (int i = 0; i < nPatterns; i++)
-            {
-                d.ExcludedPatterns.Add(r.ReadString());
-            }
-
-            int nExcluded = Count(r.ReadInt32(), "excluded_parameters", 1 << 24);
-            for (int i = 0; i < nExcluded; i++)
-            {
-                d.ExcludedParameterNames.Add(r.ReadString());
-            }
-
-            int policy = r.ReadInt32();
-            if (policy < 0 || policy > (int)NonFiniteGradientPolicy.Throw)
-            {
-                throw new InvalidDataException($"Checkpoint field 'non_finite_policy': {policy} is not a known policy.");
-            }
-
-            d.Policy = (NonFiniteGradientPolicy)policy;
-            d.RawIterations = r.ReadInt64();
-            if (d.RawIterations < 0)
-            {
-                throw new InvalidDataException($"Checkpoint field 'iterations': {d.RawIterations} is negative.");
-            }
-
-            d.SkippedSteps = r.ReadInt64();
-            int n = Count(r.ReadInt32(), "parameter_count", 1 << 24);
-            for (int i = 0; i < n; i++)
-            {
-                var sp = new SavedParameter { Name = r.ReadString() };
-                int rank = Count(r.ReadInt32(), $"parameters[{i}].rank", 64);
-                sp.Shape = new int[rank];
-                for (int k = 0; k < rank; k++)
-                {
-                    sp.Shape[k] = Count(r.ReadInt32(), $"parameters[{i}].shape[{k}]", int.MaxValue);
-                }
-
-                int nSlots = Count(r.ReadInt32(), $"parameters[{i}].slot_count", 64);
-                for (int k = 0; k < nSlots; k++)
-                {
-                    string name = r.ReadString();
-                    int len = Count(r.ReadInt32(), $"parameters[{i}].slots[{k}].length", int.MaxValue);
-                    if ((long)len * sizeof(float) > r.BaseStream.Length - r.BaseStream.Position)
-                    {
-                        throw new InvalidDataException($"Checkpoint field 'parameters[{i}].slots[{k}].length': {len} floats declared, fewer bytes remain.");
-                    }
-
-                    var values = new float[len];
-                    r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
-                    sp.Slots.Add((name, values));
-                }
-
-                d.Parameters.Add(sp);
-            }
-
-            if (r.BaseStream.Position != r.BaseStream.Length)
-            {
-                throw new InvalidDataException($"Checkpoint field 'payload': {r.BaseStream.Length - r.BaseStream.Position} unexpected trailing bytes.");
-            }
-
-            return d;
+            d.Config = ConfigJson.ParseObject(configJson, "$");
         }
-        catch (EndOfStreamException e)
+        catch (OptimizerConfigException e)
         {
-            throw new InvalidDataException("Checkpoint field 'payload': ends early (truncated).", e);
-        }
-    }
-
-    private static int Count(int value, string field, int max)
-    {
-        if (value < 0 || value > max)
-        {
-            throw new InvalidDataException($"Checkpoint field '{field}': {value} is out of range [0, {max}].");
+            throw r.Error("config", e.Message, e);
         }
 
-        return value;
-    }
-
-    private static void ReadExactly(Stream s, Span<byte> buffer, string field)
-    {
-        int total = 0;
-        while (total < buffer.Length)
+        int nPatterns = r.Count("excluded_patterns", 1 << 20, 1);
+        for (int i = 0; i < nPatterns; i++)
         {
-            int n = s.Read(buffer[total..]);
-            if (n == 0)
+            string pattern = r.String($"exclude_from_weight_decay.var_names[{i}]");
+            try
             {
-                throw new InvalidDataException($"Checkpoint field '{field}': the stream ends after {total} of {buffer.Length} bytes (truncated).");
+                _ = new Regex(pattern, RegexOptions.CultureInvariant, PatternTimeout);
+            }
+            catch (ArgumentException e)
+            {
+                throw r.Error($"exclude_from_weight_decay.var_names[{i}]", $"'{pattern}' is not a valid regular expression: {e.Message}", e);
             }
 
-            total += n;
+            d.ExcludedPatterns.Add(pattern);
         }
-    }
 
-    private static string Printable(ReadOnlySpan<byte> b)
-    {
-        var sb = new StringBuilder();
-        foreach (byte x in b)
+        int nExcluded = r.Count("excluded_parameters", 1 << 24, 1);
+        for (int i = 0; i < nExcluded; i++)
         {
-            sb.Append(x is >= 32 and < 127 ? (char)x : '?');
+            d.ExcludedParameterNames.Add(r.String($"exclude_from_weight_decay.var_list[{i}]"));
         }
 
-        return sb.ToString();
+        int policy = r.Int32("non_finite_policy");
+        if (!Enum.IsDefined((NonFiniteGradientPolicy)policy))
+        {
+            throw r.Error("non_finite_policy", $"{policy} is not a known policy.");
+        }
+
+        d.Policy = (NonFiniteGradientPolicy)policy;
+        d.RawIterations = r.Int64InRange("iterations", 0, long.MaxValue);
+        d.SkippedSteps = r.Int64InRange("skipped_steps", 0, long.MaxValue);
+        int n = r.Count("parameter_count", 1 << 24, 1);
+        for (int i = 0; i < n; i++)
+        {
+            var sp = new SavedParameter { Name = r.String($"parameters[{i}].name") };
+            int rank = r.Count($"parameters[{i}].rank", 64, 4);
+            sp.Shape = new int[rank];
+            for (int k = 0; k < rank; k++)
+            {
+                sp.Shape[k] = r.Int32InRange($"parameters[{i}].shape[{k}]", 0, int.MaxValue);
+            }
+
+            int nSlots = r.Count($"parameters[{i}].slot_count", 64, 1);
+            for (int k = 0; k < nSlots; k++)
+            {
+                string name = r.String($"parameters[{i}].slots[{k}].name");
+                int len = r.Count($"parameters[{i}].slots[{k}].length", int.MaxValue, sizeof(float));
+                sp.Slots.Add((name, r.Floats($"parameters[{i}].slots[{k}].values", len)));
+            }
+
+            d.Parameters.Add(sp);
+        }
+
+        r.EnsureEnd("payload");
+        return d;
     }
 
     private static bool SameShape(int[] a, int[] b) => a.AsSpan().SequenceEqual(b);
@@ -458,7 +376,7 @@ public abstract partial class Optimizer
     {
         public string ClassName { get; set; } = "";
 
-        public string ConfigJson { get; set; } = "";
+        public JsonObject Config { get; set; } = new();
 
         public List<string> ExcludedPatterns { get; } = new();
 

@@ -117,6 +117,33 @@ internal static class Harness
         }
     }
 
+    private unsafe struct CopyContext
+    {
+        public float* Src;
+        public float* Dst;
+        public long N;
+        public int Parts;
+    }
+
+    /// <summary>A copy split into <paramref name="threads"/> equal contiguous parts on the kernel threads (the 2-thread copy baseline).</summary>
+    public static unsafe void ParallelCopy(float[] src, float[] dst, int threads)
+    {
+        fixed (float* ps = src)
+        fixed (float* pd = dst)
+        {
+            var c = new CopyContext { Src = ps, Dst = pd, N = src.Length, Parts = threads };
+            global::MLNet.Optimizers.Kernels.KernelThreads.Run(threads, threads, &CopyPart, &c);
+        }
+    }
+
+    private static unsafe void CopyPart(void* context, int part)
+    {
+        ref CopyContext c = ref *(CopyContext*)context;
+        long s = c.N * part / c.Parts;
+        long e = c.N * (part + 1) / c.Parts;
+        new ReadOnlySpan<float>(c.Src + s, (int)(e - s)).CopyTo(new Span<float>(c.Dst + s, (int)(e - s)));
+    }
+
     /// <summary>Effective throughput in GB/s (10^9 bytes per second).</summary>
     /// <param name="bytes">Bytes moved per step.</param>
     /// <param name="ms">Milliseconds per step.</param>

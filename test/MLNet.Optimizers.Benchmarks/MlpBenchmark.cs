@@ -8,7 +8,7 @@ using System.Text.Json.Nodes;
 using MLNet.Optimizers.Compute;
 using MLNet.Optimizers.Schedules;
 using MLNet.Optimizers.Training.Data;
-using MLNet.Optimizers.Training.Metrics;
+using MLNet.Optimizers.TestSupport;
 using MLNet.Optimizers.Training.Models;
 using MLNet.Optimizers.Training.Training;
 
@@ -31,6 +31,7 @@ internal static class MlpBenchmark
         int runs = 3;
         int epochs = 10;
         int threads = Environment.ProcessorCount;
+        int kernelThreads = -1;
         string? blasName = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -44,6 +45,9 @@ internal static class MlpBenchmark
                     break;
                 case "--threads":
                     threads = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--kernel-threads":
+                    kernelThreads = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 case "--blas":
                     blasName = args[++i];
@@ -76,6 +80,11 @@ internal static class MlpBenchmark
         }
 
         Console.WriteLine(selection);
+        if (kernelThreads >= 0)
+        {
+            KernelThreadsOverride = kernelThreads;
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threads: {threads} (GEMM and element kernels); load average before: {LoadAverage()}"));
         var blas = new TimingBlasProvider(inner);
 
@@ -133,6 +142,7 @@ internal static class MlpBenchmark
                 ["gemm_fraction_range"] = new JsonArray(Math.Round(fractions.Min(), 4), Math.Round(fractions.Max(), 4)),
                 ["accuracy_range"] = new JsonArray(Math.Round(accuracyMin, 4), Math.Round(accuracies.Max(), 4)),
                 ["threads"] = threads,
+                ["kernel_threads"] = KernelThreadsOverride >= 0 ? KernelThreadsOverride : threads,
                 ["runs"] = runs,
                 ["epochs"] = epochs,
                 ["blas"] = inner.Description,
@@ -160,15 +170,23 @@ internal static class MlpBenchmark
         ["note"] = a.Note,
     };
 
+    /// <summary>Threads of the element kernels (model and optimizer) when set by --kernel-threads; else the GEMM thread count.</summary>
+    private static int KernelThreadsOverride = -1;
+
     private static Lion CreateLion(long steps)
     {
         var lion = new Lion(new CosineDecay(1e-4, steps, 0.05, warmupTarget: 6e-4, warmupSteps: 200)) { WeightDecay = 0.5 };
+        if (KernelThreadsOverride >= 0)
+        {
+            lion.NumThreads = KernelThreadsOverride;
+        }
+
         lion.ExcludeFromWeightDecay(namePatterns: new[] { "bias" });
         return lion;
     }
 
     private static NeuralModel CreateModel(int threads) =>
-        new(784, new ModelOptions { Task = TaskKind.MulticlassClassification, ClassCount = 10, HiddenLayers = new[] { 256 } }, 1) { NumThreads = threads };
+        new(784, new ModelOptions { Task = TaskKind.MulticlassClassification, ClassCount = 10, HiddenLayers = new[] { 256 } }, 1) { NumThreads = KernelThreadsOverride >= 0 ? KernelThreadsOverride : threads };
 
     private static (double Rate, double Fraction, double Accuracy) TrainOnce(TimingBlasProvider blas, DenseTable train, DenseTable test, int epochs, int threads, bool evaluate)
     {
@@ -187,7 +205,7 @@ internal static class MlpBenchmark
         {
             var probabilities = new float[test.RowCount * 10];
             model.Predict(blas, test.Features, test.RowCount, probabilities);
-            accuracy = MulticlassClassificationMetrics.Evaluate(test.Labels, probabilities, 10).MicroAccuracy;
+            accuracy = TabularTestData.Accuracy(test.Labels, probabilities, 10);
         }
 
         return ((double)train.RowCount * epochs / seconds, fraction, accuracy);

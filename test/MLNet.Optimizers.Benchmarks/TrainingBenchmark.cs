@@ -6,7 +6,7 @@ using System.Linq;
 using MLNet.Optimizers.Compute;
 using MLNet.Optimizers.Schedules;
 using MLNet.Optimizers.Training.Data;
-using MLNet.Optimizers.Training.Metrics;
+using MLNet.Optimizers.TestSupport;
 using MLNet.Optimizers.Training.Models;
 using MLNet.Optimizers.Training.Training;
 
@@ -91,14 +91,10 @@ internal static class TrainingBenchmark
 
     private static void TimeToBar(BlasProvider blas, string title, string file, string label, TaskKind task, double bar, string mlnet, Func<Optimizer> create, int batch, int maxEpochs)
     {
-        var csv = new CsvOptions { LabelColumn = label, LabelTransform = task == TaskKind.Regression ? Math.Log : null };
-
-        CsvDataset ds = CsvLoader.Load(Data(file), csv);
-        (DenseTable train, DenseTable test) = DataSplit.TrainTest(ds.Table, 0.2, 42);
-        AffineNormalizer norm = MeanVarianceNormalizer.Fit(train);
-        train = norm.Apply(train);
-        test = norm.Apply(test);
-        var model = new NeuralModel(train.FeatureCount, new ModelOptions { Task = task, ClassCount = ds.Schema.ClassNames.Count }, 1);
+        (DenseTable table, _, string[] classes) = TabularTestData.Load(Data(file), label, task, task == TaskKind.Regression ? Math.Log : null);
+        (DenseTable train, DenseTable test) = DataSplit.TrainTest(table, 0.2, 42);
+        (train, test) = TabularTestData.Standardize(train, test);
+        var model = new NeuralModel(train.FeatureCount, new ModelOptions { Task = task, ClassCount = classes.Length }, 1);
         Optimizer opt = create();
         var source = new InMemoryBatchSource(train, batch, true, 7);
         var scores = new float[test.RowCount * model.OutputCount];
@@ -112,8 +108,8 @@ internal static class TrainingBenchmark
             epoch++;
             model.Predict(blas, test.Features, test.RowCount, scores);
             quality = task == TaskKind.Regression
-                ? RegressionMetrics.Evaluate(test.Labels, scores).RSquared
-                : MulticlassClassificationMetrics.Evaluate(test.Labels, scores, model.OutputCount).MicroAccuracy;
+                ? TabularTestData.RSquared(test.Labels, scores)
+                : TabularTestData.Accuracy(test.Labels, scores, model.OutputCount);
             if (quality >= bar)
             {
                 break;

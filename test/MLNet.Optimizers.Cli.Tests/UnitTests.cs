@@ -6,34 +6,52 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 using System.Text.Json.Nodes;
 using MLNet.Optimizers.Cli.Backend;
 using MLNet.Optimizers.Cli.Commands;
-using MLNet.Optimizers.Cli.Data;
+using MLNet.Optimizers.Cli.Output;
 using MLNet.Optimizers.Reports;
 using MLNet.Optimizers.Cli.Settings;
 
 namespace MLNet.Optimizers.Cli.Tests;
 
-/// <summary>The pieces: optimizer specs, the CSV reader, chart ticks, the report's escaping.</summary>
+/// <summary>The pieces: optimizer specs, did-you-mean, the console table, chart ticks, the report's escaping.</summary>
 [TestClass]
 public sealed class UnitTests
 {
     [TestMethod]
     [DataRow("lion", "lion", "", DisplayName = "spec: bare name")]
-    [DataRow("AdamW:lr=0.003,wd=0.01", "adamw", "lr=0.003;wd=0.01", DisplayName = "spec: name with settings, any case")]
-    [DataRow("sgd:momentum=0.5,nesterov=1", "sgd", "momentum=0.5;nesterov=1", DisplayName = "spec: SGD settings")]
-    [DataRow(" adafactor : lr = 0.1 ", "adafactor", "lr=0.1", DisplayName = "spec: white space")]
+    [DataRow("AdamW:lr=0.003,wd=0.01", "adamw", "learning_rate=0.003;weight_decay=0.01", DisplayName = "spec: name with settings, any case")]
+    [DataRow("sgd:momentum=0.5,nesterov=1", "sgd", "momentum=0.5;nesterov=true", DisplayName = "spec: SGD settings, a Boolean as 1")]
+    [DataRow(" adafactor : lr = 0.1 ", "adafactor", "learning_rate=0.1", DisplayName = "spec: white space")]
+    [DataRow("lion:beta1=0.95,beta_2=0.98", "lion", "beta_1=0.95;beta_2=0.98", DisplayName = "spec: Keras keys with or without underscores")]
     public void OptimizerSpecParses(string text, string name, string settings)
     {
         OptimizerSpec s = OptimizerSpec.Parse(text, "--optimizer");
         Assert.AreEqual(name, s.Name);
-        string got = string.Join(";", s.Overrides.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        string got = string.Join(";", s.Overrides.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value.ToJsonString()));
         Assert.AreEqual(settings, got);
     }
 
     [TestMethod]
+    public void OptimizerSpecStartsFromTheRecommendedOptimizer()
+    {
+        // The class of TrainingDefaults' optimizer starts from it (no copy of its settings in the tool) ...
+        JsonObject lion = OptimizerSpec.Parse("lion", "--optimizer").ToKerasObject("--optimizer");
+        JsonObject recommended = Training.Training.TrainingDefaults.CreateOptimizer().Serialize();
+        Assert.IsTrue(JsonNode.DeepEquals(recommended["config"], lion["config"]), lion.ToJsonString());
+
+        // ... the others from the registry's tabular recommendation, with the keys given set.
+        JsonObject adamw = OptimizerSpec.Parse("adamw:lr=0.003", "--optimizer").ToKerasObject("--optimizer");
+        Assert.AreEqual(0.003, adamw["config"]!["learning_rate"]!.GetValue<double>(), 1e-9);
+        Assert.AreEqual(OptimizerRegistry.Find("adamw")!.RecommendedWeightDecay!.Value, adamw["config"]!["weight_decay"]!.GetValue<double>(), 1e-9);
+        Assert.AreEqual(SgdDefaults.RecommendedMomentum, OptimizerSpec.Parse("sgd", "--optimizer").ToKerasObject("--optimizer")["config"]!["momentum"]!.GetValue<double>(), 1e-9);
+    }
+
+    [TestMethod]
     [DataRow("adam", "unknown optimizer 'adam'", DisplayName = "spec error: unknown name")]
-    [DataRow("lion:beta3=1", "beta1, beta2", DisplayName = "spec error: unknown key lists the keys")]
+    [DataRow("lion:beta3=1", "beta_1, beta_2", DisplayName = "spec error: unknown key lists the keys")]
+    [DataRow("lion:lerning_rate=1", "did you mean 'learning_rate'?", DisplayName = "spec error: a typo'd key gets a did-you-mean")]
+    [DataRow("sgd:nesterov=maybe", "must be true or false", DisplayName = "spec error: a Boolean key")]
     [DataRow("lion:lr=fast", "lr in 'lion:lr=fast' must be a number, got 'fast'", DisplayName = "spec error: not a number")]
-    [DataRow("lion:lr=1,lr=2", "lr is given twice", DisplayName = "spec error: repeated key")]
+    [DataRow("lion:lr=1,lr=2", "learning_rate is given twice", DisplayName = "spec error: repeated key")]
     [DataRow("sgd:lr", "'lr' in 'sgd:lr' is not a KEY=VALUE setting", DisplayName = "spec error: no value")]
     public void OptimizerSpecRejects(string text, string message)
     {
@@ -76,40 +94,28 @@ public sealed class UnitTests
     }
 
     [TestMethod]
-    public void ScheduleSpanningItsRunIsStretchedToAnother()
+    [DataRow("--epoch", "--epochs", DisplayName = "did you mean: a missing letter")]
+    [DataRow("--lable", "--label", DisplayName = "did you mean: swapped letters")]
+    [DataRow("--bogus", null, DisplayName = "did you mean: nothing close")]
+    public void DidYouMeanFindsTypos(string given, string? expected)
     {
-        JsonObject spanning = OptimizerFactory.Create(new OptimizerSpec { Name = "lion" }, 400);
-        JsonNode? c = spanning["config"]!["learning_rate"]!["config"];
-        Assert.AreEqual(400, c!["warmup_steps"]!.GetValue<long>() + c["decay_steps"]!.GetValue<long>());
-
-        JsonNode s = OptimizerFactory.FitScheduleToRun(spanning, 400, 1000)["config"]!["learning_rate"]!["config"]!;
-        Assert.AreEqual(50, s["warmup_steps"]!.GetValue<long>(), "the same 5 % warmup share");
-        Assert.AreEqual(950, s["decay_steps"]!.GetValue<long>());
-        Assert.AreEqual(c["warmup_target"]!.GetValue<double>(), s["warmup_target"]!.GetValue<double>(), "the peak is kept");
-        Assert.AreEqual(20, c["warmup_steps"]!.GetValue<long>(), "the input is not modified");
-
-        // A schedule of another length, or a constant rate, is left alone.
-        Assert.IsTrue(JsonNode.DeepEquals(spanning, OptimizerFactory.FitScheduleToRun(spanning, 300, 1000)));
-        JsonObject constant = new Lion(0.001).Serialize();
-        Assert.IsTrue(JsonNode.DeepEquals(constant, OptimizerFactory.FitScheduleToRun(constant, 400, 1000)));
+        string[] flags = ["--epochs", "--label", "--data", "--batch-size", "--seed"];
+        Assert.AreEqual(expected, Suggest.Closest(given, flags));
     }
 
     [TestMethod]
-    public void CsvReaderHandlesQuotesLineBreaksAndLineNumbers()
+    public void TextTableSizesColumnsToTheirCellsAndMarksWithoutColour()
     {
-        const string text = "\uFEFFa,\"b, with comma\",c\r\n1,\"say \"\"hi\"\"\",3\r\n\r\n4,\"two\nlines\",6\n7,8,9";
-        using var r = new CsvRecordReader(new StringReader(text), ',', "t.csv");
-        var records = new List<(long Line, string[] Fields)>();
-        while (r.Read())
-        {
-            records.Add((r.RecordLine, r.Fields.ToArray()));
-        }
-
-        Assert.HasCount(4, records);
-        CollectionAssert.AreEqual(new[] { "\uFEFFa", "b, with comma", "c" }.Select(s => s.TrimStart('\uFEFF')).ToArray(), records[0].Fields.Select(s => s.TrimStart('\uFEFF')).ToArray());
-        CollectionAssert.AreEqual(new[] { "1", "say \"hi\"", "3" }, records[1].Fields);
-        CollectionAssert.AreEqual(new[] { "4", "two\nlines", "6" }, records[2].Fields);
-        CollectionAssert.AreEqual(new long[] { 1, 2, 4, 6 }, records.Select(x => x.Line).ToArray(), "blank line skipped, quoted line break counted");
+        var stdout = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
+        var console = new CliConsole(stdout, new StringWriter(), outputIsTerminal: false, width: 80);
+        var table = new TextTable().Column("metric", right: false).Column("a").Column("b");
+        table.Row(["accuracy", "0.9500", "0.1"], marked: 1).Row(["log-loss (bits)", "n/a", "12.25"]);
+        table.Write(console, "Title");
+        string[] lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        CollectionAssert.AreEqual(
+            new[] { "Title", "metric                 a      b", "---------------  -------  -----", "accuracy         0.9500*    0.1", "log-loss (bits)      n/a  12.25" },
+            lines);
+        Assert.AreEqual(lines[2].Length, table.Width);
     }
 
     [TestMethod]

@@ -6,6 +6,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
+using MLNet.Optimizers.Compute;
 using MLNet.Optimizers.MLNet.Recipes;
 using MLNet.Optimizers.Training.Data;
 
@@ -196,6 +197,13 @@ public sealed class RecipeTests
             Assert.AreEqual(canonical, again.ToJson(), "byte for byte");
             Assert.AreEqual(again, again.Clone(), "Clone is equal");
         }
+
+        // An optimizer set in code is written with its learning rate as typed and builds the same optimizer.
+        Recipe coded = Recipe.Parse(IrisJson);
+        var lion = new Lion(3e-4) { WeightDecay = 0.5 };
+        coded.Trainer.SetOptimizer(lion);
+        StringAssert.Contains(coded.ToJson(), "\"learning_rate\": 0.0003,");
+        Assert.AreEqual(lion.Serialize().ToJsonString(), Recipe.Parse(coded.ToJson()).Trainer.CreateOptimizer().Serialize().ToJsonString());
     }
 
     [TestMethod]
@@ -214,6 +222,35 @@ public sealed class RecipeTests
     }
 
     [TestMethod]
+    public void Two_fits_of_one_recipe_write_the_same_model_file_streams()
+    {
+        var ml = new MLContext(seed: 1);
+        Recipe recipe = Recipe.Parse(BreastCancerJson);
+        IDataView data = Data(ml, recipe, "breast_cancer.csv");
+        string dir = TempDir();
+        try
+        {
+            Dictionary<string, byte[]> Entries(string name)
+            {
+                string path = Path.Combine(dir, name);
+                RecipeModel.Save(ml, recipe.Fit(new MLContext(seed: 9), data).Model, recipe.CreateLoader(ml), path, recipe, ModelProvenance.Current());
+                return TestData.ZipEntries(File.ReadAllBytes(path));
+            }
+
+            Dictionary<string, byte[]> a = Entries("a.zip"), b = Entries("b.zip");
+            CollectionAssert.AreEquivalent(a.Keys.ToList(), b.Keys.ToList());
+            foreach (string key in a.Keys.Where(k => k != "TrainingInfo/Version.txt"))
+            {
+                CollectionAssert.AreEqual(a[key], b[key], "entry " + key);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [TestMethod]
     public void The_label_transform_trains_on_the_log_and_scores_in_the_labels_units()
     {
         var ml = new MLContext(seed: 1);
@@ -229,6 +266,29 @@ public sealed class RecipeTests
         Assert.IsTrue(medianRatio > 0.8 && medianRatio < 1.25, $"Score is in dollars (median score / price {medianRatio})");
         RegressionMetrics m = ml.Regression.Evaluate(scored);
         Assert.IsGreaterThan(0.8, m.RSquared, $"R² in dollars {m.RSquared}");
+
+        // Scores stay within the training labels' range, even for rows far outside the training data.
+        float lo = price.Min(), hi = price.Max();
+        IDataView absurd = ml.Transforms.Expression("carat", "x => x * 1000", "carat").Fit(data).Transform(data);
+        float[] wild = fit.Model.Transform(absurd).GetColumn<float>("Score").ToArray();
+        Assert.IsTrue(wild.All(s => s >= lo * 0.9999f && s <= hi * 1.0001f), $"scores within [{lo}, {hi}]: {wild.Min()}..{wild.Max()}");
+
+        // The saved model reads back and scores the same under a culture with a decimal comma.
+        string dir = TempDir();
+        System.Globalization.CultureInfo culture = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            string path = Path.Combine(dir, "model.zip");
+            RecipeModel.Save(ml, fit.Model, recipe.CreateLoader(ml), path, recipe);
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+            LoadedRecipeModel loaded = RecipeModel.Load(new MLContext(seed: 3), path);
+            TestData.AssertBitsEqual(score, loaded.Model.Transform(data).GetColumn<float>("Score").ToArray(), "scores under de-DE");
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+            Directory.Delete(dir, true);
+        }
     }
 
     [TestMethod]
@@ -259,7 +319,8 @@ public sealed class RecipeTests
             LoadedRecipeModel loaded = RecipeModel.Load(ml, path);
             Assert.AreEqual(recipe, loaded.Recipe, "the recipe entry reads back");
             Assert.IsNotNull(loaded.Provenance);
-            Assert.AreEqual(ModelProvenance.Current().ComputeProvider, loaded.Provenance!.ComputeProvider);
+            Assert.AreEqual(ModelProvenance.Current().Compute, loaded.Provenance!.Compute, "the compute provenance record reads back equal");
+            Assert.AreEqual(BlasProviders.Default.Provenance, loaded.Provenance.Compute);
             string[] predicted = loaded.Model.Transform(loaded.Loader.Load(csv)).GetColumn<string>("PredictedLabel").ToArray();
             Assert.IsTrue(predicted.All(p => p is "setosa" or "versicolor" or "virginica"), "PredictedLabel is the class text");
 
@@ -334,6 +395,30 @@ public sealed class RecipeTests
         {
             Directory.Delete(dir, true);
         }
+    }
+
+    [TestMethod]
+    public void A_search_point_makes_a_trial_recipe_that_retrains_bit_for_bit()
+    {
+        Recipe recipe = Recipe.Parse(IrisJson);
+        var space = new Training.Tuning.LionSearchSpace();
+        var model = new Training.Tuning.ModelSearchSpace { Activation = new Training.Tuning.ChoiceRange("activation", new[] { "relu", "tanh" }, "relu") };
+        var rng = new DeterministicRandom(4);
+        System.Text.Json.Nodes.JsonObject optimizerPoint = space.Sample(rng), modelPoint = model.Sample(rng);
+        Recipe trial = RecipeSearch.Apply(recipe, space, optimizerPoint, modelPoint);
+        Assert.AreEqual(recipe.ToJson(), Recipe.Parse(IrisJson).ToJson(), "the base recipe is not changed");
+        Assert.AreEqual((int)modelPoint["batch_size"]!, trial.Trainer.BatchSize);
+        int depth = (int)modelPoint["hidden_depth"]!;
+        Assert.AreEqual(depth == 0 ? RecipeModelType.Linear : RecipeModelType.Mlp, trial.Trainer.Model);
+        Assert.AreEqual((double)optimizerPoint["learning_rate"]!, (double)trial.Trainer.Optimizer["config"]!["learning_rate"]!);
+        var ml = new MLContext(seed: 1);
+        IDataView data = trial.LoadData(ml, SampleData.PathOf("iris.csv"));
+        trial.Trainer.Epochs = 5;
+        TestData.AssertBitsEqual(Flatten(trial.Fit(ml, data).Model.Transform(data)), Flatten(Recipe.Parse(trial.ToJson()).Fit(ml, data).Model.Transform(data)), "the trial's JSON retrains the same model");
+        var gelu = new System.Text.Json.Nodes.JsonObject { ["activation"] = "gelu" };
+        Assert.ThrowsExactly<RecipeException>(() => RecipeSearch.Apply(recipe, space, optimizerPoint, gelu));
+        Assert.ThrowsExactly<ArgumentException>(() => RecipeSearch.Apply(recipe, space, optimizerPoint, new System.Text.Json.Nodes.JsonObject { ["width"] = 3 }));
+        Assert.AreEqual(RecipeModelType.Linear, RecipeSearch.Apply(recipe, space, optimizerPoint, new System.Text.Json.Nodes.JsonObject { ["hidden_depth"] = 0 }).Trainer.Model);
     }
 
     internal static IDataView Data(MLContext ml, Recipe recipe, string file)

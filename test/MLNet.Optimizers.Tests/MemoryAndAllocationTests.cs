@@ -74,7 +74,14 @@ public sealed class MemoryAndAllocationTests
     /// <summary>Once built and warmed up, a step allocates nothing (every option on, every parameter kind).</summary>
     [TestMethod]
     [DynamicData(nameof(Optimizers))]
-    public void StepAllocatesNothing(string name)
+    public void StepAllocatesNothing(string name) => AssertStepAllocatesNothing(name, threaded: false);
+
+    /// <summary>The same with every tensor split into small parts on two threads (the split steps allocate nothing either).</summary>
+    [TestMethod]
+    [DynamicData(nameof(Optimizers))]
+    public void SplitStepAllocatesNothing(string name) => AssertStepAllocatesNothing(name, threaded: true);
+
+    private static void AssertStepAllocatesNothing(string name, bool threaded)
     {
         var rng = new Random(7);
         var shapes = new[] { Array.Empty<int>(), new[] { 300 }, new[] { 37, 129 }, new[] { 2, 3, 40 }, new[] { 64, 1 } };
@@ -116,6 +123,13 @@ public sealed class MemoryAndAllocationTests
         }
 
         Optimizer opt = Create(name);
+        if (threaded)
+        {
+            opt.NumThreads = 2;
+            opt.MinParallelLength = 1;
+            opt.PartLength = 64;
+        }
+
         opt.Build(vars);
         for (int k = 0; k < 50; k++)
         {

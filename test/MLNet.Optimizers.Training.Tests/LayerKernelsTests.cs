@@ -296,7 +296,7 @@ public sealed class LayerKernelsTests
     [TestMethod]
     public void LargeShapesGiveTheSameBitsOnOneAndTwoThreads()
     {
-        const int rows = 300, cols = 301; // 90,300 elements: several parts, an uneven last one
+        const int rows = 500, cols = 301; // 150,500 elements: several parts, an uneven last one
         float[] z = Values(rows * cols, 1);
         float[] bias = Values(cols, 2);
         float[] d = Values(rows * cols, 3);
@@ -330,7 +330,7 @@ public sealed class LayerKernelsTests
     public void ForwardBackwardIsTheSameOnOneAndTwoThreads()
     {
         var blas = new ManagedBlasProvider();
-        const int rows = 200, features = 50;
+        const int rows = 500, features = 50;
         var x = Values(rows * features, 5, 1f, edges: false);
         var rng0 = new Random(6);
         var batch = new Batch(rows, features) { Count = rows };

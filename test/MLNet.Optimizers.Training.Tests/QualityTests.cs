@@ -1,6 +1,7 @@
 // Quality bars on real data (TestCategory "Quality"). Every case: DataSplit.TrainTest(table, 0.2, seed 42); a
 // mean-variance normalizer (z-score) fitted on the 80 % train part only and applied to both parts; training on the
-// whole train part (no validation split, no early stopping); metrics from the Metrics classes on the 20 % test part.
+// whole train part (no validation split, no early stopping); metrics (accuracy, R²) on the 20 % test part. The data is
+// read by test/Shared/Tabular/TabularTestData.cs (numeric columns, one-hot text columns in first-seen order).
 // Fixed seeds: split 42, weights 1, shuffling 7, dropout 3. Learning rate: cosine decay to 0 over all steps ("warmup
 // x %": linear warmup from 0 over the first x % of the steps first). Weight decay is decoupled (Keras) and never
 // applied to biases. Adafactor keeps Keras's defaults apart from the learning rate; its step is relative to each
@@ -57,9 +58,9 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 using MLNet.Optimizers.Compute;
 using MLNet.Optimizers.Schedules;
 using MLNet.Optimizers.Training.Data;
-using MLNet.Optimizers.Training.Metrics;
 using MLNet.Optimizers.Training.Models;
 using MLNet.Optimizers.Training.Training;
+using MLNet.Optimizers.TestSupport;
 
 namespace MLNet.Optimizers.Training.Tests;
 
@@ -80,13 +81,13 @@ public sealed class QualityTests
 
     private static readonly Dictionary<string, Lazy<PreparedData>> Data = new()
     {
-        ["breast_cancer"] = new(() => Prepare("breast_cancer.csv", new CsvOptions { LabelColumn = "diagnosis" }, 569, 30)),
-        ["digits"] = new(() => Prepare("digits.csv", new CsvOptions { LabelColumn = "digit" }, 1797, 64)),
+        ["breast_cancer"] = new(() => Prepare("breast_cancer.csv", "diagnosis", null, null, 569, 30)),
+        ["digits"] = new(() => Prepare("digits.csv", "digit", null, null, 1797, 64)),
 
         // 6 numeric columns + cut (5) + color (7) + clarity (8) one-hot = 26 features; the label is ln(price).
-        ["diamonds"] = new(() => Prepare("diamonds.csv", new CsvOptions { LabelColumn = "price", Task = TaskKind.Regression, LabelTransform = Math.Log }, 53940, 26)),
-        ["LetterRecognition"] = new(() => Prepare("LetterRecognition.csv", new CsvOptions { LabelColumn = "lettr" }, 20000, 16)),
-        ["Shuttle"] = new(() => Prepare("Shuttle.csv", new CsvOptions { LabelColumn = "Class" }, 58000, 9)),
+        ["diamonds"] = new(() => Prepare("diamonds.csv", "price", TaskKind.Regression, Math.Log, 53940, 26)),
+        ["LetterRecognition"] = new(() => Prepare("LetterRecognition.csv", "lettr", null, null, 20000, 16)),
+        ["Shuttle"] = new(() => Prepare("Shuttle.csv", "Class", null, null, 58000, 9)),
     };
 
     private static readonly Dictionary<string, QualityCase> Cases = new()
@@ -265,26 +266,26 @@ public sealed class QualityTests
             {
                 var probabilities = (float[])scores.Clone();
                 model.ApplyHead(probabilities, n);
-                return ("accuracy", BinaryClassificationMetrics.Evaluate(test.Labels, scores, probabilities).Accuracy);
+                return ("accuracy", TabularTestData.BinaryAccuracy(test.Labels, scores));
             }
 
             case TaskKind.MulticlassClassification:
                 model.ApplyHead(scores, n);
-                return ("accuracy", MulticlassClassificationMetrics.Evaluate(test.Labels, scores, k).MicroAccuracy);
+                return ("accuracy", TabularTestData.Accuracy(test.Labels, scores, k));
             default:
-                return ("R²", RegressionMetrics.Evaluate(test.Labels, scores).RSquared);
+                return ("R²", TabularTestData.RSquared(test.Labels, scores));
         }
     }
 
-    private static PreparedData Prepare(string file, CsvOptions options, int rows, int features)
+    private static PreparedData Prepare(string file, string label, TaskKind? task, Func<double, double>? labelTransform, int rows, int features)
     {
         string path = Path.Combine(AppContext.BaseDirectory, "data", file);
-        CsvDataset dataset = CsvLoader.Load(path, options);
-        Assert.AreEqual(rows, dataset.Table.RowCount, file);
-        Assert.AreEqual(features, dataset.Table.FeatureCount, file);
-        (DenseTable train, DenseTable test) = DataSplit.TrainTest(dataset.Table, TestFraction, SplitSeed);
-        AffineNormalizer normalizer = MeanVarianceNormalizer.Fit(train);
-        return new PreparedData(normalizer.Apply(train), normalizer.Apply(test), dataset.Schema.Task, dataset.Schema.ClassCount);
+        (DenseTable table, TaskKind kind, string[] classes) = TabularTestData.Load(path, label, task, labelTransform);
+        Assert.AreEqual(rows, table.RowCount, file);
+        Assert.AreEqual(features, table.FeatureCount, file);
+        (DenseTable train, DenseTable test) = DataSplit.TrainTest(table, TestFraction, SplitSeed);
+        (train, test) = TabularTestData.Standardize(train, test);
+        return new PreparedData(train, test, kind, classes.Length);
     }
 
     private sealed record PreparedData(DenseTable Train, DenseTable Test, TaskKind Task, int ClassCount);

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
-using System.Threading;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using MLNet.Optimizers.Serialization;
 using MLNet.Optimizers.Training.Data;
@@ -184,63 +183,5 @@ public sealed class TuningSearchSpaceTests
         var badValue = new LionSearchSpace { Beta1 = new FloatRange("beta_1", 0.5, 1.5, 1.2) };
         var value = Assert.ThrowsExactly<OptimizerConfigException>(badValue.Validate);
         StringAssert.Contains(value.Message, "beta_1");
-    }
-
-    [TestMethod]
-    [DataRow(1, 27, 3, new[] { 1, 3, 9, 27 }, DisplayName = "1..27 by 3")]
-    [DataRow(2, 20, 3, new[] { 2, 6, 20 }, DisplayName = "2..20 by 3")]
-    [DataRow(5, 5, 3, new[] { 5 }, DisplayName = "one rung")]
-    [DataRow(4, 30, 2, new[] { 7, 15, 30 }, DisplayName = "4..30 by 2")]
-    public void RungEpochsGrowByEta(int min, int max, int eta, int[] expected)
-    {
-        CollectionAssert.AreEqual(expected, SuccessiveHalving.RungEpochs(min, max, eta));
-    }
-
-    [TestMethod]
-    public void HalvingKeepsTheBestThirdAndAlwaysTheDefault()
-    {
-        // Candidate c scores c at every budget, except the default (0) which scores worst: it is still promoted.
-        var (results, reason) = SuccessiveHalving.Run(9, new[] { 1, 3, 9 }, 3, 0, (c, e, _) => c, null, null, CancellationToken.None);
-        Assert.AreEqual(SweepStopReason.Completed, reason);
-        CollectionAssert.AreEqual(Enumerable.Range(0, 9).ToArray(), results.Where(r => r.Rung == 0).Select(r => r.Candidate).ToArray());
-        CollectionAssert.AreEqual(new[] { 0, 6, 7, 8 }, results.Where(r => r.Rung == 1).Select(r => r.Candidate).ToArray());
-        CollectionAssert.AreEqual(new[] { 0, 8 }, results.Where(r => r.Rung == 2).Select(r => r.Candidate).ToArray());
-        Assert.IsTrue(results.Where(r => r.Rung == 2).All(r => r.Epochs == 9));
-    }
-
-    [TestMethod]
-    public void FailedEvaluationsAreRecordedAndNeverPromoted()
-    {
-        var (results, _) = SuccessiveHalving.Run(4, new[] { 1, 2 }, 2, -1, (c, e, _) => c == 3 ? throw new InvalidOperationException("diverged") : c, null, null, CancellationToken.None);
-        RungResult failed = results.Single(r => r.Candidate == 3);
-        Assert.IsTrue(double.IsNaN(failed.Score));
-        StringAssert.Contains(failed.Error, "diverged");
-        CollectionAssert.AreEqual(new[] { 1, 2 }, results.Where(r => r.Rung == 1).Select(r => r.Candidate).ToArray());
-    }
-
-    [TestMethod]
-    public void CancellationAndTimeBudgetStopBetweenEvaluations()
-    {
-        using var cts = new CancellationTokenSource();
-        int calls = 0;
-        var (results, reason) = SuccessiveHalving.Run(10, new[] { 1 }, 3, -1, (c, e, _) =>
-        {
-            if (++calls == 3)
-            {
-                cts.Cancel();
-            }
-
-            return c;
-        }, null, null, cts.Token);
-        Assert.AreEqual(SweepStopReason.Cancelled, reason);
-        Assert.AreEqual(3, results.Count);
-
-        var (timed, why) = SuccessiveHalving.Run(10, new[] { 1 }, 3, -1, (c, e, _) =>
-        {
-            Thread.Sleep(30);
-            return c;
-        }, TimeSpan.FromMilliseconds(70), null, CancellationToken.None);
-        Assert.AreEqual(SweepStopReason.TimeBudget, why);
-        Assert.IsTrue(timed.Count is >= 2 and < 10, $"ran {timed.Count} evaluations in a 70 ms budget of 30 ms each");
     }
 }

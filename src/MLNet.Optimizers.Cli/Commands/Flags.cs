@@ -40,6 +40,30 @@ internal static class Flags
     public static string[] SplitList(string[]? values) =>
         values is null ? Array.Empty<string>() : values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToArray();
 
+    /// <summary>
+    /// Checks a file or folder path given to a flag: a NUL or another character no path may hold is a usage error
+    /// (rather than an exception deep in the file system).
+    /// </summary>
+    /// <param name="flag">The flag.</param>
+    /// <param name="text">The path (null: absent).</param>
+    /// <returns>The path, or null when absent.</returns>
+    public static string? Path(string flag, string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        int bad = text.IndexOfAny(System.IO.Path.GetInvalidPathChars());
+        if (text.Trim().Length == 0 || bad >= 0)
+        {
+            string what = bad < 0 ? "an empty path" : text[bad] == '\0' ? "a NUL character" : $"the character U+{(int)text[bad]:X4}";
+            throw CliException.Usage($"{flag}: expected a file path, got {what}{(bad >= 0 ? string.Create(CultureInfo.InvariantCulture, $" at position {bad + 1}") : string.Empty)}.");
+        }
+
+        return text;
+    }
+
     /// <summary>Parses an integer in a range.</summary>
     /// <param name="flag">The flag.</param>
     /// <param name="text">The text (null: absent).</param>
@@ -118,6 +142,6 @@ internal static class Flags
 
         return Settings.Names.TryParse(table, text, out value)
             ? true
-            : throw CliException.Usage($"{flag}: expected one of {Settings.Names.List(table)}, got '{text}'.");
+            : throw CliException.Usage($"{flag}: expected one of {Settings.Names.List(table)}, got '{text}'{Suggest.DidYouMean(text, table.Select(e => e.Name))}.");
     }
 }

@@ -1,23 +1,23 @@
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using MLNet.Optimizers.Cli.Backend;
-using MLNet.Optimizers.Cli.Data;
 using MLNet.Optimizers.Cli.Settings;
+using MLNet.Optimizers.MLNet.Recipes;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Models;
-using MLNet.Optimizers.Training.Pipelines;
+using MLNet.Optimizers.Training.Training;
 using static System.FormattableString;
 
 namespace MLNet.Optimizers.Cli.Commands;
 
 /// <summary>
-/// The flags <c>train</c>, <c>compare</c> and <c>sweep</c> share — data and featurization, model, trainer, output — and
-/// how they become a pipeline configuration: the config file (<c>--config</c>) or the tool's defaults
-/// (<see cref="CliDefaults"/>), then every flag given, each setting its key of the configuration.
+/// The flags <c>train</c>, <c>compare</c> and <c>sweep</c> share — data, featurization, model, trainer, output — and
+/// how they become a recipe: the recipe file (<c>--config</c>) or the recipe inferred from the CSV file, then every flag
+/// given, each setting its key of the recipe (the flag's help names the key). Defaults are the library's
+/// (<see cref="TrainingDefaults"/>, <see cref="RecipeDefaults"/>): the tool keeps no copies.
 /// </summary>
 internal sealed class RunFlags
 {
@@ -25,7 +25,7 @@ internal sealed class RunFlags
 
     /// <summary>Creates the flags of a verb.</summary>
     /// <param name="outputSuffix">The default output folder's suffix ("model", "compare", "sweep").</param>
-    /// <param name="modelFlags">Whether the verb takes the model and trainer flags (<c>sweep</c> searches them instead).</param>
+    /// <param name="modelFlags">Whether the verb takes the model, optimizer and epoch flags (<c>sweep</c> searches them instead).</param>
     public RunFlags(string outputSuffix, bool modelFlags = true)
     {
         OutputSuffix = outputSuffix;
@@ -35,51 +35,57 @@ internal sealed class RunFlags
 
     public Option<string?> Data { get; } = Flags.Text("--data", "file.csv", "The CSV file (header row, one row per example).", "-d");
 
-    public Option<string?> Label { get; } = Flags.Text("--label", "column", "The label column; the task is inferred from it unless --task is given.", "-l");
+    public Option<string?> Label { get; } = Flags.Text("--label", "column", "The label column (label.column); the task is inferred from it unless --task is given.", "-l");
 
-    public Option<string?> Config { get; } = Flags.Text("--config", "file.json", "A pipeline config (the config.json an earlier run wrote); flags given as well override its keys.", "-c");
+    public Option<string?> Config { get; } = Flags.Text("--config", "recipe.json", "A recipe (the config.json an earlier run wrote); flags given as well override its keys.", "-c");
 
     public Option<string?> Output { get; }
 
-    public Option<string?> Task { get; } = Flags.Text("--task", "task", "auto, regression, binary or multiclass [default: auto].");
+    public Option<string?> Task { get; } = Flags.Text("--task", "task", "auto, regression, binary or multiclass (trainer.task) [default: auto].");
 
-    public Option<string?> Model { get; } = Flags.Text("--model", "kind", "mlp or linear [default: mlp].");
+    public Option<string?> Model { get; } = Flags.Text("--model", "kind", "mlp or linear (trainer.model.type) [default: mlp].");
 
-    public Option<string?> Hidden { get; } = Flags.Text("--hidden", "widths", Invariant($"MLP hidden layer widths, comma-separated [default: {string.Join(',', PipelineDefaults.DefaultHiddenLayers)}]."));
+    public Option<string?> Hidden { get; } = Flags.Text("--hidden", "widths", Invariant($"MLP hidden layer widths, comma-separated (trainer.model.hidden_layers) [default: {string.Join(',', TrainingDefaults.HiddenLayers)}]."));
 
-    public Option<string?> Activation { get; } = Flags.Text("--activation", "name", "relu, gelu, tanh or sigmoid [default: relu].");
+    public Option<string?> Activation { get; } = Flags.Text("--activation", "name", $"relu, tanh or sigmoid (trainer.model.activation) [default: {ModelSearchName(TrainingDefaults.Activation)}].");
 
-    public Option<string?> Dropout { get; } = Flags.Text("--dropout", "rate", "Dropout on hidden units while training, in [0, 0.95] [default: 0].");
+    public Option<string?> Dropout { get; } = Flags.Text("--dropout", "rate", Invariant($"Dropout on hidden units while training, in [0, 0.95] (trainer.model.dropout) [default: {TrainingDefaults.Dropout}]."));
 
-    public Option<string?> Epochs { get; } = Flags.Text("--epochs", "n", Invariant($"Passes over the training rows [default: enough for about {PipelineBackend.AutoTargetSteps} optimizer steps, {PipelineBackend.AutoMinEpochs} to {PipelineBackend.AutoMaxEpochs} epochs]."));
+    public Option<string?> Epochs { get; } = Flags.Text("--epochs", "n", Invariant($"The most passes over the training rows; early stopping usually ends sooner (trainer.epochs) [default: {TrainingDefaults.Epochs}]."));
 
-    public Option<string?> BatchSize { get; } = Flags.Text("--batch-size", "n", Invariant($"Rows per optimizer step [default: {PipelineDefaults.BatchSize}]."));
+    public Option<string?> BatchSize { get; } = Flags.Text("--batch-size", "n", Invariant($"Rows per optimizer step (trainer.batch_size) [default: {TrainingDefaults.BatchSize}]."));
 
-    public Option<string?> ValidationFraction { get; } = Flags.Text("--validation-fraction", "share", Invariant($"Share of rows held out for validation curves and metrics, in [0, 0.9] [default: {CliDefaults.ValidationFraction}]."));
+    public Option<string?> HoldoutFraction { get; } = Flags.Text("--holdout-fraction", "share", Invariant($"Share of the rows held out to evaluate the model on rows that chose nothing, in [0, 0.9] (data.holdout_fraction) [default: {RecipeDefaults.HoldoutFraction}]."));
 
-    public Option<string?> EarlyStopping { get; } = Flags.Text("--early-stopping", "patience", "Stop after this many epochs without validation-loss improvement and keep the best weights [default: off].");
+    public Option<string?> SelectionFraction { get; } = Flags.Text("--selection-fraction", "share", Invariant($"Share of the training rows split off as selection rows, on which early stopping chooses the epoch, in [0, 0.9); 0: none, every epoch runs and the last is kept (trainer.early_stopping.selection_fraction) [default: {TrainingDefaults.SelectionFraction}]."));
 
-    public Option<bool> LastEpoch { get; } = Flags.Switch("--last-epoch", "Keep the weights of the last epoch instead of those of the epoch with the lowest validation loss.");
+    public Option<string?> Patience { get; } = Flags.Text("--patience", "epochs", Invariant($"Stop after this many epochs without improvement on the selection rows, or 'none' to run every epoch (trainer.early_stopping.patience) [default: {TrainingDefaults.EarlyStoppingPatience}]."));
 
-    public Option<string?> Normalize { get; } = Flags.Text("--normalize", "kind", "mean-variance, min-max or none [default: mean-variance].");
+    public Option<string?> Keep { get; } = Flags.Text("--keep", "rule", $"Which epoch's weights to keep: best-loss, best-metric or last (trainer.early_stopping.keep) [default: {Names.Format(Names.EpochRules, TrainingDefaults.EpochRule)}].");
+
+    public Option<bool> Refit { get; } = Flags.Switch("--refit", "After early stopping has chosen the epoch count, train again on every training row (selection rows too) for that many epochs (trainer.early_stopping.refit).");
+
+    public Option<string?> Normalize { get; } = Flags.Text("--normalize", "kind", "mean-variance, min-max, robust or none (the normalize step) [default: mean-variance].");
 
     public Option<string[]> Categorical { get; } = Flags.List("--categorical", "columns", "Columns to one-hot encode even if their values are numbers (comma-separated or repeated).");
 
-    public Option<string[]> Ignore { get; } = Flags.List("--ignore", "columns", "Columns that are not features, e.g. ids (comma-separated or repeated).");
+    public Option<string[]> Ignore { get; } = Flags.List("--ignore", "columns", "Columns that are not features, e.g. ids (the drop step; comma-separated or repeated).");
 
-    public Option<string[]> MissingValues { get; } = Flags.List("--missing-values", "tokens", "Values that mean \"missing\" besides the empty field, e.g. NA,? (comma-separated or repeated).");
+    public Option<string[]> MissingValues { get; } = Flags.List("--missing-values", "tokens", "Values that mean \"missing\" besides the empty field, e.g. NA,? (data.missing_tokens; comma-separated or repeated).");
 
-    public Option<string?> Impute { get; } = Flags.Text("--impute", "policy", "What a missing feature value becomes: fail, mean or zero [default: fail].");
+    public Option<string?> Impute { get; } = Flags.Text("--impute", "mode", "What a missing numeric feature becomes: mean, zero, minimum, maximum, or none (a missing value is then an error) (the replace_missing step) [default: mean].");
 
-    public Option<string?> Separator { get; } = Flags.Text("--separator", "char", "The field separator: one character or 'tab' [default: ,].");
+    public Option<string?> Separator { get; } = Flags.Text("--separator", "char", "The field separator: one character or 'tab' (data.separator) [default: ,].");
 
-    public Option<string?> Seed { get; } = Flags.Text("--seed", "n", Invariant($"Seed of the split, initial weights, shuffling and dropout; same seed, same model [default: {PipelineDefaults.Seed}]."));
+    public Option<string?> DecimalSeparator { get; } = Flags.Text("--decimal-separator", "char", "The decimal separator of numbers: . or , (data.decimal_separator) [default: .].");
+
+    public Option<string?> Seed { get; } = Flags.Text("--seed", "n", Invariant($"Seed of the splits, initial weights, shuffling and dropout; same seed, same model (seed) [default: {TrainingDefaults.Seed}]."));
 
     public Option<string?> Compute { get; } = Flags.Text("--compute", "provider", "Matrix compute provider: auto, managed, mkl or openblas [default: auto].");
 
     public Option<bool> NoReport { get; } = Flags.Switch("--no-report", "Do not write the HTML report.");
 
-    public Option<bool> Quiet { get; } = Flags.Switch("--quiet", "No progress and no run summary; only results and errors.", "-q");
+    public Option<bool> Quiet { get; } = Flags.Switch("--quiet", "Print nothing but errors (the results are in the output folder).", "-q");
 
     /// <summary>The default output folder's suffix.</summary>
     public string OutputSuffix { get; }
@@ -101,13 +107,8 @@ internal sealed class RunFlags
             options.AddRange(new Option[] { Epochs, BatchSize });
         }
 
-        options.Add(ValidationFraction);
-        if (_modelFlags)
-        {
-            options.AddRange(new Option[] { EarlyStopping, LastEpoch });
-        }
-
-        options.AddRange(new Option[] { Normalize, Categorical, Ignore, MissingValues, Impute, Separator, Seed, Compute, NoReport, Quiet });
+        options.AddRange(new Option[] { HoldoutFraction, SelectionFraction, Patience, Keep, Refit });
+        options.AddRange(new Option[] { Normalize, Categorical, Ignore, MissingValues, Impute, Separator, DecimalSeparator, Seed, Compute, NoReport, Quiet });
         foreach (Option o in options)
         {
             command.Options.Add(o);
@@ -115,30 +116,32 @@ internal sealed class RunFlags
     }
 
     /// <summary>
-    /// Builds the run: parses every flag (usage errors first), reads the config file, checks the data file, then builds
-    /// the pipeline configuration — the file's, or the tool's defaults for the data — with every flag applied.
+    /// Builds the run: parses every flag (usage errors first), reads the recipe file or infers a recipe from the data
+    /// file, then sets every flag's key.
     /// </summary>
     /// <param name="pr">The parse result.</param>
-    /// <returns>The run (its optimizer not yet chosen: see the verbs' optimizer flags).</returns>
-    public RunRequest Resolve(ParseResult pr)
+    /// <param name="optimizer">The optimizer to set (<c>trainer.optimizer</c>), or null to keep the recipe's.</param>
+    /// <param name="optimizerKeys">Keras config keys to set in the optimizer (<c>--learning-rate</c>, <c>--weight-decay</c>), or null.</param>
+    /// <returns>The run.</returns>
+    public RunRequest Resolve(ParseResult pr, OptimizerSpec? optimizer = null, IReadOnlyDictionary<string, double>? optimizerKeys = null)
     {
-        string? configPath = pr.GetValue(Config);
-        string? dataFlag = pr.GetValue(Data);
+        string? configPath = Flags.Path("--config", pr.GetValue(Config));
+        string? dataFlag = Flags.Path("--data", pr.GetValue(Data));
         string? labelFlag = pr.GetValue(Label);
+        Flags.Path("--output", pr.GetValue(Output));
         if (configPath is null && (dataFlag is null || labelFlag is null))
         {
-            throw CliException.Usage("--data and --label are required (or --config with a pipeline config file).");
+            throw CliException.Usage("--data and --label are required (or --config with a recipe file).");
         }
 
         // Every flag value first: a bad flag is a usage error before any file is read.
-        bool taskGiven = Flags.Choice("--task", pr.GetValue(Task), Names.Tasks, out TaskKind? task);
+        Flags.Choice("--task", pr.GetValue(Task), Names.Tasks, out TaskKind? task);
         bool modelGiven = false, activationGiven = false;
-        ModelType model = ModelType.Mlp;
-        Activation activation = Training.Models.Activation.ReLU;
+        RecipeModelType model = RecipeModelType.Mlp;
+        Activation activation = TrainingDefaults.Activation;
         int[]? hidden = null;
         double? dropout = null;
-        int? epochs = null, batch = null, patience = null;
-        bool lastEpoch = false;
+        int? epochs = null, batch = null;
         if (_modelFlags)
         {
             modelGiven = Flags.Choice("--model", pr.GetValue(Model), Names.Models, out model);
@@ -147,21 +150,36 @@ internal sealed class RunFlags
             dropout = Flags.Double("--dropout", pr.GetValue(Dropout), 0, 0.95);
             epochs = Flags.Int("--epochs", pr.GetValue(Epochs), 1, 1_000_000);
             batch = Flags.Int("--batch-size", pr.GetValue(BatchSize), 1, 1 << 20);
-            patience = Flags.Int("--early-stopping", pr.GetValue(EarlyStopping), 1, 1_000_000);
-            lastEpoch = pr.GetValue(LastEpoch);
         }
 
-        double? validationFraction = Flags.Double("--validation-fraction", pr.GetValue(ValidationFraction), 0, 0.9);
+        double? holdout = Flags.Double("--holdout-fraction", pr.GetValue(HoldoutFraction), 0, 0.9);
+        double? selection = Flags.Double("--selection-fraction", pr.GetValue(SelectionFraction), 0, 0.9);
+        if (selection is 0.9)
+        {
+            throw CliException.Usage("--selection-fraction: expected a number in [0, 0.9), got '0.9'.");
+        }
+
+        (bool patienceGiven, int? patience) = ParsePatience(pr.GetValue(Patience));
+        bool keepGiven = Flags.Choice("--keep", pr.GetValue(Keep), Names.EpochRules, out EpochRule keep);
+        bool refit = pr.GetValue(Refit);
         ulong? seed = Flags.ULong("--seed", pr.GetValue(Seed));
-        bool normalizeGiven = Flags.Choice("--normalize", pr.GetValue(Normalize), Names.Normalizations, out NormalizeKind normalize);
-        bool imputeGiven = Flags.Choice("--impute", pr.GetValue(Impute), Names.Imputations, out MissingValuePolicy impute);
+        bool normalizeGiven = Flags.Choice("--normalize", pr.GetValue(Normalize), Names.Normalizations, out NormalizeMethod? normalize);
+        bool imputeGiven = Flags.Choice("--impute", pr.GetValue(Impute), Names.Imputations, out MissingReplacement? impute);
         string[] categorical = Flags.SplitList(pr.GetValue(Categorical));
         string[] ignore = Flags.SplitList(pr.GetValue(Ignore));
         string[] missing = Flags.SplitList(pr.GetValue(MissingValues));
         char? separator = null;
         if (pr.GetValue(Separator) is string sep)
         {
-            separator = Names.TryParseSeparator(sep, out char c) ? c : throw CliException.Usage($"--separator: expected one character (not a quote) or 'tab', got '{sep}'.");
+            separator = Names.TryParseSeparator(sep, out char c) && c is not ('"' or '\r' or '\n' or '\0')
+                ? c
+                : throw CliException.Usage($"--separator: expected one character (not a quote) or 'tab', got '{sep}'.");
+        }
+
+        char? decimalSeparator = null;
+        if (pr.GetValue(DecimalSeparator) is string dec)
+        {
+            decimalSeparator = dec is "." or "," ? dec[0] : throw CliException.Usage($"--decimal-separator: expected . or ,, got '{dec}'.");
         }
 
         string compute = "auto";
@@ -169,164 +187,201 @@ internal sealed class RunFlags
         {
             compute = Names.ComputeProviders.Contains(computeText.ToLowerInvariant())
                 ? computeText.ToLowerInvariant()
-                : throw CliException.Usage($"--compute: expected one of {string.Join(", ", Names.ComputeProviders)}, got '{computeText}'.");
+                : throw CliException.Usage($"--compute: expected one of {string.Join(", ", Names.ComputeProviders)}, got '{computeText}'{Suggest.DidYouMean(computeText, Names.ComputeProviders)}.");
         }
 
-        if (hidden != null && (modelGiven ? model : ModelType.Mlp) == ModelType.Linear)
+        if (hidden != null && modelGiven && model == RecipeModelType.Linear)
         {
             throw CliException.Usage("--hidden cannot be used with --model linear (a linear model has no hidden layers).");
         }
 
-        // The config file, and where the data is.
-        PipelineConfig? file = configPath is null ? null : PipelineBackend.ReadConfig(configPath);
-        string? dataPath = dataFlag;
-        if (dataPath is null && file?.Data.Path is string relative)
+        foreach (string name in categorical.Intersect(ignore, StringComparer.Ordinal))
         {
-            // Relative to the config file's folder; shown relative to the current folder unless the config path was absolute.
-            string full = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath!)) ?? ".", relative));
-            dataPath = Path.IsPathRooted(relative) ? relative : Path.IsPathRooted(configPath!) ? full : Path.GetRelativePath(Directory.GetCurrentDirectory(), full);
+            throw CliException.Usage($"'{name}' is given to both --categorical and --ignore.");
         }
 
-        if (dataPath is null)
-        {
-            throw CliException.Usage($"config file '{configPath}' names no data file (no data.path); pass --data.");
-        }
+        System.Text.Json.Nodes.JsonObject? optimizerObject = optimizer?.ToKerasObject("--optimizer");
 
-        string label = labelFlag ?? file!.Data.Label;
-
-        // Check the data file with the effective reading settings before anything is inferred or loaded.
-        char effectiveSeparator = separator ?? file?.Data.Separator ?? ',';
-        IReadOnlyList<string> tokens = missing.Length > 0 ? missing : file?.Data.MissingValueTokens ?? (IReadOnlyList<string>)Array.Empty<string>();
-        bool imputes = imputeGiven ? impute != MissingValuePolicy.Fail : file?.Featurizers.Any(f => f is ReplaceMissingConfig) ?? false;
-        if (file is null || file.Data.HasHeader)
+        // The recipe: the file's, or the one inferred from the data.
+        Recipe recipe;
+        string dataPath;
+        IReadOnlyList<string> decisions = Array.Empty<string>();
+        if (configPath != null)
         {
-            IEnumerable<string> textColumns = file?.Data.Columns.Where(c => c.Type == ColumnType.Text && c.Name != label).Select(c => c.Name) ?? Enumerable.Empty<string>();
-            IEnumerable<string> leftOut = file is null ? Enumerable.Empty<string>() : file.Data.Columns.Select(c => c.Name).Where(n => n != label && !FeatureColumns(file).Contains(n));
-            DataInspector.InspectTrainingFile(dataPath, effectiveSeparator, label, categorical, ignore, tokens, imputes, textColumns.ToArray(), leftOut.ToArray());
-        }
-
-        // The configuration: the file's, or the defaults for the inferred schema.
-        PipelineConfig config;
-        if (file is null)
-        {
-            DataConfig schema = PipelineBackend.InferSchema(dataPath, label, task, effectiveSeparator, tokens);
-            SetText(schema, categorical);
-            config = CliDefaults.Create(schema);
-        }
-        else
-        {
-            config = file.Clone();
-            DataConfig d = config.Data;
-            d.Path = null;
-            if (label != d.Label || taskGiven)
+            recipe = RecipeBackend.ReadRecipe(configPath);
+            if (labelFlag != null && labelFlag != recipe.Label.Column)
             {
-                if (d.TypeOf(label) is null)
+                throw CliException.Usage($"--label '{labelFlag}' differs from the recipe's label.column '{recipe.Label.Column}'; edit the recipe file (or leave --config out to infer a new recipe).");
+            }
+
+            if (task is TaskKind t && t != recipe.Trainer.Task)
+            {
+                throw CliException.Usage($"--task {Names.Format(Names.Tasks, t)} differs from the recipe's trainer.task; edit the recipe file (or leave --config out to infer a new recipe).");
+            }
+
+            string? resolved = recipe.ResolveDataPath();
+            if (dataFlag is null && resolved is null)
+            {
+                throw CliException.Usage($"recipe file '{configPath}' names no data file (no data.path); pass --data.");
+            }
+
+            // A relative data.path is shown relative to the current folder unless the recipe path was absolute.
+            dataPath = dataFlag ?? (Path.IsPathRooted(recipe.Data.Path!) || Path.IsPathRooted(configPath) ? resolved! : Path.GetRelativePath(Directory.GetCurrentDirectory(), resolved!));
+            recipe.Data.Path = null;
+            recipe.BaseDirectory = null;
+            Edit(recipe, () =>
+            {
+                if (separator is char s)
                 {
-                    throw CliException.BadData($"config file '{configPath}' declares no column '{label}' (--label) in data.columns.");
+                    recipe.Data.Separator = s;
                 }
 
-                d.Label = label;
-                d.Task = task ?? PipelineBackend.InferSchema(dataPath, label, null, effectiveSeparator, tokens).Task;
-            }
+                if (decimalSeparator is char d)
+                {
+                    recipe.Data.DecimalSeparator = d;
+                }
 
-            d.Separator = effectiveSeparator;
-            d.MissingValueTokens = tokens.ToList();
-            SetText(d, categorical);
-        }
+                if (missing.Length > 0)
+                {
+                    recipe.Data.MissingTokens = missing.Distinct(StringComparer.Ordinal).ToList();
+                }
 
-        ApplyFeaturizers(config, ignore, imputeGiven ? impute : null, normalizeGiven ? normalize : null);
-        TrainerConfig t = config.Trainer;
-        ModelConfig m = t.Model;
-        if (modelGiven && model == ModelType.Linear)
-        {
-            config.Trainer.Model = new ModelConfig { Type = ModelType.Linear, Initializer = m.Initializer, Loss = m.Loss, HuberDelta = m.HuberDelta };
-            m = config.Trainer.Model;
-        }
-        else if (modelGiven && model == ModelType.Mlp && m.Type == ModelType.Linear)
-        {
-            m.Type = ModelType.Mlp;
-            m.HiddenLayers = PipelineDefaults.DefaultHiddenLayers.ToList();
-        }
+                foreach (string name in ignore)
+                {
+                    RecipeEdits.Ignore(recipe, name);
+                }
 
-        if (m.Type == ModelType.Linear && (hidden != null || activationGiven || dropout != null))
-        {
-            string flag = hidden != null ? "--hidden" : activationGiven ? "--activation" : "--dropout";
-            throw CliException.Usage($"{flag} applies to an MLP; the model is linear (pass --model mlp).");
-        }
-
-        if (hidden != null)
-        {
-            m.HiddenLayers = hidden.ToList();
-        }
-
-        if (activationGiven)
-        {
-            m.Activation = activation;
-        }
-
-        if (dropout is double rate)
-        {
-            m.Dropout = rate;
-        }
-
-        if (epochs is int e)
-        {
-            t.Epochs = e;
-        }
-
-        if (batch is int b)
-        {
-            t.BatchSize = b;
-        }
-
-        if (validationFraction is double f)
-        {
-            t.ValidationFraction = f;
-        }
-
-        if (seed is ulong s)
-        {
-            config.Seed = s;
-        }
-
-        bool keepBest;
-        if (file is null)
-        {
-            keepBest = !lastEpoch && patience is null;
-            t.EarlyStoppingPatience = patience;
-            t.RestoreBestWeights = !lastEpoch;
+                foreach (string name in categorical)
+                {
+                    RecipeEdits.MakeCategorical(recipe, name);
+                }
+            });
         }
         else
         {
-            // A file that keeps the best epoch (patience = epochs) keeps doing so when flags change the epochs.
-            keepBest = patience is null && !lastEpoch && file.Trainer.EarlyStoppingPatience == file.Trainer.Epochs && file.Trainer.RestoreBestWeights;
-            if (patience != null)
+            dataPath = dataFlag!;
+            InferredRecipe inferred = SchemaInference.Infer(dataPath, labelFlag!, new InferenceSettings
             {
-                t.EarlyStoppingPatience = patience;
-            }
-            else if (lastEpoch)
-            {
-                t.EarlyStoppingPatience = null;
-            }
-
-            t.RestoreBestWeights &= !lastEpoch;
+                Separator = separator,
+                DecimalSeparator = decimalSeparator,
+                Task = task,
+                MissingTokens = missing,
+                Ignore = ignore,
+                Categorical = categorical,
+            });
+            recipe = inferred.Recipe;
+            decisions = inferred.Decisions;
         }
 
-        if (t.ValidationFraction == 0 && patience is null)
+        Edit(recipe, () =>
         {
-            t.EarlyStoppingPatience = null;
-            keepBest = false;
-        }
+            RecipeTrainer t = recipe.Trainer;
+            if (holdout is double h)
+            {
+                recipe.Data.HoldoutFraction = h;
+            }
 
-        return new RunRequest
-        {
-            Config = config,
-            DataPath = dataPath,
-            Compute = compute,
-            AutoEpochs = file is null && epochs is null,
-            KeepBestEpoch = keepBest,
-            FileTrainer = file?.Trainer.Clone(),
-        };
+            if (imputeGiven)
+            {
+                RecipeEdits.SetImputation(recipe, impute);
+            }
+
+            if (normalizeGiven)
+            {
+                RecipeEdits.SetNormalization(recipe, normalize);
+            }
+
+            if (modelGiven && model != t.Model)
+            {
+                t.Model = model;
+                t.HiddenLayers = model == RecipeModelType.Linear ? new List<int>() : new List<int>(TrainingDefaults.HiddenLayers);
+            }
+
+            if (t.Model == RecipeModelType.Linear && (hidden != null || activationGiven || dropout != null))
+            {
+                string flag = hidden != null ? "--hidden" : activationGiven ? "--activation" : "--dropout";
+                throw CliException.Usage($"{flag} applies to an MLP; the model is linear (trainer.model.type; pass --model mlp).");
+            }
+
+            if (hidden != null)
+            {
+                t.HiddenLayers = hidden.ToList();
+            }
+
+            if (activationGiven)
+            {
+                t.Activation = activation;
+            }
+
+            if (dropout is double rate)
+            {
+                t.Dropout = rate;
+            }
+
+            if (optimizerObject is System.Text.Json.Nodes.JsonObject o)
+            {
+                t.Optimizer = o;
+            }
+
+            foreach (KeyValuePair<string, double> kv in optimizerKeys ?? new Dictionary<string, double>())
+            {
+                var config = (System.Text.Json.Nodes.JsonObject)t.Optimizer["config"]!;
+                config[kv.Key] = kv.Value;
+            }
+
+            if (epochs is int e)
+            {
+                t.Epochs = e;
+            }
+
+            if (batch is int b)
+            {
+                t.BatchSize = b;
+            }
+
+            if (selection is 0.0)
+            {
+                if (patienceGiven && patience != null)
+                {
+                    throw CliException.Usage("--patience needs selection rows; --selection-fraction 0 has none.");
+                }
+
+                if (refit)
+                {
+                    throw CliException.Usage("--refit needs selection rows to choose the epoch count; --selection-fraction 0 has none.");
+                }
+
+                t.EarlyStopping = null;
+            }
+            else if (selection != null || patienceGiven || keepGiven || refit)
+            {
+                RecipeEarlyStopping es = t.EarlyStopping ?? new RecipeEarlyStopping();
+                if (selection is double f)
+                {
+                    es.SelectionFraction = f;
+                }
+
+                if (patienceGiven)
+                {
+                    es.Patience = patience;
+                }
+
+                if (keepGiven)
+                {
+                    es.Keep = keep;
+                }
+
+                es.Refit |= refit;
+                t.EarlyStopping = es;
+            }
+
+            if (seed is ulong s)
+            {
+                recipe.Seed = s;
+            }
+        });
+
+        return new RunRequest { Recipe = recipe, DataPath = dataPath, Compute = compute, Decisions = decisions, ConfigPath = configPath };
     }
 
     /// <summary>The output folder: the flag, or a name derived from the data file in the current folder.</summary>
@@ -336,39 +391,30 @@ internal sealed class RunFlags
     public string OutputFolder(ParseResult pr, RunRequest request) =>
         pr.GetValue(Output) ?? Path.GetFileNameWithoutExtension(request.DataPath) + "-" + OutputSuffix;
 
-    /// <summary>The feature columns after <c>select_columns</c> (all non-role columns without it).</summary>
-    /// <param name="config">The configuration.</param>
-    /// <returns>The columns in order.</returns>
-    public static IReadOnlyList<string> FeatureColumns(PipelineConfig config) =>
-        config.Featurizers.OfType<SelectColumnsConfig>().FirstOrDefault()?.Columns
-        ?? config.Data.Columns.Where(c => !config.Data.IsRole(c.Name)).Select(c => c.Name).ToList();
+    private static string ModelSearchName(Activation a) => Names.Format(Names.Activations, a);
 
-    /// <summary>Settings rows for the report.</summary>
-    /// <param name="config">The configuration trained.</param>
-    /// <param name="d">The data summary.</param>
-    /// <param name="model">The model description.</param>
-    /// <param name="compute">The compute provider.</param>
-    /// <returns>(name, value) rows.</returns>
-    public static IReadOnlyList<(string, string)> ReportSettings(PipelineConfig config, DataSummary d, string model, string compute)
+    /// <summary>Runs an edit of the recipe and checks the result, reporting a recipe the flags made invalid.</summary>
+    private static void Edit(Recipe recipe, Action edit)
     {
-        TrainerConfig t = config.Trainer;
-        NormalizeConfig? n = config.Featurizers.OfType<NormalizeConfig>().FirstOrDefault();
-        string normalization = n is null ? "none" : n.Kind == NormalizerKind.MeanVariance ? (n.FixZero ? "mean-variance (zero kept)" : "mean-variance (z-score)") : (n.FixZero ? "min-max (zero kept)" : "min-max");
-        ReplaceMissingConfig? r = config.Featurizers.OfType<ReplaceMissingConfig>().FirstOrDefault();
-        string stopping = t.EarlyStoppingPatience is int p && d.ValidationRows > 0
-            ? p >= t.Epochs ? (t.RestoreBestWeights ? ", weights of the epoch with the lowest validation loss" : ", weights of the last epoch") : $", early stopping after {p} epochs without improvement{(t.RestoreBestWeights ? " (best weights kept)" : string.Empty)}"
-            : ", weights of the last epoch";
-        return new List<(string, string)>
+        edit();
+        try
         {
-            ("data file", d.Path),
-            ("label", $"{d.Label} ({Names.Describe(d.Task)}{(d.ClassNames.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $", {d.ClassNames.Count} classes") : string.Empty)})"),
-            ("rows", string.Create(CultureInfo.InvariantCulture, $"{d.Rows:N0}: {d.TrainingRows:N0} training, {d.ValidationRows:N0} validation (pipeline seed {config.Seed})")),
-            ("features", string.Create(CultureInfo.InvariantCulture, $"{d.FeatureCount} after one-hot encoding: {d.NumericColumns.Count} numeric columns, {d.CategoricalColumns.Count} categorical{(d.CategoricalColumns.Count > 0 ? " (" + string.Join(", ", d.CategoricalColumns) + ")" : string.Empty)}")),
-            ("missing values", r is null ? "an error" : r.Mode == ReplacementMode.Mean ? "replaced by the training mean" : "replaced by zero"),
-            ("normalization", normalization + (d.Task == TaskKind.Regression && t.StandardizeLabel ? "; label standardized for training (loss in label-variance units), predictions and metrics on the original scale" : string.Empty)),
-            ("model", model),
-            ("trainer", string.Create(CultureInfo.InvariantCulture, $"{t.Epochs} epochs, batch size {t.BatchSize}{stopping}, compute {compute}")),
-        };
+            recipe.Validate();
+        }
+        catch (RecipeException e)
+        {
+            throw CliException.BadRecipe("the recipe with the flags applied", e);
+        }
+    }
+
+    private static (bool Given, int? Value) ParsePatience(string? text)
+    {
+        if (text is null)
+        {
+            return (false, null);
+        }
+
+        return string.Equals(text.Trim(), "none", StringComparison.OrdinalIgnoreCase) ? (true, null) : (true, Flags.Int("--patience", text, 1, 1_000_000));
     }
 
     private static int[]? ParseHidden(string? text)
@@ -384,73 +430,6 @@ internal sealed class RunFlags
             throw CliException.Usage($"--hidden: expected comma-separated layer widths such as 64 or 128,64, got '{text}'.");
         }
 
-        return parts.Select(p => Flags.Int("--hidden", p, 1, 1 << 16)!.Value).ToArray();
-    }
-
-    /// <summary>Declares columns as text (one-hot encoded) whatever their values look like.</summary>
-    private static void SetText(DataConfig data, IReadOnlyList<string> columns)
-    {
-        foreach (string name in columns.Select(c => c.Trim()))
-        {
-            int i = data.Columns.FindIndex(c => c.Name == name);
-            if (i < 0)
-            {
-                throw CliException.BadData($"the configuration declares no column '{name}' (--categorical) in data.columns.");
-            }
-
-            data.Columns[i] = data.Columns[i] with { Type = ColumnType.Text };
-        }
-    }
-
-    /// <summary>Applies the featurization flags and keeps the chain valid: select_columns, replace_missing, one_hot (exactly when there are text features), normalize.</summary>
-    private static void ApplyFeaturizers(PipelineConfig config, IReadOnlyList<string> ignore, MissingValuePolicy? impute, NormalizeKind? normalize)
-    {
-        DataConfig data = config.Data;
-        List<FeaturizerConfig> chain = config.Featurizers;
-        SelectColumnsConfig? select = chain.OfType<SelectColumnsConfig>().FirstOrDefault();
-        ReplaceMissingConfig? replace = chain.OfType<ReplaceMissingConfig>().FirstOrDefault();
-        OneHotConfig? oneHot = chain.OfType<OneHotConfig>().FirstOrDefault();
-        NormalizeConfig? norm = chain.OfType<NormalizeConfig>().FirstOrDefault();
-        if (ignore.Count > 0)
-        {
-            var keep = FeatureColumns(config).Where(c => !ignore.Contains(c)).ToList();
-            select = new SelectColumnsConfig(keep.ToArray());
-        }
-
-        if (impute is MissingValuePolicy policy)
-        {
-            replace = policy == MissingValuePolicy.Fail ? null : new ReplaceMissingConfig { Mode = policy == MissingValuePolicy.Mean ? ReplacementMode.Mean : ReplacementMode.Zero };
-        }
-
-        if (normalize is NormalizeKind kind)
-        {
-            norm = kind switch
-            {
-                NormalizeKind.MeanVariance => new NormalizeConfig { Kind = NormalizerKind.MeanVariance, FixZero = false },
-                NormalizeKind.MinMax => new NormalizeConfig { Kind = NormalizerKind.MinMax, FixZero = true },
-                _ => null,
-            };
-        }
-
-        IReadOnlyList<string> features = select?.Columns ?? data.Columns.Where(c => !data.IsRole(c.Name)).Select(c => c.Name).ToList();
-        bool anyText = features.Any(c => data.TypeOf(c) == ColumnType.Text);
-        if (anyText && oneHot is null)
-        {
-            oneHot = new OneHotConfig();
-        }
-        else if (!anyText && oneHot is { Columns: null })
-        {
-            oneHot = null;
-        }
-        else if (oneHot?.Columns is List<string> encoded)
-        {
-            // Every text feature must be encoded: a column made categorical by --categorical joins the list.
-            foreach (string c in features.Where(c => data.TypeOf(c) == ColumnType.Text && !encoded.Contains(c)))
-            {
-                encoded.Add(c);
-            }
-        }
-
-        config.Featurizers = new FeaturizerConfig?[] { select, replace, oneHot, norm }.Where(x => x != null).Cast<FeaturizerConfig>().ToList();
+        return parts.Select(p => Flags.Int("--hidden", p, 2, 1 << 16)!.Value).ToArray();
     }
 }

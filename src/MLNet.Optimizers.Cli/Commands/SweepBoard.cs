@@ -3,95 +3,69 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text;
 using System.Text.Json.Nodes;
 using MLNet.Optimizers.Cli.Backend;
 using MLNet.Optimizers.Cli.Settings;
-using MLNet.Optimizers.Training.Pipelines;
-using MLNet.Optimizers.Training.Tuning;
+using MLNet.Optimizers.MLNet.Recipes;
+using MLNet.Optimizers.MLNet.Tuning;
 
 namespace MLNet.Optimizers.Cli.Commands;
 
 /// <summary>One line of the leaderboard: a trial at the furthest rung it reached, with its key hyperparameters as trained.</summary>
 /// <param name="Rank">1 = best.</param>
 /// <param name="Result">The tuner's evaluation.</param>
-/// <param name="TotalSeconds">Wall time of every evaluation of the trial (all rungs).</param>
+/// <param name="TotalSeconds">Time of every evaluation of the trial (all rungs).</param>
 internal sealed record BoardRow(int Rank, TrialResult Result, double TotalSeconds)
 {
-    /// <summary>The trial number (0 is the base configuration).</summary>
+    /// <summary>The trial number (0 is the base recipe).</summary>
     public int Trial => Result.Trial;
 
     /// <summary>The optimizer's display name.</summary>
-    public string OptimizerLabel => OptimizerSpec.DisplayNameOf(OptimizerSpec.NameOfKerasClass(Result.Optimizer) ?? Result.Optimizer);
+    public string OptimizerLabel => Result.Optimizer;
 
-    /// <summary>The learning rate as configured, four digits: a number, or the peak of a cosine schedule ("0.002 cosine").</summary>
-    public string LearningRate => DescribeLearningRate(Result.Config.Trainer.Optimizer, G);
+    /// <summary>The learning rate, three digits: a number, or the peak of a schedule ("0.002 cosine").</summary>
+    public string LearningRate => OptimizerText.LearningRate(Result.Recipe.Trainer.Optimizer, OptimizerText.G3);
 
-    /// <summary>The decoupled weight decay, four digits, or "none".</summary>
-    public string WeightDecay => DescribeWeightDecay(G);
+    /// <summary>The decoupled weight decay, three digits, or "none".</summary>
+    public string WeightDecay => OptimizerText.WeightDecay(Result.Recipe.Trainer.Optimizer, OptimizerText.G3);
 
     /// <summary><see cref="LearningRate"/> with every digit (for the CSV file).</summary>
-    public string LearningRateExact => DescribeLearningRate(Result.Config.Trainer.Optimizer, R);
+    public string LearningRateExact => OptimizerText.LearningRate(Result.Recipe.Trainer.Optimizer, OptimizerText.R);
 
     /// <summary><see cref="WeightDecay"/> with every digit (for the CSV file).</summary>
-    public string WeightDecayExact => DescribeWeightDecay(R);
+    public string WeightDecayExact => OptimizerText.WeightDecay(Result.Recipe.Trainer.Optimizer, OptimizerText.R);
 
     /// <summary>Rows per step.</summary>
-    public int BatchSize => Result.Config.Trainer.BatchSize;
+    public int BatchSize => Result.Recipe.Trainer.BatchSize;
 
     /// <summary>The model: "linear", or the hidden widths and activation ("64x2 relu").</summary>
-    public string Model
-    {
-        get
-        {
-            ModelConfig m = Result.Config.Trainer.Model;
-            if (m.Type == ModelType.Linear)
-            {
-                return "linear";
-            }
+    public string Model => Describe(Result.Recipe);
 
-            string widths = m.HiddenLayers.Distinct().Count() == 1 ? m.HiddenLayers[0].ToString(CultureInfo.InvariantCulture) + (m.HiddenLayers.Count > 1 ? "x" + m.HiddenLayers.Count.ToString(CultureInfo.InvariantCulture) : string.Empty) : string.Join('-', m.HiddenLayers);
-            return widths + " " + Names.Format(Names.Activations, m.Activation);
-        }
-    }
-
-    /// <summary>A number with four significant digits.</summary>
-    /// <param name="d">The number.</param>
+    /// <summary>A recipe's model in a few characters: "linear", "64 relu", "64x2 tanh", "128-64 relu".</summary>
+    /// <param name="recipe">The recipe.</param>
     /// <returns>The text.</returns>
-    public static string G(double d) => d.ToString("G4", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
-
-    private static string R(double d) => d.ToString("R", CultureInfo.InvariantCulture);
-
-    private string DescribeWeightDecay(Func<double, string> format) =>
-        Result.Config.Trainer.Optimizer["config"]?["weight_decay"] is JsonValue v && v.TryGetValue(out double d) ? format(d) : "none";
-
-    private static string DescribeLearningRate(JsonObject optimizer, Func<double, string> format)
+    public static string Describe(Recipe recipe)
     {
-        JsonNode? lr = optimizer["config"]?["learning_rate"];
-        if (lr is JsonValue v && v.TryGetValue(out double d))
+        RecipeTrainer t = recipe.Trainer;
+        if (t.Model == RecipeModelType.Linear)
         {
-            return format(d);
+            return "linear";
         }
 
-        if (lr is JsonObject o && o["config"] is JsonObject c)
-        {
-            string cls = o["class_name"]?.GetValue<string>() ?? "schedule";
-            double? peak = c["warmup_target"] is JsonValue t && t.TryGetValue(out double tv) ? tv
-                : c["initial_learning_rate"] is JsonValue i && i.TryGetValue(out double iv) ? iv : null;
-            return peak is double p ? $"{format(p)} {(cls == "CosineDecay" ? "cosine" : cls)}" : cls;
-        }
-
-        return "?";
+        List<int> h = t.HiddenLayers;
+        string widths = h.Distinct().Count() == 1
+            ? h[0].ToString(CultureInfo.InvariantCulture) + (h.Count > 1 ? "x" + h.Count.ToString(CultureInfo.InvariantCulture) : string.Empty)
+            : string.Join('-', h);
+        return widths + " " + Names.Format(Names.Activations, t.Activation);
     }
 }
 
-/// <summary>The leaderboard of a sweep: its rows, the best and the base configuration's, and the JSON and CSV files.</summary>
+/// <summary>The leaderboard of a sweep: its rows, the best and the base recipe's, and the JSON and CSV files.</summary>
 internal sealed class SweepBoard
 {
-    private SweepBoard(IReadOnlyList<BoardRow> rows, int trials, string metricName)
+    private SweepBoard(IReadOnlyList<BoardRow> rows, string metricName)
     {
         Rows = rows;
-        Trials = trials;
         MetricName = metricName;
     }
 
@@ -101,27 +75,23 @@ internal sealed class SweepBoard
     /// <summary>The best trial.</summary>
     public BoardRow Best => Rows[0];
 
-    /// <summary>The base configuration's trial (0), or null when it did not run.</summary>
-    public BoardRow? Default => Rows.FirstOrDefault(r => r.Trial == 0);
-
-    /// <summary>The trials asked for.</summary>
-    public int Trials { get; }
+    /// <summary>The base recipe's trial (0), or null when it did not run.</summary>
+    public BoardRow? Base => Rows.FirstOrDefault(r => r.Trial == 0);
 
     /// <summary>The score's key (<c>accuracy</c>, <c>micro_accuracy</c>, <c>r_squared</c>).</summary>
     public string MetricName { get; }
 
     /// <summary>Builds the board of a sweep.</summary>
     /// <param name="result">The sweep.</param>
-    /// <param name="trials">The trials asked for.</param>
     /// <returns>The board.</returns>
-    public static SweepBoard From(TuningResult result, int trials)
+    public static SweepBoard From(TuningResult result)
     {
         var totals = result.Evaluations.GroupBy(e => e.Trial).ToDictionary(g => g.Key, g => g.Sum(e => e.Seconds));
         var rows = result.Leaderboard.Select((r, i) => new BoardRow(i + 1, r, totals[r.Trial])).ToList();
-        return new SweepBoard(rows, trials, result.MetricName);
+        return new SweepBoard(rows, result.MetricName);
     }
 
-    /// <summary>leaderboard.json: the sweep's settings and outcome, the leaderboard (each trial's point and configuration keys) and every evaluation.</summary>
+    /// <summary>leaderboard.json: the sweep's settings and outcome, the leaderboard (each trial's point and keys) and every evaluation.</summary>
     /// <param name="result">The sweep.</param>
     /// <param name="options">The tuner's options.</param>
     /// <param name="data">The data.</param>
@@ -132,10 +102,12 @@ internal sealed class SweepBoard
         ["label"] = data.Label,
         ["task"] = Names.Format(Names.Tasks, data.Task),
         ["metric"] = MetricName,
-        ["evaluation"] = options.Evaluation == TrialEvaluation.KFold ? $"{options.Folds}-fold" : "holdout",
-        ["holdout_fraction"] = options.Evaluation == TrialEvaluation.Holdout ? options.HoldoutFraction : null,
+        ["scored_on"] = options.Evaluation == TrialEvaluation.KFold ? $"{options.Folds}-fold cross-validation of the training part" : "tuning rows of the training part (not held out: they choose the trial)",
+        ["tuning_fraction"] = options.Evaluation == TrialEvaluation.Holdout ? options.HoldoutFraction : null,
         ["folds"] = options.Evaluation == TrialEvaluation.KFold ? options.Folds : null,
-        ["trials"] = Trials,
+        ["trials_per_bracket"] = options.Trials,
+        ["trials"] = result.Trials,
+        ["brackets"] = result.Brackets,
         ["seed"] = options.Seed,
         ["rung_epochs"] = new JsonArray(options.RungEpochs().Select(e => (JsonNode?)JsonValue.Create(e)).ToArray()),
         ["reduction_factor"] = options.SuccessiveHalving ? options.ReductionFactor : null,
@@ -198,7 +170,7 @@ internal sealed class SweepBoard
                 });
             }
 
-            fields.Add(double.IsNaN(r.Result.Metric) ? string.Empty : r.Result.Metric.ToString("R", CultureInfo.InvariantCulture));
+            fields.Add(double.IsFinite(r.Result.Metric) ? r.Result.Metric.ToString("R", CultureInfo.InvariantCulture) : string.Empty);
             fields.Add(r.Result.Seconds.ToString("F3", CultureInfo.InvariantCulture));
             fields.Add(r.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture));
             fields.Add(r.Result.Error ?? string.Empty);

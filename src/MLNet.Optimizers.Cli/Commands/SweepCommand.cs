@@ -4,26 +4,27 @@ using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Threading;
 using MLNet.Optimizers.Cli.Backend;
 using MLNet.Optimizers.Cli.Output;
 using MLNet.Optimizers.Cli.Settings;
+using MLNet.Optimizers.MLNet.Recipes;
+using MLNet.Optimizers.MLNet.Tuning;
 using MLNet.Optimizers.Reports;
 using MLNet.Optimizers.Training.Data;
-using MLNet.Optimizers.Training.Pipelines;
 using MLNet.Optimizers.Training.Tuning;
+
 
 namespace MLNet.Optimizers.Cli.Commands;
 
 /// <summary>
-/// The <c>sweep</c> verb: tunes the optimizer and the model of a pipeline with <see cref="PipelineTuner"/> (random
-/// search over the optimizers' search spaces and the model space, successive halving, holdout or k-fold), shows each
-/// evaluation as it finishes, prints the leaderboard, retrains the best configuration on every row (exactly what
-/// <c>train --config best-config.json</c> does) and writes the best config, the leaderboard (JSON and CSV), the model,
-/// its metrics and a report.
+/// The <c>sweep</c> verb: tunes the optimizer and the model of a recipe with <see cref="RecipeTuner"/> (random search
+/// over the optimizers' search spaces and the model space, successive halving, tuning rows or k folds of the training
+/// part), shows each evaluation as it finishes, prints the leaderboard, retrains the best recipe on the training part
+/// (exactly what <c>train --config best-config.json</c> does: the same epoch rule it was ranked with) and evaluates it
+/// on the held-out rows, which chose nothing; writes the best recipe, the leaderboard (JSON and CSV), the model, its
+/// metrics and a report.
 /// </summary>
 internal static class SweepCommand
 {
@@ -34,22 +35,22 @@ internal static class SweepCommand
     public static Command Create(CliConsole console, CancellationToken cancellationToken)
     {
         var flags = new RunFlags("sweep", modelFlags: false);
-        Option<string?> trials = Flags.Text("--trials", "n", "Candidates to draw; trial 0 is the base configuration itself [default: 20].");
-        Option<string?> maxEpochs = Flags.Text("--max-epochs", "n", "Epochs of the full budget (the last rung) [default: the config's epochs; without --config, enough for about 2000 optimizer steps].");
+        Option<string?> trials = Flags.Text("--trials", "n", "Candidates of one successive-halving bracket; trial 0 is the base recipe itself [default: 20]. With --time-budget, brackets of new candidates follow each other until the budget is spent.");
+        Option<string?> maxEpochs = Flags.Text("--max-epochs", "n", "Epochs of the full budget (the last rung) [default: the recipe's trainer.epochs].");
         Option<string?> minEpochs = Flags.Text("--min-epochs", "n", "Epochs of the first rung of successive halving [default: the full budget / eta², at least 1].");
         Option<string?> eta = Flags.Text("--eta", "n", "Successive halving's reduction factor: each rung keeps the best 1/eta and trains eta times longer [default: 3].");
         Option<bool> noHalving = Flags.Switch("--no-halving", "Plain random search: every trial trains for the full budget.");
-        Option<string?> timeBudget = Flags.Text("--time-budget", "duration", "Stop starting evaluations after this long, e.g. 90s, 5m, 1h30m [default: none].");
-        Option<string?> cv = Flags.Text("--cv", "k", "Score each trial by k-fold cross-validation (2 to 20 folds) instead of a holdout.");
-        Option<string?> holdout = Flags.Text("--holdout", "share", "Score each trial on this held-out share of the rows, in (0, 1) [default: 0.2].");
-        Option<string[]> optimizers = Flags.List("--optimizers", "names", "The optimizers to search, comma-separated [default: lion,adafactor,adamw,sgd].");
-        var command = new Command("sweep", "Tune the optimizer (learning rate, weight decay, moments) and the model (width, depth, activation, batch size) by random search with successive halving; print the leaderboard and write the best config (train --config retrains it), the leaderboard, the best model and a report.");
-        flags.AddTo(command, trials, maxEpochs, minEpochs, eta, noHalving, timeBudget, cv, holdout, optimizers);
+        Option<string?> timeBudget = Flags.Text("--time-budget", "duration", "Start no evaluation after this long, e.g. 90s, 5m, 1h30m; until then brackets of --trials candidates repeat [default: none: one bracket].");
+        Option<string?> cv = Flags.Text("--cv", "k", "Score each trial by k-fold cross-validation of the training part (2 to 20 folds) instead of tuning rows.");
+        Option<string?> tuning = Flags.Text("--tuning-fraction", "share", "Share of the training part that scores each trial (tuning rows: they choose the trial, so they are not held out), in (0, 1) [default: 0.2].");
+        Option<string[]> optimizers = Flags.List("--optimizers", "names", $"The optimizers to search, comma-separated [default: {string.Join(",", OptimizerSpec.Names)}].");
+        var command = new Command("sweep", "Tune the optimizer (learning rate, weight decay, moments) and the model (width, depth, activation, batch size) by random search with successive halving; print the leaderboard, retrain the best recipe and write it (train --config retrains it), the leaderboard, the model and a report.");
+        flags.AddTo(command, trials, maxEpochs, minEpochs, eta, noHalving, timeBudget, cv, tuning, optimizers);
         command.SetAction(pr => CliApp.Guard(console, () =>
         {
             var options = new TunerOptions
             {
-                Trials = Flags.Int("--trials", pr.GetValue(trials), 1, 10_000) ?? 20,
+                Trials = Flags.Int("--trials", pr.GetValue(trials), 1, TunerOptions.MaxTrials) ?? 20,
                 ReductionFactor = Flags.Int("--eta", pr.GetValue(eta), 2, 100) ?? 3,
                 SuccessiveHalving = !pr.GetValue(noHalving),
                 TimeBudget = ParseDuration("--time-budget", pr.GetValue(timeBudget)),
@@ -57,15 +58,15 @@ internal static class SweepCommand
             int? max = Flags.Int("--max-epochs", pr.GetValue(maxEpochs), 1, 1_000_000);
             int? min = Flags.Int("--min-epochs", pr.GetValue(minEpochs), 1, 1_000_000);
             int? folds = Flags.Int("--cv", pr.GetValue(cv), 2, 20);
-            double? share = Flags.Double("--holdout", pr.GetValue(holdout), 0, 1, minExclusive: true);
+            double? share = Flags.Double("--tuning-fraction", pr.GetValue(tuning), 0, 1, minExclusive: true);
             if (share is 1.0)
             {
-                throw CliException.Usage($"--holdout: expected a number in (0, 1), got '{pr.GetValue(holdout)}'.");
+                throw CliException.Usage($"--tuning-fraction: expected a number in (0, 1), got '{pr.GetValue(tuning)}'.");
             }
 
             if (folds != null && share != null)
             {
-                throw CliException.Usage("--cv and --holdout exclude each other: score trials by k-fold cross-validation or on one held-out share.");
+                throw CliException.Usage("--cv and --tuning-fraction exclude each other: score trials by k-fold cross-validation or on one share of tuning rows.");
             }
 
             if (folds is int k)
@@ -121,8 +122,8 @@ internal static class SweepCommand
         return TimeSpan.FromSeconds(seconds);
     }
 
-    /// <summary>Parses <c>--optimizers</c> into search spaces (Lion's derived from AdamW's by the 3-10x guidance).</summary>
-    /// <param name="values">The raw values (null or empty: all four).</param>
+    /// <summary>Parses <c>--optimizers</c> into search spaces.</summary>
+    /// <param name="values">The raw values (null or empty: every registered optimizer).</param>
     /// <returns>The spaces, in the order given.</returns>
     /// <exception cref="CliException">An unknown or repeated name (exit code 64).</exception>
     public static IReadOnlyList<OptimizerSearchSpace> ParseSpaces(string[]? values)
@@ -149,112 +150,106 @@ internal static class SweepCommand
                 "adafactor" => new AdafactorSearchSpace(),
                 "adamw" => new AdamWSearchSpace(),
                 "sgd" => new SgdSearchSpace(),
-                _ => throw CliException.Usage($"--optimizers: unknown optimizer '{raw}'; expected lion, adafactor, adamw or sgd (comma-separated)."),
+                _ => throw CliException.Usage($"--optimizers: unknown optimizer '{raw}'; expected {string.Join(", ", OptimizerSpec.Names)} (comma-separated){Suggest.DidYouMean(raw, OptimizerSpec.Names)}."),
             });
         }
 
         return spaces;
     }
 
-    /// <summary>The training rows of one trial: the tuner's training part (holdout, or the first fold), less the pipeline's validation share.</summary>
-    /// <param name="rows">All rows.</param>
-    /// <param name="options">The tuner's options.</param>
-    /// <param name="validationFraction">The configuration's validation share.</param>
-    /// <returns>The rows a trial trains on.</returns>
-    public static int TrialTrainingRows(int rows, TunerOptions options, double validationFraction)
-    {
-        int part = options.Evaluation == TrialEvaluation.KFold
-            ? rows - ((rows + options.Folds - 1) / options.Folds)
-            : rows >= 2 ? DataSplit.TrainTestIndices(rows, options.HoldoutFraction, 0).Train.Length : rows;
-        return validationFraction > 0 && part >= 2 ? DataSplit.TrainTestIndices(part, validationFraction, 0).Train.Length : part;
-    }
-
     private static int Run(CliConsole console, RunRequest request, TunerOptions options, int? maxEpochs, int? minEpochs, IReadOnlyList<OptimizerSearchSpace> spaces, string output, bool noReport, bool quiet, CancellationToken ct)
     {
-        PreparedData data = PipelineBackend.Prepare(request);
+        PreparedData data = RecipeBackend.Prepare(request);
         DataSummary d = data.Summary;
-        int trialRows = TrialTrainingRows(d.Rows, options, request.Config.Trainer.ValidationFraction);
-        if (trialRows < 1)
-        {
-            throw CliException.BadData($"data file '{request.DataPath}' has {d.Rows} rows: too few to hold out evaluation rows and train.");
-        }
-
-        // The base configuration (trial 0): the tool's defaults or the config file, for the full budget.
-        int budget = maxEpochs
-            ?? (request.AutoEpochs ? PipelineBackend.AutoEpochs(PipelineBackend.StepsPerEpoch(trialRows, request.Config.Trainer.BatchSize)) : request.Config.Trainer.Epochs);
+        int budget = maxEpochs ?? request.Recipe.Trainer.Epochs;
         options.MaxEpochs = budget;
         options.MinEpochs = minEpochs ?? Math.Max(1, budget / (options.ReductionFactor * options.ReductionFactor));
-        options.Seed = request.Config.Seed;
+        options.Seed = request.Recipe.Seed;
+        options.Blas = RecipeBackend.Provider(request.Compute);
         ValidateOptions(options, minEpochs != null);
-        OptimizerSpec? spec = request.FileTrainer is null ? OptimizerSpec.Default : null;
-        PipelineConfig baseConfig = PipelineBackend.Resolve(data, request, spec, trialRows, budget);
-        var space = new PipelineSearchSpace { Optimizers = spaces, Model = new ModelSearchSpace() };
-
-        OutputFiles.EnsureDirectory(output, "--output");
+        var space = new RecipeSearchSpace { Optimizers = spaces, Model = new ModelSearchSpace() };
         IReadOnlyList<int> rungs = options.RungEpochs();
+        OutputFolder folder = OutputFolder.Open(output, "--output");
+        string scoredOn = options.Evaluation == TrialEvaluation.KFold
+            ? $"{options.Folds} folds of the training part"
+            : string.Create(CultureInfo.InvariantCulture, $"the tuning rows ({options.HoldoutFraction:0.##%} of the training part)");
         if (!quiet)
         {
-            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"data:  {d.Path}: {d.Rows:N0} rows, {d.FeatureCount} features"));
-            string classes = d.ClassNames.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $", {d.ClassNames.Count} classes");
-            console.Out.WriteLine($"label: {d.Label}: {Names.Describe(d.Task)}{classes}");
-            console.Out.WriteLine($"sweep: {Describe(options, rungs, spaces)}");
+            TrainingCommands.PrintDataSummary(console, d, request);
+            foreach (string line in TrainingCommands.Wrap($"sweep: {Describe(options, rungs, spaces)}", console.Width))
+            {
+                console.Out.WriteLine(line);
+            }
         }
 
         TuningResult result = null!;
-        SweepProgress.Run(console, quiet, options, rungs, MetricLabel(d.Task), reporter =>
+        try
         {
-            try
+            SweepProgress.Run(console, quiet, options, rungs, MetricLabel(d.Task), reporter =>
             {
-                result = PipelineTuner.Run(baseConfig, data.All, space, options, reporter, ct);
-            }
-            catch (InvalidOperationException e)
-            {
-                throw new CliException(ExitCodes.Failure, CliException.OneLine(e.Message), e);
-            }
-            catch (PipelineConfigException e)
-            {
-                throw CliException.BadConfig("configuration", e);
-            }
-            catch (ArgumentException e)
-            {
-                throw CliException.BadData($"data file '{request.DataPath}': {CliException.OneLine(e.Message)}", e);
-            }
-        });
+                result = RecipeTuner.Run(data.Ml, request.Recipe, data.Train, space, options, reporter, ct);
+            });
+        }
+        catch (OperationCanceledException)
+        {
+            throw new CliException(Interruption.ExitCode, $"{Interruption.What} before any evaluation finished: nothing was written; {folder.Abandon(null)}.");
+        }
+        catch (InvalidOperationException e)
+        {
+            folder.Abandon(null);
+            throw new CliException(ExitCodes.Failure, CliException.OneLine(e.Message), e);
+        }
+        catch (RecipeException e)
+        {
+            folder.Abandon(null);
+            throw CliException.BadRecipe("recipe", e);
+        }
+        catch (ArgumentException e)
+        {
+            folder.Abandon(null);
+            throw CliException.BadData($"data file '{request.DataPath}': {CliException.OneLine(e.Message)}", e);
+        }
 
         bool cancelled = result.StopReason == SweepStopReason.Cancelled;
-        var board = SweepBoard.From(result, options.Trials);
-        Tables.Leaderboard(console, board, MetricLabel(d.Task), result, options.Evaluation == TrialEvaluation.KFold ? $"mean of {options.Folds} folds" : "holdout rows");
+        var board = SweepBoard.From(result);
+        if (!quiet)
+        {
+            Tables.Leaderboard(console, board, MetricLabel(d.Task), result, scoredOn);
+        }
 
-        // The best configuration, adapted to training on every row, and (unless cancelled) retrained: exactly train --config.
-        PipelineConfig best = result.BestConfig;
-        TrainerConfig bt = best.Trainer;
-        long trialSteps = bt.Epochs * PipelineBackend.StepsPerEpoch(TrialTrainingRows(d.Rows, options, bt.ValidationFraction), bt.BatchSize);
-        long fullSteps = bt.Epochs * PipelineBackend.StepsPerEpoch(PipelineBackend.FromConfig(best).SplitValidation(data.All).Training.RowCount, bt.BatchSize);
-        bt.Optimizer = OptimizerFactory.FitScheduleToRun(bt.Optimizer, trialSteps, fullSteps);
+        // The best recipe (with the epoch rule it was ranked with) and, unless cancelled, retrained: exactly train --config.
+        Recipe best = result.BestRecipe;
         string configPath = Path.Combine(output, "best-config.json");
-        string modelPath = Path.Combine(output, "model.mlnm");
+        string modelPath = Path.Combine(output, "model.zip");
         string metricsPath = Path.Combine(output, "metrics.json");
         string reportPath = Path.Combine(output, "report.html");
         string boardJson = Path.Combine(output, "leaderboard.json");
         string boardCsv = Path.Combine(output, "leaderboard.csv");
-        best.Data.Path = PipelineBackend.RelativePath(output, request.DataPath);
-        OutputFiles.WriteText(configPath, best.ToJson() + "\n");
+        Recipe saved = best.Clone();
+        saved.Data.Path = RecipeBackend.RelativePath(output, request.DataPath);
+        saved.Save(configPath);
         OutputFiles.WriteText(boardJson, OutputFiles.JsonText(board.ToJson(result, options, d)));
         OutputFiles.WriteText(boardCsv, board.ToCsv());
         TrainedRun? refit = null;
         if (!cancelled)
         {
-            string name = $"retrain {board.Best.Trial}";
+            string name = $"trial {board.Best.Trial}";
             if (!quiet)
             {
-                console.Out.WriteLine($"retraining trial {board.Best.Trial} ({board.Best.OptimizerLabel}) on all rows, as train --config {configPath} does:");
+                string rows = d.HoldoutRows > 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"the training part ({d.TrainingRows:N0} rows: all but the {d.HoldoutRows:N0} held out)")
+                    : string.Create(CultureInfo.InvariantCulture, $"all {d.Rows:N0} rows (none held out)");
+                foreach (string line in TrainingCommands.Wrap($"retraining trial {board.Best.Trial} ({board.Best.OptimizerLabel}) on {rows}, as train --config {configPath} does:", console.Width))
+                {
+                    console.Out.WriteLine(line);
+                }
             }
 
             try
             {
-                ProgressDisplay.Run(console, quiet, new[] { name }, d.QualityName, observer =>
+                ProgressDisplay.Run(console, quiet, new[] { name }, TrainingCommands.LossUnit(best), d.QualityName, observer =>
                 {
-                    refit = PipelineBackend.Fit(data, best, request, null, output, observer(0), ct);
+                    refit = RecipeBackend.Fit(data, best, name, request.Compute, null, observer(0), ct);
                 });
             }
             catch (OperationCanceledException)
@@ -265,47 +260,62 @@ internal static class SweepCommand
 
         if (refit != null)
         {
-            refit.SaveModel(modelPath);
-            OutputFiles.WriteText(metricsPath, OutputFiles.JsonText(MetricsJson.Document(d, new[] { refit }, Array.Empty<(string, string)>())));
-            TrainingCommands.PrintRun(console, refit);
+            TrainingCommands.WriteModel(data.Ml, refit, request, output, modelPath, Path.Combine(output, "config.json"));
+            OutputFiles.WriteText(metricsPath, OutputFiles.JsonText(MetricsJson.Document(d, new[] { (refit, refit.Report.Seconds) }, Array.Empty<(string, string)>(), refit.FeatureCount)));
+            if (!quiet)
+            {
+                TrainingCommands.PrintRun(console, refit, d);
+            }
         }
 
         if (!noReport)
         {
-            ReportModel? refitReport = refit is null ? null : TrainingCommands.BuildReport(d, new[] { refit }, Array.Empty<(string, string)>(), compare: false, request.Compute);
+            ReportModel? refitReport = refit is null ? null : TrainingCommands.BuildReport(d, new[] { refit }, Array.Empty<(string, string)>(), compare: false);
+            var evaluations = result.Evaluations.Select(e => new SweepEvaluation(e.Trial, e.Rung, e.Epochs, e.Optimizer, e.Metric, e.Error)).ToArray();
+            var rows = board.Rows.Select(r => new SweepReportRow(r.Rank, new SweepEvaluation(r.Trial, r.Result.Rung, r.Result.Epochs, r.Result.Optimizer, r.Result.Metric, r.Result.Error), r.TotalSeconds, r.LearningRate, r.WeightDecay, r.BatchSize, r.Model)).ToArray();
+            var search = spaces.Select(s => (s.ClassName, string.Join("; ", s.Ranges.Select(DescribeRange)))).ToList();
+            search.Add(("model", string.Join("; ", space.Model!.Ranges.Select(DescribeRange))));
+            search.Add(("tuner", Describe(options, rungs, spaces)));
             var sweepReport = new SweepReportModel(
                 $"Sweep on {Path.GetFileName(d.Path)}: {board.Rows.Count} trials",
-                string.Create(CultureInfo.InvariantCulture, $"label '{d.Label}': {Names.Describe(d.Task)}{(d.ClassNames.Count > 0 ? $" ({d.ClassNames.Count} classes)" : string.Empty)} · {d.Rows:N0} rows · {d.FeatureCount} features · {Describe(options, rungs, spaces)}"),
+                string.Create(CultureInfo.InvariantCulture, $"label '{d.Label}': {Names.Describe(d.Task)}{(d.ClassNames.Count > 0 ? $" ({d.ClassNames.Count} classes)" : string.Empty)} · {d.Rows:N0} rows: {d.TrainingRows:N0} training, {d.HoldoutRows:N0} held out"),
                 d.Task,
                 MetricLabel(d.Task),
-                result,
-                options,
-                space,
-                board.Rows.Select(r => new SweepReportRow(r.Rank, r.Result, r.TotalSeconds, r.LearningRate, r.WeightDecay, r.Model)).ToArray(),
+                $"{MetricLabel(d.Task)} on {scoredOn}",
+                evaluations,
+                rungs,
+                rows,
+                search,
+                result.Seconds,
+                result.StopReason switch { SweepStopReason.TimeBudget => "stopped at its time budget", SweepStopReason.Cancelled => "was cancelled", _ => "completed" },
                 refitReport)
             {
                 Generator = CliApp.ToolName + " (MLNet.Optimizers)",
-                NotRetrainedNote = "The sweep was cancelled, so the best configuration was not retrained; mlnet-opt train --config best-config.json trains it.",
+                NotRetrainedNote = "The sweep was cancelled, so the best recipe was not retrained; mlnet-opt train --config best-config.json trains it.",
+                RefitHeading = $"Trial {board.Best.Trial} retrained on the training part: ",
             };
             OutputFiles.WriteText(reportPath, SweepReport.Render(sweepReport));
         }
 
-        console.Out.WriteLine($"best config: {configPath} (mlnet-opt train --config {configPath} retrains the model)");
-        if (refit != null)
+        if (!quiet)
         {
-            console.Out.WriteLine($"model:       {modelPath}");
-            console.Out.WriteLine($"metrics:     {metricsPath}");
-        }
+            console.Out.WriteLine($"best recipe: {configPath} (mlnet-opt train --config {configPath} retrains the model)");
+            if (refit != null)
+            {
+                console.Out.WriteLine($"model:       {modelPath}");
+                console.Out.WriteLine($"metrics:     {metricsPath}");
+            }
 
-        console.Out.WriteLine($"leaderboard: {boardJson}, {boardCsv}");
-        if (!noReport)
-        {
-            console.Out.WriteLine($"report:      {reportPath}");
+            console.Out.WriteLine($"leaderboard: {boardJson}, {boardCsv}");
+            if (!noReport)
+            {
+                console.Out.WriteLine($"report:      {reportPath}");
+            }
         }
 
         if (cancelled)
         {
-            throw new CliException(ExitCodes.Cancelled, string.Create(CultureInfo.InvariantCulture, $"cancelled after {result.Evaluations.Count} evaluations; the leaderboard, best config and report of what finished were written to '{output}' (no model: retrain the best config with train --config)."));
+            throw new CliException(Interruption.ExitCode, string.Create(CultureInfo.InvariantCulture, $"{Interruption.What} after {result.Evaluations.Count} evaluations; the leaderboard, best recipe and report of what finished were written to '{output}' (no model: retrain the best recipe with train --config)."));
         }
 
         return ExitCodes.Ok;
@@ -319,10 +329,19 @@ internal static class SweepCommand
             : $"random search, {rungs[^1]} epochs each";
         string evaluation = options.Evaluation == TrialEvaluation.KFold
             ? $"{options.Folds}-fold cross-validation"
-            : string.Create(CultureInfo.InvariantCulture, $"{options.HoldoutFraction:0.##%} holdout");
-        string budget = options.TimeBudget is TimeSpan t ? $", time budget {Format.Seconds(t.TotalSeconds)}" : string.Empty;
+            : string.Create(CultureInfo.InvariantCulture, $"tuning rows {options.HoldoutFraction:0.##%} of the training part");
+        string budget = options.TimeBudget is TimeSpan t ? $", time budget {Format.Seconds(t.TotalSeconds)} (brackets repeat until it is spent)" : string.Empty;
         return string.Create(CultureInfo.InvariantCulture, $"{options.Trials} trials of {string.Join(", ", spaces.Select(s => s.ClassName))} (and batch size, hidden width and depth, activation); {schedule}; {evaluation}, seed {options.Seed}{budget}");
     }
+
+    /// <summary>A range in words with short numbers: <c>learning_rate: log 1e-05 to 0.00333, default 0.001</c>.</summary>
+    private static string DescribeRange(SearchRange range) => range switch
+    {
+        FloatRange f => $"{f.Name}: {(f.Scale == SearchScale.Log ? "log " : string.Empty)}{OptimizerText.G(f.Min)} to {OptimizerText.G(f.Max)}, default {OptimizerText.G(f.Default)}",
+        IntegerRange i => string.Create(CultureInfo.InvariantCulture, $"{i.Name}: {(i.Scale == SearchScale.Log ? "log " : string.Empty)}{i.Min} to {i.Max}, default {i.Default}"),
+        ChoiceRange c => $"{c.Name}: {string.Join(", ", c.Values)}, default {c.Default}",
+        _ => range.ToString(),
+    };
 
     private static void ValidateOptions(TunerOptions options, bool minGiven)
     {

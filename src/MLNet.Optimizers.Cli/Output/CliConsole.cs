@@ -16,7 +16,7 @@ internal sealed class CliConsole
     /// <param name="error">stderr.</param>
     /// <param name="outputIsTerminal">Whether stdout is a terminal.</param>
     /// <param name="errorIsTerminal">Whether stderr is a terminal.</param>
-    /// <param name="width">The terminal width (used for terminals; redirected text is laid out 120 columns wide).</param>
+    /// <param name="width">The width the output is laid out for (the terminal's; 120 for redirected streams).</param>
     /// <param name="noColor">Whether NO_COLOR asks for no colour.</param>
     public CliConsole(TextWriter output, TextWriter error, bool outputIsTerminal = false, bool errorIsTerminal = false, int width = 120, bool noColor = false)
     {
@@ -65,7 +65,7 @@ internal sealed class CliConsole
         {
             if (outTerminal || errTerminal)
             {
-                width = Math.Max(60, Console.WindowWidth);
+                width = Math.Max(40, Console.WindowWidth);
             }
         }
         catch (IOException)
@@ -88,7 +88,7 @@ internal sealed class CliConsole
         };
         settings.Enrichment.UseDefaultEnrichers = false;
         IAnsiConsole console = AnsiConsole.Create(settings);
-        console.Profile.Width = terminal ? Width : 120;
+        console.Profile.Width = Width;
         console.Profile.Capabilities.Unicode = terminal;
         return console;
     }

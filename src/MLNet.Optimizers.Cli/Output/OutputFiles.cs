@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -57,42 +58,85 @@ internal static class OutputFiles
         s.Write(bytes, 0, bytes.Length);
     });
 
-    /// <summary>Writes a file atomically.</summary>
+    /// <summary>Writes a file atomically (the library's one atomic-write helper, <see cref="global::MLNet.Optimizers.IO.AtomicFile"/>).</summary>
     /// <param name="path">The file.</param>
     /// <param name="write">Writes the content.</param>
+    /// <exception cref="CliException">It cannot be written (exit code 73); the file is unchanged.</exception>
     public static void Write(string path, Action<Stream> write)
     {
-        string full = Path.GetFullPath(path);
-        string temp = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
-            using (var f = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                write(f);
-                f.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
+            global::MLNet.Optimizers.IO.AtomicFile.Write(path, write);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CliException(ExitCodes.CannotCreate, $"cannot write '{path}': {e.Message}", e);
         }
-        finally
+    }
+}
+
+/// <summary>
+/// A run's output folder: created when the run starts writing, and on interruption removed again when the run created
+/// it (or left as it was when it existed before: a run writes its files only once training has finished).
+/// </summary>
+internal sealed class OutputFolder
+{
+    private OutputFolder(string path, bool created)
+    {
+        Path = path;
+        Created = created;
+    }
+
+    /// <summary>The folder.</summary>
+    public string Path { get; }
+
+    /// <summary>Whether this run created it.</summary>
+    public bool Created { get; }
+
+    /// <summary>Creates the folder (and its parents) unless it exists, or fails with exit code 73.</summary>
+    /// <param name="path">The folder.</param>
+    /// <param name="flag">The flag that named it.</param>
+    /// <returns>The folder.</returns>
+    public static OutputFolder Open(string path, string flag)
+    {
+        bool existed = Directory.Exists(path);
+        OutputFiles.EnsureDirectory(path, flag);
+        return new OutputFolder(path, !existed);
+    }
+
+    /// <summary>
+    /// Undoes the folder after an interruption: removed when this run created it and it holds nothing but
+    /// <paramref name="keep"/>-free content; says what happened, for the one-line message.
+    /// </summary>
+    /// <param name="keep">A file in the folder to keep (the checkpoint), or null.</param>
+    /// <returns>A phrase: "removed the output folder 'X' it had created", "the output folder 'X' is as it was", ...</returns>
+    public string Abandon(string? keep)
+    {
+        string full = System.IO.Path.GetFullPath(Path);
+        bool keepInside = keep != null && File.Exists(keep) && System.IO.Path.GetFullPath(keep).StartsWith(full + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        if (!Created)
         {
-            try
+            return $"the output folder '{Path}' is as it was (nothing is written before training ends)";
+        }
+
+        if (keepInside)
+        {
+            return $"kept the output folder '{Path}' for the checkpoint '{keep}'";
+        }
+
+        try
+        {
+            if (Directory.Exists(full) && !Directory.EnumerateFileSystemEntries(full).Any())
             {
-                if (File.Exists(temp))
-                {
-                    File.Delete(temp);
-                }
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
+                Directory.Delete(full);
+                return $"removed the output folder '{Path}' it had created";
             }
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"could not remove the output folder '{Path}' it had created: {e.Message}";
+        }
+
+        return $"left the output folder '{Path}' it had created (something else wrote to it)";
     }
 }

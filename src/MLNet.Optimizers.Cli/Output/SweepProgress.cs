@@ -1,17 +1,15 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
-using MLNet.Optimizers.Cli.Settings;
-using MLNet.Optimizers.Training.Tuning;
+using MLNet.Optimizers.MLNet.Tuning;
 using Spectre.Console;
 
 namespace MLNet.Optimizers.Cli.Output;
 
 /// <summary>
 /// Shows a sweep's progress on stderr as each evaluation finishes: on a terminal a live Spectre.Console bar over the
-/// planned evaluations (trial i/N, rung, epochs, optimizer, metric, best so far, elapsed time); redirected, one plain
-/// line per evaluation; nothing with <c>--quiet</c>.
+/// planned evaluations of a bracket (trial, rung, optimizer, score, best so far, elapsed time), laid out to fit the
+/// terminal's width; redirected, one plain line per evaluation; nothing with <c>--quiet</c>.
 /// </summary>
 internal static class SweepProgress
 {
@@ -37,17 +35,23 @@ internal static class SweepProgress
             return;
         }
 
+        int budget = Math.Max(10, console.Width - ProgressDisplay.FixedColumns - 1);
+        int planned = Math.Max(1, options.PlannedEvaluations());
         console.Stderr.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = ProgressDisplay.BarWidth }, new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
-                ProgressTask task = ctx.AddTask("sweep  starting", maxValue: Math.Max(1, options.PlannedEvaluations()));
+                ProgressTask task = ctx.AddTask("sweep starting", maxValue: planned);
+                int done = 0;
                 work(new Receiver(r =>
                 {
-                    task.Description = Markup.Escape("sweep  " + tracker.Add(r, compact: true));
-                    task.Increment(1);
+                    task.Description = Markup.Escape(ProgressDisplay.Fit(tracker.Add(r, compact: true), budget));
+
+                    // A time budget may add brackets: the bar then counts them again from the start.
+                    done = done + 1 > planned ? 1 : done + 1;
+                    task.Value = done;
                 }));
                 task.Value = task.MaxValue;
                 task.StopTask();
@@ -82,7 +86,7 @@ internal static class SweepProgress
             _metric = metric;
         }
 
-        /// <summary>Records an evaluation and describes it: the plain line has the metric's name and the seconds; the compact one (beside a live bar) does not.</summary>
+        /// <summary>Records an evaluation and describes it: the plain line names the metric and the seconds; the compact one (beside a live bar) does not.</summary>
         public string Add(TrialResult r, bool compact)
         {
             if (!double.IsNaN(r.Metric) && (r.Rung > _bestRung || (r.Rung == _bestRung && r.Metric > _best)))
@@ -91,14 +95,15 @@ internal static class SweepProgress
             }
 
             int w = _trials.ToString(CultureInfo.InvariantCulture).Length;
-            string optimizer = OptimizerSpec.DisplayNameOf(OptimizerSpec.NameOfKerasClass(r.Optimizer) ?? r.Optimizer);
             string score = r.Error is null ? (compact ? Format.Metric(r.Metric) : $"{_metric} {Format.Metric(r.Metric)}") : "failed";
             string best = _bestTrial < 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"  best {Format.Metric(_best)} (trial {_bestTrial})");
+            if (compact)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"trial {r.Trial} r{r.Rung + 1}/{_rungs.Count} {r.Optimizer} {score}{(_bestTrial < 0 ? string.Empty : $" best {Format.Metric(_best)}")}");
+            }
+
             string epochs = r.Epochs.ToString(CultureInfo.InvariantCulture).PadLeft(_rungs[^1].ToString(CultureInfo.InvariantCulture).Length);
-            string head = string.Create(CultureInfo.InvariantCulture, $"trial {r.Trial.ToString(CultureInfo.InvariantCulture).PadLeft(w)}/{_trials}  rung {r.Rung + 1}/{_rungs.Count}  ");
-            return compact
-                ? $"{head}{epochs} ep  {optimizer,-9}  {score}{best}"
-                : $"{head}{epochs} epochs  {optimizer,-9}  {score}{best}  {Format.Seconds(r.Seconds)}";
+            return string.Create(CultureInfo.InvariantCulture, $"trial {r.Trial.ToString(CultureInfo.InvariantCulture).PadLeft(w)}  rung {r.Rung + 1}/{_rungs.Count}  {epochs} ep  {r.Optimizer,-9}  {score}{best}  {Format.Seconds(r.Seconds)}");
         }
     }
 }

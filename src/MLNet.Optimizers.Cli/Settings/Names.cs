@@ -1,26 +1,14 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using MLNet.Optimizers.MLNet.Recipes;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Models;
-using MLNet.Optimizers.Training.Pipelines;
+using MLNet.Optimizers.Training.Training;
 
 namespace MLNet.Optimizers.Cli.Settings;
 
-/// <summary>How features are scaled before the model (<c>--normalize</c>).</summary>
-internal enum NormalizeKind
-{
-    /// <summary>z-score: mean 0, variance 1 (fitted on the training rows): a <c>normalize</c> featurizer, <c>mean_variance</c>, <c>fix_zero</c> false.</summary>
-    MeanVariance,
-
-    /// <summary>Scaled by the training rows' minimum and maximum: a <c>normalize</c> featurizer, <c>min_max</c>, <c>fix_zero</c> true.</summary>
-    MinMax,
-
-    /// <summary>Features used as they are: no <c>normalize</c> featurizer.</summary>
-    None,
-}
-
-/// <summary>The spellings of enumerated flag values.</summary>
+/// <summary>The spellings of enumerated flag values (each the recipe's own value with '-' for '_').</summary>
 internal static class Names
 {
     /// <summary>Task spellings ("auto" is null).</summary>
@@ -32,52 +20,63 @@ internal static class Names
         ("multiclass", TaskKind.MulticlassClassification),
     };
 
-    /// <summary>Normalization spellings.</summary>
-    public static readonly IReadOnlyList<(string Name, NormalizeKind Value)> Normalizations = new[]
+    /// <summary>Normalizer spellings (<c>normalize</c> step's <c>method</c>; null: no step).</summary>
+    public static readonly IReadOnlyList<(string Name, NormalizeMethod? Value)> Normalizations = new (string, NormalizeMethod?)[]
     {
-        ("mean-variance", NormalizeKind.MeanVariance),
-        ("min-max", NormalizeKind.MinMax),
-        ("none", NormalizeKind.None),
+        ("mean-variance", NormalizeMethod.MeanVariance),
+        ("min-max", NormalizeMethod.MinMax),
+        ("robust", NormalizeMethod.RobustScaling),
+        ("none", null),
     };
 
     /// <summary>Model spellings.</summary>
-    public static readonly IReadOnlyList<(string Name, ModelType Value)> Models = new[]
+    public static readonly IReadOnlyList<(string Name, RecipeModelType Value)> Models = new[]
     {
-        ("mlp", ModelType.Mlp),
-        ("linear", ModelType.Linear),
+        ("mlp", RecipeModelType.Mlp),
+        ("linear", RecipeModelType.Linear),
     };
 
-    /// <summary>Activation spellings.</summary>
+    /// <summary>Activation spellings (those an ML.NET model can score).</summary>
     public static readonly IReadOnlyList<(string Name, Activation Value)> Activations = new[]
     {
         ("relu", Activation.ReLU),
-        ("gelu", Activation.Gelu),
         ("tanh", Activation.Tanh),
         ("sigmoid", Activation.Sigmoid),
     };
 
-    /// <summary>Missing-value policy spellings.</summary>
-    public static readonly IReadOnlyList<(string Name, MissingValuePolicy Value)> Imputations = new[]
+    /// <summary>Missing-value replacement spellings (<c>replace_missing</c> step's <c>mode</c>; null: no step, a missing feature is an error).</summary>
+    public static readonly IReadOnlyList<(string Name, MissingReplacement? Value)> Imputations = new (string, MissingReplacement?)[]
     {
-        ("fail", MissingValuePolicy.Fail),
-        ("mean", MissingValuePolicy.Mean),
-        ("zero", MissingValuePolicy.Zero),
+        ("mean", MissingReplacement.Mean),
+        ("zero", MissingReplacement.Zero),
+        ("minimum", MissingReplacement.Minimum),
+        ("maximum", MissingReplacement.Maximum),
+        ("none", null),
+    };
+
+    /// <summary>Epoch-rule spellings (<c>trainer.early_stopping.keep</c>).</summary>
+    public static readonly IReadOnlyList<(string Name, EpochRule Value)> EpochRules = new[]
+    {
+        ("best-loss", EpochRule.BestLoss),
+        ("best-metric", EpochRule.BestMetric),
+        ("last", EpochRule.Last),
     };
 
     /// <summary>Compute provider spellings.</summary>
     public static readonly IReadOnlyList<string> ComputeProviders = new[] { "auto", "managed", "mkl", "openblas" };
 
-    /// <summary>Looks a spelling up.</summary>
+    /// <summary>Looks a spelling up (case-insensitive; '_' and '-' alike).</summary>
     /// <typeparam name="T">The value type.</typeparam>
     /// <param name="table">The spellings.</param>
-    /// <param name="text">The text (case-insensitive).</param>
+    /// <param name="text">The text.</param>
     /// <param name="value">The value.</param>
     /// <returns>Whether it was found.</returns>
     public static bool TryParse<T>(IReadOnlyList<(string Name, T Value)> table, string? text, out T value)
     {
+        string? t = text?.Trim().Replace('_', '-');
         foreach ((string name, T v) in table)
         {
-            if (string.Equals(name, text?.Trim(), StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(name, t, StringComparison.OrdinalIgnoreCase))
             {
                 value = v;
                 return true;
@@ -115,7 +114,7 @@ internal static class Names
     /// <summary>Parses a separator: one character, or "tab" / "\t".</summary>
     /// <param name="text">The text.</param>
     /// <param name="separator">The character.</param>
-    /// <returns>Whether it is valid (not a quote, CR or LF).</returns>
+    /// <returns>Whether it is one character (the recipe checks which characters it accepts).</returns>
     public static bool TryParseSeparator(string? text, out char separator)
     {
         separator = ',';
@@ -125,7 +124,7 @@ internal static class Names
             return true;
         }
 
-        if (text is null || text.Length != 1 || text[0] is '"' or '\r' or '\n')
+        if (text is null || text.Length != 1)
         {
             return false;
         }
@@ -133,4 +132,9 @@ internal static class Names
         separator = text[0];
         return true;
     }
+
+    /// <summary>A separator as written in messages: <c>','</c>, <c>tab</c>.</summary>
+    /// <param name="c">The separator.</param>
+    /// <returns>The text.</returns>
+    public static string Printable(char c) => c == '\t' ? "tab" : "'" + c + "'";
 }

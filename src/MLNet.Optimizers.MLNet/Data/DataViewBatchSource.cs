@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Optimizers.Training.Data;
@@ -35,7 +37,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
     private readonly float[] _rowFeatures;
     private DataViewRowCursor? _cursor;
     private ValueGetter<VBuffer<float>>? _getFeatures;
-    private Func<float>? _getLabel;
+    private LabelReader? _getLabel;
     private ValueGetter<float>? _getWeight;
     private VBuffer<float> _features;
     private long _rowIndex;
@@ -181,15 +183,15 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var labels = new List<float>();
         using DataViewRowCursor cursor = _data.GetRowCursor(new[] { _labelColumn });
-        Func<float> get = LabelGetter(cursor);
+        LabelReader get = LabelGetter(cursor);
         _rowIndex = -1;
         while (cursor.MoveNext())
         {
             _rowIndex++;
-            float label = get();
+            float label = get.Read();
             if (!float.IsFinite(label))
             {
-                throw new ArgumentException($"Row {_rowIndex}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
+                throw new ArgumentException($"Row {_rowIndex + 1}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
             }
 
             labels.Add(label);
@@ -306,49 +308,63 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         _cursorDone = true;
     }
 
-    private Func<float> LabelGetter(DataViewRowCursor cursor)
+    /// <summary>The first index whose value is NaN or infinite, or -1 (x - x is 0 for every finite x and NaN otherwise).</summary>
+    private static int FirstNonFinite(ReadOnlySpan<float> x)
     {
-        switch (_task)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            case TaskKind.Regression:
+            ReadOnlySpan<Vector<float>> blocks = MemoryMarshal.Cast<float, Vector<float>>(x);
+            for (int b = 0; b < blocks.Length; b++)
             {
-                ValueGetter<float> g = cursor.GetGetter<float>(_labelColumn);
-                float v = 0;
-                return () =>
+                Vector<float> v = blocks[b];
+                if (!Vector.EqualsAll(v - v, Vector<float>.Zero))
                 {
-                    g(ref v);
-                    return v;
-                };
-            }
+                    break;
+                }
 
-            case TaskKind.BinaryClassification:
-            {
-                ValueGetter<bool> g = cursor.GetGetter<bool>(_labelColumn);
-                bool v = false;
-                return () =>
-                {
-                    g(ref v);
-                    return v ? 1f : 0f;
-                };
-            }
-
-            default:
-            {
-                ValueGetter<uint> g = cursor.GetGetter<uint>(_labelColumn);
-                uint v = 0;
-                return () =>
-                {
-                    g(ref v);
-                    if (v == 0 || v > _classCount)
-                    {
-                        throw new ArgumentException($"Row {_rowIndex}: label column '{_labelColumn.Name}' has a missing key (0) or a key beyond {_classCount}; got {v}.", "input");
-                    }
-
-                    return v - 1;
-                };
+                i += Vector<float>.Count;
             }
         }
+
+        for (; i < x.Length; i++)
+        {
+            if (!float.IsFinite(x[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
+
+    /// <summary>" ('carat')" when the feature column names its slots (Concatenate and OneHotEncoding do), else empty.</summary>
+    private string SlotName(int slot)
+    {
+        try
+        {
+            VBuffer<ReadOnlyMemory<char>> names = default;
+            if (_featureColumn.HasSlotNames())
+            {
+                _featureColumn.GetSlotNames(ref names);
+                string name = names.GetItemOrDefault(slot).ToString();
+                return name.Length == 0 ? string.Empty : $" ('{name}')";
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // No usable slot names: the slot number alone.
+        }
+
+        return string.Empty;
+    }
+
+    private LabelReader LabelGetter(DataViewRowCursor cursor) => _task switch
+    {
+        TaskKind.Regression => new LabelReader(this, cursor.GetGetter<float>(_labelColumn), null, null),
+        TaskKind.BinaryClassification => new LabelReader(this, null, cursor.GetGetter<bool>(_labelColumn), null),
+        _ => new LabelReader(this, null, null, cursor.GetGetter<uint>(_labelColumn)),
+    };
 
     private bool ReadRow(Span<float> features, out float label, out float weight)
     {
@@ -364,22 +380,20 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
         _getFeatures!(ref _features);
         if (_features.Length != _featureCount)
         {
-            throw new ArgumentException($"Row {_rowIndex}: feature column '{_featureColumn.Name}' has {_features.Length} values; the schema says {_featureCount}.", "input");
+            throw new ArgumentException($"Row {_rowIndex + 1}: feature column '{_featureColumn.Name}' has {_features.Length} values; the schema says {_featureCount}.", "input");
         }
 
         _features.CopyTo(features);
-        for (int i = 0; i < features.Length; i++)
+        int bad = FirstNonFinite(features);
+        if (bad >= 0)
         {
-            if (!float.IsFinite(features[i]))
-            {
-                throw new ArgumentException($"Row {_rowIndex}: feature column '{_featureColumn.Name}' has {features[i].ToString(CultureInfo.InvariantCulture)} at slot {i}; replace missing values (for example with ReplaceMissingValues) before training.", "input");
-            }
+            throw new ArgumentException($"Row {_rowIndex + 1}: feature column '{_featureColumn.Name}' has {features[bad].ToString(CultureInfo.InvariantCulture)} at slot {bad}{SlotName(bad)}; replace missing values before training (a replace_missing step in a recipe).", "input");
         }
 
-        label = _getLabel!();
+        label = _getLabel!.Read();
         if (!float.IsFinite(label))
         {
-            throw new ArgumentException($"Row {_rowIndex}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
+            throw new ArgumentException($"Row {_rowIndex + 1}: label column '{_labelColumn.Name}' has {label.ToString(CultureInfo.InvariantCulture)}.", "input");
         }
 
         if (LabelStandardization is (double mean, double std))
@@ -392,10 +406,53 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
             _getWeight(ref weight);
             if (!float.IsFinite(weight) || weight < 0)
             {
-                throw new ArgumentException($"Row {_rowIndex}: example weight column '{_weightColumn!.Value.Name}' has {weight.ToString(CultureInfo.InvariantCulture)}; weights must be finite and >= 0.", "input");
+                throw new ArgumentException($"Row {_rowIndex + 1}: example weight column '{_weightColumn!.Value.Name}' has {weight.ToString(CultureInfo.InvariantCulture)}; weights must be finite and >= 0.", "input");
             }
         }
 
         return true;
+    }
+
+    /// <summary>Reads the label of the cursor's row as a training label (value, 0/1, or class index), without a closure per call.</summary>
+    private sealed class LabelReader
+    {
+        private readonly DataViewBatchSource _owner;
+        private readonly ValueGetter<float>? _single;
+        private readonly ValueGetter<bool>? _boolean;
+        private readonly ValueGetter<uint>? _key;
+        private float _f;
+        private bool _b;
+        private uint _k;
+
+        public LabelReader(DataViewBatchSource owner, ValueGetter<float>? single, ValueGetter<bool>? boolean, ValueGetter<uint>? key)
+        {
+            _owner = owner;
+            _single = single;
+            _boolean = boolean;
+            _key = key;
+        }
+
+        public float Read()
+        {
+            if (_single != null)
+            {
+                _single(ref _f);
+                return _f;
+            }
+
+            if (_boolean != null)
+            {
+                _boolean(ref _b);
+                return _b ? 1f : 0f;
+            }
+
+            _key!(ref _k);
+            if (_k == 0 || _k > _owner._classCount)
+            {
+                throw new ArgumentException($"Row {_owner._rowIndex + 1}: label column '{_owner._labelColumn.Name}' has a missing key (0) or a key beyond {_owner._classCount}; got {_k}.", "input");
+            }
+
+            return _k - 1;
+        }
     }
 }

@@ -11,6 +11,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using MLNet.Optimizers.Compute;
+using MLNet.Optimizers.MLNet.Data;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Training;
 
@@ -163,7 +164,7 @@ public sealed class Recipe : IEquatable<Recipe>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] bytes = new UTF8Encoding(false).GetBytes(ToJson() + "\n");
-        AtomicFile.Write(path, s => s.Write(bytes));
+        global::MLNet.Optimizers.IO.AtomicFile.WriteAllBytes(path, bytes);
     }
 
     /// <summary>Checks every value and that the pipeline fits together; throws the first problem found.</summary>
@@ -253,6 +254,81 @@ public sealed class Recipe : IEquatable<Recipe>
     }
 
     /// <summary>
+    /// Reads a data file once and checks it against <see cref="Data"/>, because ML.NET's text loader reads a bad cell as
+    /// missing without a word: every row has the header's number of fields (or the first row's, without a header),
+    /// quoting is well formed, and every field of a <c>single</c> column is a number (with <c>data.decimal_separator</c>),
+    /// empty, <c>NaN</c> or a missing token. Throws on the first problem.
+    /// </summary>
+    /// <param name="path">The file; null: <see cref="ResolveDataPath"/>.</param>
+    /// <returns>The data rows read.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="CsvDataException">A ragged row, broken quoting or a bad cell (the line, the column and the value are named).</exception>
+    /// <exception cref="RecipeException">The recipe is invalid, or no path was given and it has none.</exception>
+    public long CheckData(string? path = null)
+    {
+        Data.Validate("$.data");
+        string file = path ?? ResolveDataPath() ?? throw new RecipeException("$.data.path", "the recipe names no data file; pass one.");
+        if (!File.Exists(file))
+        {
+            throw new FileNotFoundException($"Data file '{file}' was not found.", file);
+        }
+
+        var numeric = Data.Columns.Where(c => c.Type == RecipeColumnType.Single).ToArray();
+        var tokens = new HashSet<string>(Data.MissingTokens, StringComparer.Ordinal) { "NaN" };
+        int maxIndex = Data.Columns.Max(c => c.LastIndex ?? c.Index);
+        var fields = new List<string>();
+        using var reader = new CsvReader(file, Data.Separator, Data.AllowQuoting);
+        int expected = -1;
+        long rows = 0;
+        while (reader.Read(fields))
+        {
+            if (expected < 0)
+            {
+                expected = fields.Count;
+                if (expected <= maxIndex)
+                {
+                    throw new CsvDataException(file, reader.Line, null, $"the {(Data.HasHeader ? "header" : "first row")} has {expected} fields split on '{CsvReader.Printable(Data.Separator)}'; the recipe reads field {maxIndex} (zero-based; data.separator, data.columns).");
+                }
+
+                if (Data.HasHeader)
+                {
+                    continue;
+                }
+            }
+
+            if (fields.Count != expected)
+            {
+                throw new CsvDataException(file, reader.Line, null, $"the row has {fields.Count} fields; the {(Data.HasHeader ? "header" : "first row")} has {expected}.");
+            }
+
+            rows++;
+            foreach (RecipeColumn c in numeric)
+            {
+                for (int i = c.Index; i <= (c.LastIndex ?? c.Index); i++)
+                {
+                    string v = fields[i];
+                    if (v.Length == 0 || tokens.Contains(v))
+                    {
+                        continue;
+                    }
+
+                    if (CsvNumbers.TryParse(v, Data.DecimalSeparator, out double x) && (!double.IsFinite(x) || Math.Abs(x) > float.MaxValue))
+                    {
+                        throw new CsvDataException(file, reader.Line, c.IsVector ? $"{c.Name}[{i - c.Index}]" : c.Name, $"'{v}' is beyond the float32 range (±{float.MaxValue.ToString("R", CultureInfo.InvariantCulture)}) of a \"single\" column: it would read as infinity.");
+                    }
+
+                    if (!CsvNumbers.IsNumber(v, Data.DecimalSeparator))
+                    {
+                        throw new CsvDataException(file, reader.Line, c.IsVector ? $"{c.Name}[{i - c.Index}]" : c.Name, $"'{v}' is not a number (the column is \"single\", decimal separator '{Data.DecimalSeparator}'). If it means \"missing\", add it to data.missing_tokens (--missing); otherwise fix the file.");
+                    }
+                }
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>
     /// The ML.NET pipeline: the label columns, the featurization steps, the trainer and the output mapping (see the
     /// remarks of <see cref="Recipe"/>). Fitting it gives an ML.NET <see cref="ITransformer"/> made of ML.NET's own
     /// transformers.
@@ -280,6 +356,12 @@ public sealed class Recipe : IEquatable<Recipe>
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(trainingData);
         Validate();
+        if (Trainer.InMemory)
+        {
+            // Fitting reads the rows several times (the label check, each fitted step, the trainer): parse the text once.
+            trainingData = ml.Data.Cache(trainingData);
+        }
+
         CheckLabels(trainingData);
         OptimizerTrainingReport? report = null;
         IEstimator<ITransformer> pipeline = BuildPipelineCore(ml, options, r => report = r);
@@ -340,13 +422,19 @@ public sealed class Recipe : IEquatable<Recipe>
         }
     }
 
-    internal IEstimator<ITransformer> BuildPipelineCore(MLContext ml, RecipeFitOptions? fit, Action<OptimizerTrainingReport>? report)
+    /// <summary>
+    /// The first part of <see cref="BuildPipeline"/>: the label columns (<c>Label</c>, and <c>TransformedLabel</c> with a
+    /// label transform) and the featurization steps, ending with <c>Features</c> — what the trainer sees.
+    /// </summary>
+    /// <param name="ml">The context.</param>
+    /// <returns>The estimator.</returns>
+    /// <exception cref="RecipeException">The recipe is invalid.</exception>
+    public IEstimator<ITransformer> BuildFeaturizer(MLContext ml)
     {
         ArgumentNullException.ThrowIfNull(ml);
         Validate();
         IEstimator<ITransformer> est = new EstimatorChain<ITransformer>();
         string label = Label.Column;
-        string trainerLabel = RecipeDefaults.LabelColumn;
         switch (Trainer.Task)
         {
             case TaskKind.Regression:
@@ -357,8 +445,7 @@ public sealed class Recipe : IEquatable<Recipe>
 
                 if (Label.Transform != LabelTransform.None)
                 {
-                    trainerLabel = RecipeDefaults.TransformedLabelColumn;
-                    est = est.Append(ml.Transforms.Expression(trainerLabel, Label.Transform == LabelTransform.Log ? "x => ln(x)" : "x => ln(x + 1)", RecipeDefaults.LabelColumn));
+                    est = est.Append(ml.Transforms.Expression(RecipeDefaults.TransformedLabelColumn, Label.Transform == LabelTransform.Log ? "x => ln(x)" : "x => ln(x + 1)", RecipeDefaults.LabelColumn));
                 }
 
                 break;
@@ -383,6 +470,16 @@ public sealed class Recipe : IEquatable<Recipe>
             est = est.Append(step.CreateEstimator(ml));
         }
 
+        return est;
+    }
+
+    /// <summary>The label column the trainer fits: <c>TransformedLabel</c> with a label transform, else <c>Label</c>.</summary>
+    public string TrainerLabelColumn => Trainer.Task == TaskKind.Regression && Label.Transform != LabelTransform.None ? RecipeDefaults.TransformedLabelColumn : RecipeDefaults.LabelColumn;
+
+    internal IEstimator<ITransformer> BuildPipelineCore(MLContext ml, RecipeFitOptions? fit, Action<OptimizerTrainingReport>? report)
+    {
+        IEstimator<ITransformer> est = BuildFeaturizer(ml);
+        string trainerLabel = TrainerLabelColumn;
         OptimizerTrainerOptions o = Trainer.ToOptions(Seed);
         o.LabelColumnName = trainerLabel;
         o.FeatureColumnName = RecipeDefaults.FeatureColumn;
@@ -390,6 +487,9 @@ public sealed class Recipe : IEquatable<Recipe>
         o.CancellationToken = fit?.CancellationToken ?? CancellationToken.None;
         o.Blas = fit?.Blas;
         o.TrainingCompleted = report;
+        o.CheckpointPath = fit?.CheckpointPath;
+        o.CheckpointEverySteps = fit?.CheckpointEverySteps ?? 0;
+        o.ResumeFrom = fit?.ResumeFrom;
         OptimizersCatalog catalog = ml.Optimizers();
         IEstimator<ITransformer> trainer = (Trainer.Task, Trainer.Model) switch
         {
@@ -403,11 +503,8 @@ public sealed class Recipe : IEquatable<Recipe>
         est = est.Append(trainer);
         switch (Trainer.Task)
         {
-            case TaskKind.Regression when Label.Transform == LabelTransform.Log:
-                est = est.Append(ml.Transforms.Expression("Score", "x => exp(x)", "Score"));
-                break;
-            case TaskKind.Regression when Label.Transform == LabelTransform.Log1p:
-                est = est.Append(ml.Transforms.Expression("Score", "x => exp(x) - 1", "Score"));
+            case TaskKind.Regression when Label.Transform != LabelTransform.None:
+                est = est.Append(new ScoreMapping(ml, Label.Transform));
                 break;
             case TaskKind.MulticlassClassification:
                 est = est.Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
@@ -532,6 +629,15 @@ public sealed class RecipeFitOptions
 
     /// <summary>The compute provider; null: <see cref="BlasProviders.Default"/>. Results are bit-identical only with the same provider (it is recorded in the model file).</summary>
     public BlasProvider? Blas { get; set; }
+
+    /// <summary>Where trainer checkpoints are written (<see cref="OptimizerTrainerOptions.CheckpointPath"/>); null: none.</summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>Also checkpoint every this many steps (<see cref="OptimizerTrainerOptions.CheckpointEverySteps"/>); 0: at epoch ends only.</summary>
+    public int CheckpointEverySteps { get; set; }
+
+    /// <summary>Resume from this trainer checkpoint (<see cref="OptimizerTrainerOptions.ResumeFrom"/>); null: from scratch.</summary>
+    public string? ResumeFrom { get; set; }
 }
 
 /// <summary>The outcome of <see cref="Recipe.Fit"/>.</summary>

@@ -12,8 +12,9 @@ public enum LabelTransform
 
     /// <summary>
     /// The natural logarithm of the label (labels must be &gt; 0), for skewed positive targets such as prices and wages.
-    /// The model's <c>Score</c> is <c>exp</c> of the predicted log, so it is in the label's own units (an estimate of the
-    /// median, not the mean); metrics are computed on that <c>Score</c> against the label. JSON <c>"log"</c>.
+    /// The model's <c>Score</c> is <c>exp</c> of the predicted log, clamped to the range of the training labels, so it is
+    /// in the label's own units (an estimate of the median, not the mean); metrics are computed on that <c>Score</c>
+    /// against the label. JSON <c>"log"</c>.
     /// </summary>
     Log,
 

@@ -27,8 +27,8 @@ public sealed class ModelProvenance
     /// <summary>The Microsoft.ML version the model was trained with.</summary>
     public string MLNet { get; init; } = string.Empty;
 
-    /// <summary>The compute provider's description (name, library version, threads, as the provider reports it).</summary>
-    public string ComputeProvider { get; init; } = string.Empty;
+    /// <summary>The compute provider's provenance (<see cref="BlasProvider.Provenance"/>: provider, routes by product class, libraries with versions, threads): results are bit-identical only under an equal one.</summary>
+    public ComputeProvenance Compute { get; init; } = new(string.Empty, string.Empty, string.Empty, 0);
 
     /// <summary>The .NET runtime and the processor architecture.</summary>
     public string Runtime { get; init; } = string.Empty;
@@ -40,7 +40,7 @@ public sealed class ModelProvenance
     {
         Library = InformationalVersion(typeof(Optimizer).Assembly),
         MLNet = InformationalVersion(typeof(MLContext).Assembly),
-        ComputeProvider = (blas ?? BlasProviders.Default).Description,
+        Compute = (blas ?? BlasProviders.Default).Provenance,
         Runtime = RuntimeInformation.FrameworkDescription + " " + RuntimeInformation.ProcessArchitecture,
     };
 
@@ -48,7 +48,13 @@ public sealed class ModelProvenance
     {
         ["library"] = Library,
         ["mlnet"] = MLNet,
-        ["compute_provider"] = ComputeProvider,
+        ["compute"] = new JsonObject
+        {
+            ["provider"] = Compute.Provider,
+            ["routes"] = Compute.Routes,
+            ["libraries"] = Compute.Libraries,
+            ["threads"] = Compute.Threads,
+        },
         ["runtime"] = Runtime,
     });
 
@@ -58,11 +64,19 @@ public sealed class ModelProvenance
         {
             JsonElement e = RecipeJson.ParseDocument(json);
             var r = new RecipeReader(e, "$");
+            RecipeReader? c = r.NullableObject("compute");
+            var compute = new ComputeProvenance(string.Empty, string.Empty, string.Empty, 0);
+            if (c != null)
+            {
+                compute = new ComputeProvenance(c.String("provider", string.Empty), c.String("routes", string.Empty), c.String("libraries", string.Empty), c.Int("threads", 0, 0, int.MaxValue));
+                c.Done();
+            }
+
             var p = new ModelProvenance
             {
                 Library = r.String("library", string.Empty),
                 MLNet = r.String("mlnet", string.Empty),
-                ComputeProvider = r.String("compute_provider", string.Empty),
+                Compute = compute,
                 Runtime = r.String("runtime", string.Empty),
             };
             r.Done();
@@ -120,6 +134,9 @@ public static class RecipeModel
     /// <summary>The zip entry holding the <see cref="ModelProvenance"/> JSON.</summary>
     public const string ProvenanceEntry = "MLNet.Optimizers/provenance.json";
 
+    /// <summary>The time stamp of every entry (a save at another time gives the same bytes).</summary>
+    private static readonly DateTimeOffset FixedTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>Saves a model with its text loader (and, when given, its recipe and provenance) to a file, atomically.</summary>
     /// <param name="ml">The context.</param>
     /// <param name="model">The fitted pipeline.</param>
@@ -140,6 +157,12 @@ public static class RecipeModel
         ml.Model.Save(model, loader, ms);
         using (var zip = new ZipArchive(ms, ZipArchiveMode.Update, leaveOpen: true))
         {
+            // ML.NET stamps its entries with the time of the save; a fixed time makes the same model the same bytes.
+            foreach (ZipArchiveEntry entry in zip.Entries)
+            {
+                entry.LastWriteTime = FixedTime;
+            }
+
             if (recipeJson != null)
             {
                 Add(zip, RecipeEntry, recipeJson + "\n");
@@ -152,7 +175,7 @@ public static class RecipeModel
         }
 
         byte[] bytes = ms.ToArray();
-        AtomicFile.Write(path, s => s.Write(bytes));
+        global::MLNet.Optimizers.IO.AtomicFile.WriteAllBytes(path, bytes);
     }
 
     /// <summary>Loads a model file with ML.NET's <c>LoadWithDataLoader</c>, and its recipe and provenance when present.</summary>
@@ -215,7 +238,7 @@ public static class RecipeModel
     {
         zip.GetEntry(name)?.Delete();
         ZipArchiveEntry e = zip.CreateEntry(name, CompressionLevel.Optimal);
-        e.LastWriteTime = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        e.LastWriteTime = FixedTime;
         using Stream s = e.Open();
         s.Write(new UTF8Encoding(false).GetBytes(text));
     }

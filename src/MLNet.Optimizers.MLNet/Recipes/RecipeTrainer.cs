@@ -174,13 +174,19 @@ public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
     /// <summary>Early stopping on selection rows, or null for none.</summary>
     public RecipeEarlyStopping? EarlyStopping { get; set; } = new();
 
-    /// <summary>Sets <see cref="Optimizer"/> from an optimizer object (its Keras config) and its weight-decay exclusions.</summary>
+    /// <summary>
+    /// Sets <see cref="Optimizer"/> from an optimizer object (its Keras config); its weight-decay name patterns replace
+    /// <see cref="ExcludeFromWeightDecay"/> when it has any (otherwise the recipe's stay: by default the biases).
+    /// </summary>
     /// <param name="optimizer">The optimizer (not built or changed).</param>
     public void SetOptimizer(Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         Optimizer = Serialized(optimizer);
-        ExcludeFromWeightDecay = new List<string>(optimizer.ExcludedNamePatterns);
+        if (optimizer.ExcludedNamePatterns.Count > 0)
+        {
+            ExcludeFromWeightDecay = new List<string>(optimizer.ExcludedNamePatterns);
+        }
     }
 
     /// <summary>A new optimizer built from <see cref="Optimizer"/>, with <see cref="ExcludeFromWeightDecay"/> applied.</summary>
@@ -472,7 +478,7 @@ public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
         {
             throw new RecipeException(e.JsonPath, e.Reason, null, e);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException or FormatException)
+        catch (Exception e) when (e is not RecipeException && e is ArgumentException or InvalidOperationException or OverflowException or FormatException)
         {
             throw new RecipeException(op, "the optimizer cannot be built: " + e.Message, RecipeJson.Describe(Optimizer), e);
         }
@@ -539,7 +545,16 @@ public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
     private static JsonObject Serialized(Optimizer optimizer)
     {
         JsonObject s = optimizer.Serialize();
-        return new JsonObject { ["class_name"] = s["class_name"]!.DeepClone(), ["config"] = s["config"]!.DeepClone() };
+        var config = (JsonObject)s["config"]!.DeepClone();
+
+        // Keras reports a constant learning rate as the float32 it keeps (0.0020000000949949026); written as that
+        // float's shortest text (0.002) it reads back to the same float32, so the recipe shows what was typed.
+        if (config["learning_rate"] is JsonValue lr && lr.GetValueKind() == JsonValueKind.Number && lr.TryGetValue(out double d) && (double)(float)d == d)
+        {
+            config["learning_rate"] = JsonNode.Parse(((float)d).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return new JsonObject { ["class_name"] = s["class_name"]!.DeepClone(), ["config"] = config };
     }
 
     /// <summary>Rejects a number in the optimizer config that float32 cannot hold (the optimizers compute in float32).</summary>

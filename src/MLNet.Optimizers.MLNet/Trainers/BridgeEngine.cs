@@ -111,13 +111,13 @@ internal static class BridgeEngine
 
         spec = spec with { Network = network };
 
-        (NeuralModel model, TrainingResult result, long trainingRows) = Run(spec, trainTable, trainView, selection, o.NumberOfEpochs, budget: true);
+        (NeuralModel model, TrainingResult result, long trainingRows) = Run(spec, trainTable, trainView, selection, o.NumberOfEpochs, checkpoints: true, budget: true);
         int kept = selection is null || o.EpochRule == EpochRule.Last ? result.History.Count : result.BestEpoch;
         bool refit = split && o.RefitOnAllRows;
         long refitRows = 0;
         if (refit)
         {
-            (model, _, refitRows) = Run(spec, allTable, input, null, kept, budget: false);
+            (model, _, refitRows) = Run(spec, allTable, input, null, kept, checkpoints: false, budget: false);
         }
 
         o.TrainingCompleted?.Invoke(new OptimizerTrainingReport(result.History, kept, result.StoppedEarly, o.EpochRule, trainingRows, selection?.RowCount ?? 0, split, refit, refitRows, watch.Elapsed.TotalSeconds));
@@ -154,7 +154,7 @@ internal static class BridgeEngine
     }
 
     /// <summary>One training run: from <paramref name="table"/> when given (in memory), else streamed from <paramref name="view"/>.</summary>
-    private static (NeuralModel Model, TrainingResult Result, long Rows) Run(RunSpec spec, DenseTable? table, IDataView view, DenseTable? selection, int epochs, bool budget)
+    private static (NeuralModel Model, TrainingResult Result, long Rows) Run(RunSpec spec, DenseTable? table, IDataView view, DenseTable? selection, int epochs, bool checkpoints, bool budget)
     {
         OptimizerTrainerOptions o = spec.Options;
         bool standardize = spec.Task == TaskKind.Regression && o.StandardizeLabel;
@@ -216,6 +216,9 @@ internal static class BridgeEngine
                 BatchSize = o.BatchSize,
                 Seed = DeterministicRandom.Derive(o.Seed, SeedStreams.Dropout),
                 Blas = o.Blas,
+                CheckpointPath = checkpoints ? o.CheckpointPath : null,
+                CheckpointEverySteps = o.CheckpointEverySteps,
+                ResumeFrom = checkpoints ? o.ResumeFrom : null,
             };
             if (selection != null)
             {

@@ -116,6 +116,22 @@ public class OptimizerTrainerOptions
     /// <summary>Cancels training between steps (<c>Fit</c> throws <see cref="OperationCanceledException"/>).</summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>
+    /// Where the run that chooses the epoch writes trainer checkpoints (atomically, at every epoch end and every
+    /// <see cref="CheckpointEverySteps"/> steps); null: none. A refit on all rows (<see cref="RefitOnAllRows"/>) is not
+    /// checkpointed.
+    /// </summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>With <see cref="CheckpointPath"/>: also write a checkpoint every this many steps (0: at epoch ends only).</summary>
+    public int CheckpointEverySteps { get; set; }
+
+    /// <summary>
+    /// Resume the run that chooses the epoch from this trainer checkpoint (written by a fit with the same data, options
+    /// and seed): the result is bit-identical to a run that never stopped. Null: start from scratch.
+    /// </summary>
+    public string? ResumeFrom { get; set; }
+
     /// <summary>Throws when an option is out of range or inconsistent (naming it and the value).</summary>
     /// <exception cref="ArgumentException">A column name is empty, or neither or both optimizer options are set.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A number is out of range.</exception>
@@ -181,6 +197,11 @@ public class OptimizerTrainerOptions
         if (!(HuberDelta > 0) || double.IsInfinity(HuberDelta))
         {
             throw new ArgumentOutOfRangeException(nameof(HuberDelta), HuberDelta, $"HuberDelta must be a finite number > 0, got {HuberDelta}.");
+        }
+
+        if (CheckpointEverySteps < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CheckpointEverySteps), CheckpointEverySteps, $"CheckpointEverySteps must be >= 0, got {CheckpointEverySteps}.");
         }
 
         if (OptimizerConfig != null)
@@ -259,6 +280,9 @@ public class OptimizerTrainerOptions
         target.Progress = Progress;
         target.TrainingCompleted = TrainingCompleted;
         target.CancellationToken = CancellationToken;
+        target.CheckpointPath = CheckpointPath;
+        target.CheckpointEverySteps = CheckpointEverySteps;
+        target.ResumeFrom = ResumeFrom;
         return target;
     }
 

@@ -9,6 +9,8 @@ namespace MLNet.Optimizers.Training.Data;
 public sealed class DeterministicRandom
 {
     private ulong _s0, _s1, _s2, _s3;
+    private ulong _thresholdBound;
+    private ulong _threshold;
 
     /// <summary>Creates a generator from a seed.</summary>
     /// <param name="seed">Any 64-bit seed.</param>
@@ -79,7 +81,16 @@ public sealed class DeterministicRandom
         }
 
         ulong bound = (ulong)maxExclusive;
-        ulong threshold = (0UL - bound) % bound;
+
+        // The rejection threshold depends only on the bound: kept for the next call with the same bound (a shuffle
+        // buffer draws from a full buffer many times in a row). Not part of the generator's state.
+        if (bound != _thresholdBound)
+        {
+            _threshold = (0UL - bound) % bound;
+            _thresholdBound = bound;
+        }
+
+        ulong threshold = _threshold;
         while (true)
         {
             ulong r = NextUInt64();

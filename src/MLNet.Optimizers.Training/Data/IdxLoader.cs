@@ -20,6 +20,9 @@ public static class IdxLoader
     /// <summary>The magic number of an unsigned-byte, 1-dimensional IDX file (labels).</summary>
     public const int LabelsMagic = 0x00000801;
 
+    /// <summary>The first buffer of a compressed payload (grown by doubling as data arrives).</summary>
+    private const int Chunk = 1 << 20;
+
     /// <summary>Reads an image file; pixels are scaled to [0, 1] by dividing by 255.</summary>
     /// <param name="path">The file (.gz or not).</param>
     /// <returns>The images.</returns>
@@ -44,9 +47,9 @@ public static class IdxLoader
     {
         try
         {
-            using Stream s = Open(path);
+            using Stream s = Open(path, out long? plainLength);
             ReadHeader(s, path, LabelsMagic, "labels", out int count);
-            return ReadPayload(s, path, count, "label");
+            return ReadPayload(s, path, count, "label", plainLength - 8);
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(path + ":", StringComparison.Ordinal))
         {
@@ -56,17 +59,22 @@ public static class IdxLoader
 
     private static IdxImages ReadImagesCore(string path)
     {
-        using Stream s = Open(path);
+        using Stream s = Open(path, out long? plainLength);
         ReadHeader(s, path, ImagesMagic, "images", out int count);
         int rows = ReadDimension(s, path, "rows");
         int cols = ReadDimension(s, path, "columns");
-        long total = (long)count * rows * cols;
-        if (total > Array.MaxLength)
+
+        // Each factor is below 2^31, so the product of two fits a long; the third is checked against the limit first.
+        long perImage = (long)rows * cols;
+        if (perImage > Array.MaxLength || count > Array.MaxLength / perImage)
         {
-            throw new InvalidDataException($"{path}: item count {count} x rows {rows} x columns {cols} = {total} pixels is too large.");
+            throw new InvalidDataException(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"{path}: item count {count} x rows {rows} x columns {cols} = {(System.Numerics.BigInteger)count * rows * cols} pixels is more than an array holds ({Array.MaxLength})."));
         }
 
-        byte[] bytes = ReadPayload(s, path, (int)total, "pixel");
+        long total = count * perImage;
+        byte[] bytes = ReadPayload(s, path, (int)total, "pixel", plainLength - 16);
         var pixels = new float[total];
         for (int i = 0; i < bytes.Length; i++)
         {
@@ -108,7 +116,8 @@ public static class IdxLoader
         return new DenseTable(images.Pixels, images.PixelsPerImage, l, null, names);
     }
 
-    private static Stream Open(string path)
+    /// <summary>Opens the file, decompressing gzip; <paramref name="plainLength"/> is the file length of a plain file, null for gzip.</summary>
+    private static Stream Open(string path, out long? plainLength)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
@@ -117,9 +126,11 @@ public static class IdxLoader
         file.Position = 0;
         if (b0 == 0x1F && b1 == 0x8B)
         {
+            plainLength = null;
             return new BufferedStream(new GZipStream(file, CompressionMode.Decompress), 1 << 16);
         }
 
+        plainLength = file.Length;
         return file;
     }
 
@@ -157,10 +168,45 @@ public static class IdxLoader
         return v;
     }
 
-    private static byte[] ReadPayload(Stream s, string path, int length, string what)
+    /// <summary>
+    /// Reads exactly <paramref name="length"/> payload bytes. A plain file's length is checked before anything is
+    /// allocated; a gzip stream (whose length is unknown) is read in chunks that grow with what actually arrives, so a
+    /// header promising more than the file holds never allocates the promised size.
+    /// </summary>
+    private static byte[] ReadPayload(Stream s, string path, int length, string what, long? available)
     {
-        var bytes = new byte[length];
-        int read = s.ReadAtLeast(bytes, length, throwOnEndOfStream: false);
+        if (available is long plain && plain < length)
+        {
+            throw new InvalidDataException($"{path}: truncated: the header promises {length} {what} bytes, the file has {Math.Max(0, plain)}.");
+        }
+
+        byte[] bytes;
+        int read;
+        if (available is not null || length <= Chunk)
+        {
+            bytes = new byte[length];
+            read = s.ReadAtLeast(bytes, length, throwOnEndOfStream: false);
+        }
+        else
+        {
+            bytes = new byte[Chunk];
+            read = 0;
+            while (read < length)
+            {
+                if (read == bytes.Length)
+                {
+                    Array.Resize(ref bytes, (int)Math.Min(length, 2L * bytes.Length));
+                }
+
+                int n = s.Read(bytes, read, bytes.Length - read);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+        }
 
         if (read < length)
         {

@@ -6,8 +6,8 @@ namespace MLNet.Optimizers.Training.Data;
 /// Mini-batches from a <see cref="DenseTable"/>. Each epoch visits every row exactly once, in table order or (with
 /// shuffling) in a permutation drawn from <c>new DeterministicRandom(DeterministicRandom.Derive(seed, epoch))</c>, so the
 /// order depends only on the seed and the epoch, and <see cref="Seek"/> restores any position exactly.
-/// <see cref="Next"/> copies rows into the caller's <see cref="Batch"/> and applies the optional
-/// <see cref="IRowTransform"/> to the copied features in place; it allocates nothing.
+/// <see cref="Next"/> copies rows into the caller's <see cref="Batch"/>; it allocates nothing. Featurization (normalizers,
+/// one-hot encoding) happens before, in ML.NET's transforms (the bridge) or by whoever builds the table.
 /// </summary>
 public sealed class InMemoryBatchSource : IBatchSource
 {
@@ -21,8 +21,7 @@ public sealed class InMemoryBatchSource : IBatchSource
     /// <param name="batchSize">Rows per batch (the last batch of an epoch may be smaller; also capped by the batch's capacity).</param>
     /// <param name="shuffle">Whether to visit rows in a new seeded permutation each epoch.</param>
     /// <param name="seed">The shuffle seed.</param>
-    /// <param name="transform">An optional in-place featurizer applied to each filled batch (for example a fitted normalizer).</param>
-    public InMemoryBatchSource(DenseTable table, int batchSize, bool shuffle, ulong seed, IRowTransform? transform = null)
+    public InMemoryBatchSource(DenseTable table, int batchSize, bool shuffle, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -30,7 +29,6 @@ public sealed class InMemoryBatchSource : IBatchSource
         BatchSize = batchSize;
         Shuffle = shuffle;
         Seed = seed;
-        Transform = transform;
         _order = new int[table.RowCount];
     }
 
@@ -45,9 +43,6 @@ public sealed class InMemoryBatchSource : IBatchSource
 
     /// <summary>The shuffle seed.</summary>
     public ulong Seed { get; }
-
-    /// <summary>The in-place featurizer applied to each batch, or null.</summary>
-    public IRowTransform? Transform { get; }
 
     /// <summary>The current epoch (-1 before the first <see cref="StartEpoch"/> or <see cref="Next"/>).</summary>
     public int Epoch => _epoch;
@@ -113,17 +108,15 @@ public sealed class InMemoryBatchSource : IBatchSource
 
         batch.Count = n;
         batch.HasWeights = hasWeights;
-        if (n > 0)
-        {
-            Transform?.Transform(batch.Features.AsSpan(0, n * f), f);
-        }
-
         _position += n;
         return n > 0;
     }
 
-    /// <summary>Rows per part of the gather (about 64 KB of features each); below two parts it runs on the calling thread.</summary>
+    /// <summary>Rows per part of the gather (about 64 KB of features each).</summary>
     private const int PartFloats = 1 << 14;
+
+    /// <summary>Batches of fewer feature values are gathered on the calling thread (as the layer kernels' threshold).</summary>
+    private const int MinParallelFloats = 1 << 17;
 
     private unsafe struct GatherContext
     {
@@ -144,7 +137,7 @@ public sealed class InMemoryBatchSource : IBatchSource
         {
             var c = new GatherContext { Source = ps, Destination = pd, Rows = pr, Count = rows.Length, Features = f, RowsPerPart = Math.Max(1, PartFloats / f) };
             int parts = (rows.Length + c.RowsPerPart - 1) / c.RowsPerPart;
-            MLNet.Optimizers.Kernels.KernelThreads.Run(parts, parts >= 2 ? MLNet.Optimizers.Kernels.KernelThreads.ProcessorCount : 1, &GatherPart, &c);
+            MLNet.Optimizers.Kernels.KernelThreads.Run(parts, (long)rows.Length * f >= MinParallelFloats ? MLNet.Optimizers.Kernels.KernelThreads.ProcessorCount : 1, &GatherPart, &c);
         }
     }
 

@@ -24,7 +24,7 @@ namespace MLNet.Optimizers.Training.Models;
 internal static unsafe class LayerKernels
 {
     /// <summary>Below this many elements a kernel runs on the calling thread.</summary>
-    public const int MinParallelElements = 1 << 15;
+    public const int MinParallelElements = 1 << 17;
 
     /// <summary>Elements per part when a kernel is split (a multiple of 16).</summary>
     public const int PartElements = 1 << 14;

@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
 using MLNet.Optimizers.Compute;
+using MLNet.Optimizers.IO;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Models;
 
@@ -93,7 +94,7 @@ public static class Trainer
         var state = new State(model, options.Seed) { Epoch = options.InitialEpoch, Provenance = provenance };
         if (options.ResumeFrom != null)
         {
-            ReadCheckpoint(options.ResumeFrom, model, optimizer, state, options, warnings);
+            ReadCheckpoint(options.ResumeFrom, model, optimizer, train, state, options, warnings);
         }
 
         var ws = model.CreateWorkspace(options.BatchSize);
@@ -389,156 +390,167 @@ public static class Trainer
             w.Write(opt.GetBuffer(), 0, (int)opt.Length);
         }
 
-        byte[] bytes = payload.ToArray();
-        string full = Path.GetFullPath(path);
-        string temp = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            using (var f = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            using (var w = new BinaryWriter(f))
-            {
-                w.Write(Encoding.ASCII.GetBytes(Magic));
-                w.Write(Version);
-                w.Write((long)bytes.Length);
-                w.Write(bytes);
-                w.Write(MLNet.Optimizers.Serialization.Crc32.Compute(bytes));
-                w.Flush();
-                f.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        FramedFile.WriteFile(path, Magic, Version, payload.GetBuffer().AsMemory(0, (int)payload.Length));
     }
 
-    private static void ReadCheckpoint(string path, NeuralModel model, Optimizer optimizer, State s, TrainerOptions options, List<string> warnings)
+    /// <summary>
+    /// Reads a checkpoint and validates every field against the model, the optimizer, the data and each other before
+    /// anything is applied; only then are the optimizer state, the weights and the trainer state restored. A failure
+    /// changes nothing: the model, the optimizer and the batch source are as they were.
+    /// </summary>
+    private static void ReadCheckpoint(string path, NeuralModel model, Optimizer optimizer, IBatchSource train, State s, TrainerOptions options, List<string> warnings)
     {
-        byte[] all;
+        Frame frame;
         try
         {
-            all = File.ReadAllBytes(path);
+            frame = FramedFile.ReadFile(path, Magic, Version, $"Trainer checkpoint '{path}',");
         }
         catch (FileNotFoundException e)
         {
             throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path, e);
         }
 
-        string Field(string f) => $"Trainer checkpoint '{path}', field '{f}'";
-        if (all.Length < 20 || Encoding.ASCII.GetString(all, 0, 8) != Magic)
+        var r = new FieldReader(frame.Payload, $"Trainer checkpoint '{path}',");
+        ComputeProvenance? recorded = frame.Version >= 2
+            ? new ComputeProvenance(r.String("compute.provider", 1 << 16), r.String("compute.routes", 1 << 16), r.String("compute.libraries", 1 << 20), r.Int32InRange("compute.threads", 0, int.MaxValue))
+            : null;
+        int epoch = r.Int32InRange("epoch", 0, int.MaxValue);
+        long? rows = train.RowCount;
+        long position = r.Int64InRange("position", 0, rows ?? long.MaxValue);
+        long steps = r.Int64InRange("steps", 0, long.MaxValue);
+        double epochLossSum = r.Double("epoch_loss_sum");
+        long epochBatches = r.Int64InRange("epoch_batches", 0, steps);
+        double bestMetric = r.Double("best_metric");
+        int bestEpoch = r.Int32InRange("best_epoch", 0, epoch);
+        int badEpochs = r.Int32InRange("bad_epochs", 0, epoch);
+        bool stoppedEarly = r.Boolean("stopped_early");
+        double lastValidationLoss = r.Double("last_validation_loss");
+        double lastValidationQuality = r.Double("last_validation_quality");
+        (ulong, ulong, ulong, ulong) dropout = (r.UInt64("dropout_state"), r.UInt64("dropout_state"), r.UInt64("dropout_state"), r.UInt64("dropout_state"));
+        if ((dropout.Item1 | dropout.Item2 | dropout.Item3 | dropout.Item4) == 0)
         {
-            throw new InvalidDataException($"{Field("magic")}: not a trainer checkpoint (expected '{Magic}').");
+            throw r.Error("dropout_state", "an all-zero state is invalid for xoshiro256**.");
         }
 
-        int version = BitConverter.ToInt32(all, 8);
-        if (version < 1 || version > Version)
+        int historyCount = r.Int32InRange("history_count", 0, epoch);
+        var history = new List<EpochRecord>(Math.Min(historyCount, r.Remaining / 36));
+        for (int i = 0; i < historyCount; i++)
         {
-            throw new InvalidDataException($"{Field("version")}: this build reads versions 1..{Version}, got {version}.");
+            int e = r.Int32($"history[{i}].epoch");
+            int previous = i == 0 ? 0 : history[i - 1].Epoch;
+            if (e <= previous || e > epoch)
+            {
+                throw r.Error($"history[{i}].epoch", $"{e} must be after the previous record's epoch ({previous}) and at most the checkpoint's epoch ({epoch}).");
+            }
+
+            double trainingLoss = r.Double($"history[{i}].training_loss");
+            double validationLoss = r.Double($"history[{i}].validation_loss");
+            double validationQuality = r.Double($"history[{i}].validation_quality");
+            double seconds = r.Double($"history[{i}].seconds");
+            if (!(seconds >= 0) || double.IsInfinity(seconds))
+            {
+                throw r.Error($"history[{i}].seconds", $"{seconds} is not a finite duration >= 0.");
+            }
+
+            history.Add(new EpochRecord(e, trainingLoss, validationLoss, validationQuality, seconds));
         }
 
-        long length = BitConverter.ToInt64(all, 12);
-        if (length < 0 || 20 + length + 4 != all.Length)
+        int count = r.Int32("parameter_count");
+        if (count != model.Parameters.Count)
         {
-            throw new InvalidDataException($"{Field("payload_length")}: {length} bytes declared, the file has {all.Length - 24} (truncated or corrupted).");
+            throw r.Error("parameter_count", $"the checkpoint has {count} parameters, the model {model.Parameters.Count}.");
         }
 
-        byte[] bytes = all.AsSpan(20, (int)length).ToArray();
-        if (BitConverter.ToUInt32(all, 20 + (int)length) != MLNet.Optimizers.Serialization.Crc32.Compute(bytes))
+        var values = new float[count][];
+        var best = new float[count][];
+        for (int i = 0; i < count; i++)
         {
-            throw new InvalidDataException($"{Field("checksum")}: the checkpoint is corrupted.");
+            Parameter p = model.Parameters[i];
+            string name = r.String($"parameters[{i}].name");
+            int len = r.Int32($"parameters[{i}].length");
+            if (name != p.Name || len != p.Length)
+            {
+                throw r.Error($"parameters[{i}]", $"checkpoint '{name}' [{len} values], model '{p.Name}' [{p.Length} values].");
+            }
+
+            values[i] = r.Floats($"parameters[{i}].values", len);
+            bool hasBest = r.Boolean($"parameters[{i}].has_best");
+            if (hasBest != (bestEpoch > 0))
+            {
+                throw r.Error($"parameters[{i}].has_best", $"{(hasBest ? "best weights are stored" : "no best weights are stored")}, but the best epoch is {bestEpoch}.");
+            }
+
+            if (hasBest)
+            {
+                best[i] = r.Floats($"parameters[{i}].best_values", len);
+            }
         }
 
-        using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
-        try
+        long optLength = r.Int64("optimizer_state_length");
+        if (optLength != r.Remaining)
         {
-            ComputeProvenance? recorded = version >= 2 ? new ComputeProvenance(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32()) : null;
-            if (recorded != s.Provenance)
-            {
-                string difference = recorded is null
-                    ? "the checkpoint (format version 1) does not record its compute provider"
-                    : s.Provenance.DifferenceFrom(recorded, "this run", "the checkpoint");
-                string message = $"Trainer checkpoint '{path}' was written under another compute provider ({difference}); the resumed run may differ in its last bits from an uninterrupted one. This run: {s.Provenance}.";
-                if (options.ComputeMismatch == ComputeMismatchPolicy.Throw)
-                {
-                    throw new ComputeMismatchException(message + " Resume with the recorded provider, or set TrainerOptions.ComputeMismatch to Warn.", recorded, s.Provenance);
-                }
+            throw r.Error("optimizer_state_length", $"{optLength} bytes declared, {r.Remaining} remain.");
+        }
 
-                warnings.Add(message);
-                options.OnWarning?.Invoke(message);
+        ReadOnlyMemory<byte> optimizerState = r.Bytes("optimizer_state", optLength);
+
+        // Every trainer field is valid. The compute provider (warn or throw), then the data position: a source of unknown
+        // length is asked to seek now, so a position beyond its end fails before anything is restored.
+        CheckProvenance(path, recorded, s.Provenance, options, warnings);
+        if (rows is null && position > 0)
+        {
+            try
+            {
+                train.Seek(epoch, position);
             }
-
-            s.Epoch = r.ReadInt32();
-            s.Position = r.ReadInt64();
-            s.Steps = r.ReadInt64();
-            s.EpochLossSum = r.ReadDouble();
-            s.EpochBatches = r.ReadInt64();
-            s.BestMetric = r.ReadDouble();
-            s.BestEpoch = r.ReadInt32();
-            s.BadEpochs = r.ReadInt32();
-            s.StoppedEarly = r.ReadBoolean();
-            s.LastValidationLoss = r.ReadDouble();
-            s.LastValidationQuality = r.ReadDouble();
-            s.Dropout.State = (r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64());
-            int historyCount = r.ReadInt32();
-            if (historyCount < 0 || historyCount > 10_000_000)
+            catch (ArgumentException e)
             {
-                throw new InvalidDataException($"{Field("history_count")}: {historyCount} is out of range.");
-            }
-
-            s.History.Clear();
-            for (int i = 0; i < historyCount; i++)
-            {
-                s.History.Add(new EpochRecord(r.ReadInt32(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble()));
-            }
-
-            int count = r.ReadInt32();
-            if (count != model.Parameters.Count)
-            {
-                throw new InvalidDataException($"{Field("parameter_count")}: the checkpoint has {count} parameters, the model {model.Parameters.Count}.");
-            }
-
-            var values = new float[count][];
-            var best = new float[count][];
-            for (int i = 0; i < count; i++)
-            {
-                Parameter p = model.Parameters[i];
-                string name = r.ReadString();
-                int len = r.ReadInt32();
-                if (name != p.Name || len != p.Length)
-                {
-                    throw new InvalidDataException($"{Field($"parameters[{i}]")}: checkpoint '{name}' [{len} values], model '{p.Name}' [{p.Length} values].");
-                }
-
-                values[i] = new float[len];
-                r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values[i].AsSpan()));
-                if (r.ReadBoolean())
-                {
-                    best[i] = new float[len];
-                    r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(best[i].AsSpan()));
-                }
-            }
-
-            long optLength = r.ReadInt64();
-            if (optLength < 0 || optLength != r.BaseStream.Length - r.BaseStream.Position)
-            {
-                throw new InvalidDataException($"{Field("optimizer_state_length")}: {optLength} bytes declared, {r.BaseStream.Length - r.BaseStream.Position} remain.");
-            }
-
-            optimizer.LoadState(r.BaseStream);
-            for (int i = 0; i < count; i++)
-            {
-                values[i].CopyTo(model.Parameters[i].Value);
-                s.Best[i] = best[i];
+                throw r.Error("position", $"the data cannot be positioned at row {position} of epoch {epoch}: {e.Message}", e);
             }
         }
-        catch (EndOfStreamException e)
+
+        // The optimizer validates its whole state before it changes anything; it is the last step that can fail.
+        optimizer.LoadState(new MemoryStream(optimizerState.ToArray(), writable: false));
+
+        for (int i = 0; i < count; i++)
         {
-            throw new InvalidDataException($"{Field("payload")}: ends early (truncated).", e);
+            values[i].CopyTo(model.Parameters[i].Value);
+            s.Best[i] = best[i];
         }
+
+        s.Epoch = epoch;
+        s.Position = position;
+        s.Steps = steps;
+        s.EpochLossSum = epochLossSum;
+        s.EpochBatches = epochBatches;
+        s.BestMetric = bestMetric;
+        s.BestEpoch = bestEpoch;
+        s.BadEpochs = badEpochs;
+        s.StoppedEarly = stoppedEarly;
+        s.LastValidationLoss = lastValidationLoss;
+        s.LastValidationQuality = lastValidationQuality;
+        s.Dropout.State = dropout;
+        s.History.Clear();
+        s.History.AddRange(history);
+    }
+
+    private static void CheckProvenance(string path, ComputeProvenance? recorded, ComputeProvenance current, TrainerOptions options, List<string> warnings)
+    {
+        if (recorded == current)
+        {
+            return;
+        }
+
+        string difference = recorded is null
+            ? "the checkpoint (format version 1) does not record its compute provider"
+            : current.DifferenceFrom(recorded, "this run", "the checkpoint");
+        string message = $"Trainer checkpoint '{path}' was written under another compute provider ({difference}); the resumed run may differ in its last bits from an uninterrupted one. This run: {current}.";
+        if (options.ComputeMismatch == ComputeMismatchPolicy.Throw)
+        {
+            throw new ComputeMismatchException(message + " Resume with the recorded provider, or set TrainerOptions.ComputeMismatch to Warn.", recorded, current);
+        }
+
+        warnings.Add(message);
+        options.OnWarning?.Invoke(message);
     }
 }

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
 using MLNet.Optimizers.Training.Data;
-using MLNet.Optimizers.Training.Pipelines;
+using MLNet.Optimizers.Training.Models;
 using MLNet.Optimizers.Training.Training;
 
 namespace MLNet.Optimizers.Training.Tuning;
@@ -11,7 +11,7 @@ namespace MLNet.Optimizers.Training.Tuning;
 /// <summary>
 /// The model and batching part of a sweep: batch size, MLP width and depth (depth 0 is a linear model) and the hidden
 /// activation. Range names are the keys of a sampled point (<c>batch_size</c>, <c>hidden_width</c>,
-/// <c>hidden_depth</c>, <c>activation</c>); the tuner turns width and depth into the pipeline's hidden-layer list.
+/// <c>hidden_depth</c>, <c>activation</c>); the tuner turns width and depth into the recipe's hidden-layer list.
 /// </summary>
 public sealed class ModelSearchSpace
 {
@@ -24,8 +24,14 @@ public sealed class ModelSearchSpace
     /// <summary>Hidden layers, linear [0, 3] (0 = linear model); default the depth of <see cref="TrainingDefaults.HiddenLayers"/>.</summary>
     public IntegerRange? HiddenDepth { get; init; } = new("hidden_depth", 0, 3, TrainingDefaults.HiddenLayers.Count);
 
-    /// <summary>Hidden activation (the pipeline config's names); default <see cref="TrainingDefaults.Activation"/>.</summary>
-    public ChoiceRange? Activation { get; init; } = new("activation", new[] { "relu", "tanh", "gelu" }, JsonNames.NameOf(JsonNames.Activations, TrainingDefaults.Activation)!);
+    /// <summary>
+    /// Hidden activation, by name (<see cref="ActivationNames"/>): ReLU and tanh, which an ML.NET model can score; default
+    /// <see cref="TrainingDefaults.Activation"/>.
+    /// </summary>
+    public ChoiceRange? Activation { get; init; } = new("activation", new[] { "relu", "tanh" }, NameOf(TrainingDefaults.Activation));
+
+    /// <summary>The activation names a point may hold: <c>relu</c>, <c>tanh</c>, <c>sigmoid</c>, <c>gelu</c> (GELU trains in the engine; an ML.NET model cannot score it).</summary>
+    public static IReadOnlyList<string> ActivationNames { get; } = Array.AsReadOnly(new[] { "relu", "tanh", "sigmoid", "gelu" });
 
     /// <summary>The ranges, in sampling order (null ranges are not searched).</summary>
     public IReadOnlyList<SearchRange> Ranges => new SearchRange?[] { BatchSize, HiddenWidth, HiddenDepth, Activation }.Where(r => r is not null).Cast<SearchRange>().ToArray();
@@ -82,11 +88,24 @@ public sealed class ModelSearchSpace
         {
             foreach (string name in Activation.Values)
             {
-                if (JsonNames.Parse(JsonNames.Activations, name) is null)
+                if (!ActivationNames.Contains(name))
                 {
-                    throw new ArgumentException($"activation: unknown activation '{name}'; expected {JsonNames.Choices(JsonNames.Activations)}.", nameof(Activation));
+                    throw new ArgumentException($"activation: unknown activation '{name}'; expected {string.Join(", ", ActivationNames)}.", nameof(Activation));
                 }
             }
         }
     }
+
+    /// <summary>The name of an activation (<see cref="ActivationNames"/>).</summary>
+    /// <param name="activation">The activation.</param>
+    /// <returns>Its name.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined activation.</exception>
+    public static string NameOf(Activation activation) => activation switch
+    {
+        Models.Activation.ReLU => "relu",
+        Models.Activation.Tanh => "tanh",
+        Models.Activation.Sigmoid => "sigmoid",
+        Models.Activation.Gelu => "gelu",
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, $"Unknown activation {(int)activation}."),
+    };
 }

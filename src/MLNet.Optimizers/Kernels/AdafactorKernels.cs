@@ -10,7 +10,7 @@ namespace MLNet.Optimizers.Kernels;
 /// Which instructions compute Adafactor's element functions: 512-bit, 256-bit or scalar, with the divider's square
 /// root or the Newton square root and quotient of <see cref="ExactMath"/>. Every path gives the same bits.
 /// </summary>
-/// <param name="Width">512, 256 or 0 (scalar).</param>
+/// <param name="Width">512, 256, 128 or 0 (scalar). The 128-bit path (ARM64 and other processors without 256-bit vectors) uses the divider.</param>
 /// <param name="Newton">Square roots (and the division by the clipping denominator) on the FMA units.</param>
 internal readonly record struct KernelPath(int Width, bool Newton)
 {
@@ -18,12 +18,18 @@ internal readonly record struct KernelPath(int Width, bool Newton)
     public static KernelPath Best { get; } =
         Vector512.IsHardwareAccelerated ? new KernelPath(512, ExactMath.Fast512)
         : Vector256.IsHardwareAccelerated ? new KernelPath(256, ExactMath.Fast256)
+        : Vector128.IsHardwareAccelerated ? new KernelPath(128, false)
         : new KernelPath(0, false);
 
     /// <summary>Every path this processor can run (the tests compare them all).</summary>
     public static IEnumerable<KernelPath> All()
     {
         yield return new KernelPath(0, false);
+        if (Vector128.IsHardwareAccelerated)
+        {
+            yield return new KernelPath(128, false);
+        }
+
         yield return new KernelPath(256, false);
         if (ExactMath.Fast256)
         {
@@ -45,7 +51,7 @@ internal readonly record struct KernelPath(int Width, bool Newton)
 /// Adafactor's passes (INDEX.md G), each element computed with exactly Keras's float32 operations: <c>u = g /
 /// sqrtf(v)</c>, <c>u_hat = u / d</c>, <c>var - alpha*u_hat</c>, pairwise sums in NumPy's order.
 /// </summary>
-internal static unsafe class AdafactorKernels
+internal static unsafe partial class AdafactorKernels
 {
     /// <summary>Workspace floats of the sums: one chunk of computed values.</summary>
     public const int WorkspaceFloats = Pairwise.ChunkSize;
@@ -90,6 +96,14 @@ internal static unsafe class AdafactorKernels
     {
         Vector256<float> u = g / s;
         return mode == SqrtGuarded ? Vector256.AndNot(u, Vector256.Equals(s, Vector256<float>.Zero)) : u;
+    }
+
+    /// <summary>The 128-bit form of <see cref="Quotient(Vector512{float}, Vector512{float}, int)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Quotient(Vector128<float> g, Vector128<float> s, int mode)
+    {
+        Vector128<float> u = g / s;
+        return mode == SqrtGuarded ? Vector128.AndNot(u, Vector128.Equals(s, Vector128<float>.Zero)) : u;
     }
 
     /// <summary>The scalar form of <see cref="Quotient(Vector512{float}, Vector512{float}, int)"/>.</summary>
@@ -168,6 +182,10 @@ internal static unsafe class AdafactorKernels
         return d.Newton ? ExactMath.Divide(u, Vector256.Create(d.D), Vector256.Create(d.High), Vector256.Create(d.Low)) : u / Vector256.Create(d.D);
     }
 
+    /// <summary>The 128-bit form (always the divider).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Scale(Vector128<float> u, in Denominator d) => d.Divide ? u / Vector128.Create(d.D) : u;
+
     // ------------------------------------------------------------------------------------------- factored (rank >= 2)
 
     /// <summary>
@@ -206,6 +224,12 @@ internal static unsafe class AdafactorKernels
             acc[0] = Pairwise.Sum(ref colSrc, 0, rows);
         }
 
+        UpdateColumns(c, acc, rows, cols, b2t, om, out cMin, out cMax);
+    }
+
+    /// <summary><c>c = b2t*c + om*(acc/rows)</c>, with the range of the result (see <see cref="FactoredStatistics"/>).</summary>
+    private static void UpdateColumns(float* c, float* acc, int rows, int cols, float b2t, float om, out float cMin, out float cMax)
+    {
         float lo = float.PositiveInfinity;
         float hi = 0f;
         bool finite = true;
@@ -309,6 +333,17 @@ internal static unsafe class AdafactorKernels
             }
         }
 
+        if (path.Width == 128)
+        {
+            Vector128<float> vrr = Vector128.Create(rr);
+            Vector128<float> va = Vector128.Create(alpha);
+            for (; j <= cols - 4; j += 4)
+            {
+                Vector128<float> u = Quotient(Vector128.Load(g + j), Vector128.Sqrt(vrr * Vector128.Load(c + j)), sqrtMode);
+                (Vector128.Load(x + j) - (va * Scale(u, den))).Store(x + j);
+            }
+        }
+
         for (; j < cols; j++)
         {
             float u = Quotient(g[j], MathF.Sqrt(rr * c[j]), sqrtMode);
@@ -378,6 +413,16 @@ internal static unsafe class AdafactorKernels
             for (; j <= len - 8; j += 8)
             {
                 Vector256<float> u = Quotient(Vector256.Load(g + j), Sqrt(vrr * Vector256.Load(c + j), sqrtMode), sqrtMode);
+                (u * u).Store(dst + j);
+            }
+        }
+
+        if (path.Width == 128)
+        {
+            Vector128<float> vrr = Vector128.Create(rr);
+            for (; j <= len - 4; j += 4)
+            {
+                Vector128<float> u = Quotient(Vector128.Load(g + j), Vector128.Sqrt(vrr * Vector128.Load(c + j)), sqrtMode);
                 (u * u).Store(dst + j);
             }
         }
@@ -476,6 +521,16 @@ internal static unsafe class AdafactorKernels
             }
         }
 
+        if (path.Width == 128)
+        {
+            Vector128<float> va = Vector128.Create(alpha);
+            for (; j <= n - 4; j += 4)
+            {
+                Vector128<float> u = Quotient(Vector128.Load(g + j), Vector128.Sqrt(Vector128.Load(v + j)), mode);
+                (Vector128.Load(x + j) - (va * Scale(u, den))).Store(x + j);
+            }
+        }
+
         for (; j < n; j++)
         {
             x[j] -= alpha * (Quotient(g[j], MathF.Sqrt(v[j]), mode) / d);
@@ -535,6 +590,22 @@ internal static unsafe class AdafactorKernels
                 Vector256<float> vn = (vb * Vector256.Load(v + j)) + (vo * ((gv * gv) + e));
                 vn.Store(v + j);
                 Vector256<float> u = Quotient(gv, SqrtNoting(vn, mode, ref outside), mode);
+                (u * u).Store(dst + j);
+            }
+        }
+
+        if (path.Width == 128)
+        {
+            // The 128-bit tier always uses the divider's square root (no Newton form at this width).
+            Vector128<float> e = Vector128.Create(eps1);
+            Vector128<float> vb = Vector128.Create(b2t);
+            Vector128<float> vo = Vector128.Create(om);
+            for (; j <= len - 4; j += 4)
+            {
+                Vector128<float> gv = Vector128.Load(g + j);
+                Vector128<float> vn = (vb * Vector128.Load(v + j)) + (vo * ((gv * gv) + e));
+                vn.Store(v + j);
+                Vector128<float> u = Quotient(gv, Vector128.Sqrt(vn), mode);
                 (u * u).Store(dst + j);
             }
         }
@@ -672,6 +743,20 @@ internal static unsafe class AdafactorKernels
             return g2;
         }
 
+        public void Load8Halves(int i, out Vector128<float> lo, out Vector128<float> hi)
+        {
+            Vector128<float> e = Vector128.Create(eps1);
+            Vector128<float> gl = Vector128.Load(g + i);
+            Vector128<float> gh = Vector128.Load(g + i + 4);
+            lo = (gl * gl) + e;
+            hi = (gh * gh) + e;
+            if (accumulate)
+            {
+                (Vector128.Load(acc + i) + lo).Store(acc + i);
+                (Vector128.Load(acc + i + 4) + hi).Store(acc + i + 4);
+            }
+        }
+
         public float Load1(int i)
         {
             float g2 = (g[i] * g[i]) + eps1;
@@ -709,6 +794,22 @@ internal static unsafe class AdafactorKernels
             a = (g0 * g0) + e;
             b = (g1 * g1) + e;
             ((Vector256.Load(acc + i) + a) + b).Store(acc + i);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Load8Halves(int i, out Vector128<float> aLo, out Vector128<float> aHi, out Vector128<float> bLo, out Vector128<float> bHi)
+        {
+            Vector128<float> e = Vector128.Create(eps1);
+            Vector128<float> g0l = Vector128.Load(g + i);
+            Vector128<float> g0h = Vector128.Load(g + i + 4);
+            Vector128<float> g1l = Vector128.Load(g + cols + i);
+            Vector128<float> g1h = Vector128.Load(g + cols + i + 4);
+            aLo = (g0l * g0l) + e;
+            aHi = (g0h * g0h) + e;
+            bLo = (g1l * g1l) + e;
+            bHi = (g1h * g1h) + e;
+            ((Vector128.Load(acc + i) + aLo) + bLo).Store(acc + i);
+            ((Vector128.Load(acc + i + 4) + aHi) + bHi).Store(acc + i + 4);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

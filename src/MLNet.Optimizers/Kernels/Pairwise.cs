@@ -11,6 +11,9 @@ internal interface IFloatSource
     /// <summary>Elements i .. i+7.</summary>
     Vector256<float> Load8(int i);
 
+    /// <summary>Elements i .. i+7 as two 128-bit halves (the 128-bit tier: the same values, lanes 0-3 and 4-7).</summary>
+    void Load8Halves(int i, out Vector128<float> lo, out Vector128<float> hi);
+
     /// <summary>Element i.</summary>
     float Load1(int i);
 }
@@ -19,6 +22,9 @@ internal interface IFloatSource
 internal interface IDualSource
 {
     void Load8(int i, out Vector256<float> a, out Vector256<float> b);
+
+    /// <summary>Elements i .. i+7 of both sequences as 128-bit halves.</summary>
+    void Load8Halves(int i, out Vector128<float> aLo, out Vector128<float> aHi, out Vector128<float> bLo, out Vector128<float> bHi);
 
     void Load1(int i, out float a, out float b);
 }
@@ -53,6 +59,30 @@ internal static class Pairwise
 {
     public const int BlockSize = 128;
 
+    /// <summary>
+    /// Forces the 128-bit tier on this thread (tests: the tier that ARM64 and other processors without 256-bit vectors
+    /// run; the same eight running sums, held as two 128-bit registers, so the same bits).
+    /// </summary>
+    internal static bool ForceVector128
+    {
+        get => t_force128;
+        set
+        {
+            t_force128 = value;
+            s_everForced |= value;
+        }
+    }
+
+    [ThreadStatic]
+    private static bool t_force128;
+
+    /// <summary>Whether any thread ever forced the tier (so that normal runs never read the thread-static flag).</summary>
+    private static bool s_everForced;
+
+    private static readonly bool Prefer128 = !Vector256.IsHardwareAccelerated && Vector128.IsHardwareAccelerated;
+
+    private static bool Use128 => Prefer128 || (s_everForced && t_force128);
+
     public static float Sum<T>(ref T src, int start, int n)
         where T : struct, IFloatSource
     {
@@ -82,6 +112,11 @@ internal static class Pairwise
             return res;
         }
 
+        if (Use128)
+        {
+            return Leaf128(ref src, start, n);
+        }
+
         Vector256<float> r = src.Load8(start);
         int i = 8;
         int lim = n - (n % 8);
@@ -98,6 +133,34 @@ internal static class Pairwise
 
         return res;
     }
+
+    private static float Leaf128<T>(ref T src, int start, int n)
+        where T : struct, IFloatSource
+    {
+        src.Load8Halves(start, out Vector128<float> lo, out Vector128<float> hi);
+        int i = 8;
+        int lim = n - (n % 8);
+        for (; i < lim; i += 8)
+        {
+            src.Load8Halves(start + i, out Vector128<float> xl, out Vector128<float> xh);
+            lo += xl;
+            hi += xh;
+        }
+
+        float res = Combine(lo, hi);
+        for (; i < n; i++)
+        {
+            res += src.Load1(start + i);
+        }
+
+        return res;
+    }
+
+    /// <summary><see cref="Combine(Vector256{float})"/> of the eight sums held as two halves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Combine(Vector128<float> lo, Vector128<float> hi) =>
+        ((lo.GetElement(0) + lo.GetElement(1)) + (lo.GetElement(2) + lo.GetElement(3)))
+        + ((hi.GetElement(0) + hi.GetElement(1)) + (hi.GetElement(2) + hi.GetElement(3)));
 
     public static void Sum2<T>(ref T src, int start, int n, out float a, out float b)
         where T : struct, IDualSource
@@ -133,6 +196,12 @@ internal static class Pairwise
             return;
         }
 
+        if (Use128)
+        {
+            Leaf2Of128(ref src, start, n, out a, out b);
+            return;
+        }
+
         // Temporaries for the out arguments: the running sums themselves must not have their address taken, or the
         // JIT keeps them in memory and every add waits for a store.
         src.Load8(start, out Vector256<float> a0, out Vector256<float> b0);
@@ -157,6 +226,32 @@ internal static class Pairwise
         }
     }
 
+    private static void Leaf2Of128<T>(ref T src, int start, int n, out float a, out float b)
+        where T : struct, IDualSource
+    {
+        src.Load8Halves(start, out Vector128<float> al0, out Vector128<float> ah0, out Vector128<float> bl0, out Vector128<float> bh0);
+        Vector128<float> al = al0, ah = ah0, bl = bl0, bh = bh0;
+        int i = 8;
+        int lim = n - (n % 8);
+        for (; i < lim; i += 8)
+        {
+            src.Load8Halves(start + i, out Vector128<float> xal, out Vector128<float> xah, out Vector128<float> xbl, out Vector128<float> xbh);
+            al += xal;
+            ah += xah;
+            bl += xbl;
+            bh += xbh;
+        }
+
+        a = Combine(al, ah);
+        b = Combine(bl, bh);
+        for (; i < n; i++)
+        {
+            src.Load1(start + i, out float x, out float y);
+            a += x;
+            b += y;
+        }
+    }
+
     /// <summary>
     /// <see cref="Sum2{T}"/> for a source that computes 16 values at a time: the 8 running sums still add one 8-value
     /// group after the other (lower half, then upper half), so the result is the same bit for bit.
@@ -164,7 +259,7 @@ internal static class Pairwise
     public static void Sum2Wide<T>(ref T src, int start, int n, out float a, out float b)
         where T : struct, IWideDualSource
     {
-        if (!Vector512.IsHardwareAccelerated)
+        if (!Vector512.IsHardwareAccelerated || Use128)
         {
             Sum2(ref src, start, n, out a, out b);
             return;
@@ -276,7 +371,7 @@ internal static class Pairwise
 
         int n2 = n / 2;
         n2 -= n2 % 8;
-        if (n - n2 <= BlockSize && Vector512.IsHardwareAccelerated)
+        if (n - n2 <= BlockSize && Vector512.IsHardwareAccelerated && !Use128)
         {
             // Both halves are leaves: sum them in one loop, so that their dependency chains overlap.
             LeafPairAndSquares(p, x, n2, n - n2, out float la, out float lb, out float ra, out float rb);
@@ -371,6 +466,12 @@ internal static class Pairwise
             return;
         }
 
+        if (Use128)
+        {
+            LeafAndSquares128(p, x, n, out a, out b);
+            return;
+        }
+
         int lim = n - (n % 8);
         int i;
         Vector256<float> ra, rb;
@@ -409,6 +510,32 @@ internal static class Pairwise
 
         a = Combine(ra);
         b = Combine(rb);
+        for (; i < n; i++)
+        {
+            a += p[i];
+            b += x[i] * x[i];
+        }
+    }
+
+    private static unsafe void LeafAndSquares128(float* p, float* x, int n, out float a, out float b)
+    {
+        int lim = n - (n % 8);
+        Vector128<float> xl = Vector128.Load(x), xh = Vector128.Load(x + 4);
+        Vector128<float> al = Vector128.Load(p), ah = Vector128.Load(p + 4);
+        Vector128<float> bl = xl * xl, bh = xh * xh;
+        int i = 8;
+        for (; i < lim; i += 8)
+        {
+            xl = Vector128.Load(x + i);
+            xh = Vector128.Load(x + i + 4);
+            al += Vector128.Load(p + i);
+            ah += Vector128.Load(p + i + 4);
+            bl += xl * xl;
+            bh += xh * xh;
+        }
+
+        a = Combine(al, ah);
+        b = Combine(bl, bh);
         for (; i < n; i++)
         {
             a += p[i];
@@ -589,6 +716,12 @@ internal static class Pairwise
     {
         public Vector256<float> Load8(int i) => Vector256.Load(p + i);
 
+        public void Load8Halves(int i, out Vector128<float> lo, out Vector128<float> hi)
+        {
+            lo = Vector128.Load(p + i);
+            hi = Vector128.Load(p + i + 4);
+        }
+
         public float Load1(int i) => p[i];
     }
 
@@ -600,6 +733,14 @@ internal static class Pairwise
             return v * v;
         }
 
+        public void Load8Halves(int i, out Vector128<float> lo, out Vector128<float> hi)
+        {
+            Vector128<float> l = Vector128.Load(p + i);
+            Vector128<float> h = Vector128.Load(p + i + 4);
+            lo = l * l;
+            hi = h * h;
+        }
+
         public float Load1(int i) => p[i] * p[i];
     }
 
@@ -609,6 +750,14 @@ internal static class Pairwise
         {
             Vector256<float> v = Vector256.Load(p + i) / Vector256.Create(d);
             return v * v;
+        }
+
+        public void Load8Halves(int i, out Vector128<float> lo, out Vector128<float> hi)
+        {
+            Vector128<float> l = Vector128.Load(p + i) / Vector128.Create(d);
+            Vector128<float> h = Vector128.Load(p + i + 4) / Vector128.Create(d);
+            lo = l * l;
+            hi = h * h;
         }
 
         public float Load1(int i)

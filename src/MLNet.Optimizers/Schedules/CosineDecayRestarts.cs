@@ -12,7 +12,7 @@ public sealed class CosineDecayRestarts : LearningRateSchedule
     /// <summary>Creates the schedule.</summary>
     /// <param name="initialLearningRate">Keras <c>initial_learning_rate</c>: finite, &gt;= 0.</param>
     /// <param name="firstDecaySteps">Keras <c>first_decay_steps</c>: &gt; 0.</param>
-    /// <param name="tMul">Keras <c>t_mul</c>: the period multiplier, &gt; 0.</param>
+    /// <param name="tMul">Keras <c>t_mul</c>: the period multiplier, &gt;= 1 (below 1 the periods shrink to nothing and the rate becomes NaN).</param>
     /// <param name="mMul">Keras <c>m_mul</c>: the restart amplitude multiplier, &gt;= 0.</param>
     /// <param name="alpha">Keras <c>alpha</c>: the floor fraction, in [0, 1].</param>
     /// <param name="name">Keras <c>name</c>.</param>
@@ -20,7 +20,9 @@ public sealed class CosineDecayRestarts : LearningRateSchedule
     {
         InitialLearningRate = Check.NonNegative(initialLearningRate, "initial_learning_rate");
         FirstDecaySteps = Check.PositiveInt(firstDecaySteps, "first_decay_steps");
-        TMul = Check.Positive(tMul, "t_mul");
+        TMul = Check.Finite(tMul, "t_mul") >= 1
+            ? tMul
+            : throw new ArgumentOutOfRangeException("t_mul", tMul, $"t_mul must be >= 1, got {tMul.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}: with shrinking periods the restarts converge after first_decay_steps / (1 - t_mul) steps, where the rate becomes NaN.");
         MMul = Check.NonNegative(mMul, "m_mul");
         Alpha = Check.InRange(alpha, "alpha", 0, 1, true, true);
         Name = name;

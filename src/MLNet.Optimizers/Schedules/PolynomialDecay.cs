@@ -13,7 +13,7 @@ public sealed class PolynomialDecay : LearningRateSchedule
     /// <param name="initialLearningRate">Keras <c>initial_learning_rate</c>: finite, &gt;= 0.</param>
     /// <param name="decaySteps">Keras <c>decay_steps</c>: &gt; 0.</param>
     /// <param name="endLearningRate">Keras <c>end_learning_rate</c>: finite, &gt;= 0.</param>
-    /// <param name="power">Keras <c>power</c>: finite.</param>
+    /// <param name="power">Keras <c>power</c>: finite and &gt;= 0 (a negative power makes the rate infinite at step <c>decay_steps</c>, where <c>1 - step / decay_steps</c> is 0).</param>
     /// <param name="cycle">Keras <c>cycle</c>.</param>
     /// <param name="name">Keras <c>name</c>.</param>
     public PolynomialDecay(double initialLearningRate, long decaySteps, double endLearningRate = 0.0001, double power = 1.0, bool cycle = false, string name = "PolynomialDecay")
@@ -21,7 +21,7 @@ public sealed class PolynomialDecay : LearningRateSchedule
         InitialLearningRate = Check.NonNegative(initialLearningRate, "initial_learning_rate");
         DecaySteps = Check.PositiveInt(decaySteps, "decay_steps");
         EndLearningRate = Check.NonNegative(endLearningRate, "end_learning_rate");
-        Power = Check.Finite(power, "power");
+        Power = Check.NonNegative(power, "power");
         Cycle = cycle;
         Name = name;
     }

@@ -15,6 +15,7 @@ internal sealed class ConfigReader
     public ConfigReader(JsonObject obj, string path)
     {
         ArgumentNullException.ThrowIfNull(obj);
+        ConfigJson.EnsureUsable(obj, path);
         _obj = obj;
         Path = path;
     }

@@ -76,17 +76,8 @@ public static class KerasConfig
     /// <exception cref="OptimizerConfigException">Malformed JSON or an invalid entry.</exception>
     public static Optimizer DeserializeOptimizer(string json, KerasConfigOptions? options = null)
     {
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new OptimizerConfigException("$", $"not valid JSON: {e.Message}", e);
-        }
-
-        return node is JsonObject o ? DeserializeOptimizer(o, options) : throw new OptimizerConfigException("$", "expected a JSON object.");
+        ArgumentNullException.ThrowIfNull(json);
+        return DeserializeOptimizer(ConfigJson.ParseObject(json, options?.Path ?? "$"), options);
     }
 
     /// <summary>Rebuilds a schedule from Keras's serialized form <c>{"module": "keras.optimizers.schedules", "class_name", "config"}</c>.</summary>
@@ -181,7 +172,7 @@ public static class KerasConfig
         var list = new List<long>();
         for (int i = 0; i < a.Count; i++)
         {
-            if (a[i] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && ConfigReader.Number(v) == Math.Floor(ConfigReader.Number(v)))
+            if (a[i] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && ConfigReader.Number(v) == Math.Floor(ConfigReader.Number(v)) && Math.Abs(ConfigReader.Number(v)) < 9e15)
             {
                 list.Add((long)ConfigReader.Number(v));
             }
@@ -230,10 +221,10 @@ public static class KerasConfig
                 }
                 catch (ArgumentException e)
                 {
-                    throw new OptimizerConfigException(path, $"must be a finite number >= 0, got {ConfigReader.Num(ConfigReader.Number(v))}.", e);
+                    throw new OptimizerConfigException(path, $"must be a finite float32 number >= 0 (at most 3.4028235E+38), got {ConfigReader.Num(ConfigReader.Number(v))}.", e);
                 }
 
-            case JsonObject o when o["module"] is JsonValue m && m.GetValueKind() == JsonValueKind.String && m.GetValue<string>() == "builtins":
+            case JsonObject o when IsCallable(o, path):
                 string name = o["config"] is JsonValue cv && cv.GetValueKind() == JsonValueKind.String ? cv.GetValue<string>() : "";
                 Func<double>? fn = options?.CallableResolver?.Invoke(name);
                 if (fn is null)
@@ -247,6 +238,12 @@ public static class KerasConfig
             default:
                 throw new OptimizerConfigException(path, $"expected a number, a serialized schedule or a serialized callable, got {ConfigReader.Describe(n)}.");
         }
+    }
+
+    private static bool IsCallable(JsonObject o, string path)
+    {
+        ConfigJson.EnsureUsable(o, path);
+        return o["module"] is JsonValue m && m.GetValueKind() == JsonValueKind.String && m.GetValue<string>() == "builtins";
     }
 
     internal static JsonNode WriteLearningRate(LearningRate lr) => lr.Kind switch
