@@ -342,6 +342,8 @@ internal static class TabularBenchmark
 
             // Ablations: the recommended MLP with one piece off (or changed), everything else as Mlp().
             Ablation("Mlp() without piecewise-linear bins", o => o.PiecewiseLinearBins = 0),
+            Ablation("Mlp() with 16 piecewise-linear bins", o => o.PiecewiseLinearBins = 16),
+            Ablation("Mlp() with 8 piecewise-linear bins", o => o.PiecewiseLinearBins = 8),
             Ablation("Mlp() without robust scaling", o => o.RobustScaling = false),
             Ablation("Mlp() without smooth clipping", o => o.SmoothClip = 0),
             Ablation("Mlp() without any input encoding", o =>
