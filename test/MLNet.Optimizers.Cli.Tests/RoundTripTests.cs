@@ -29,6 +29,29 @@ public sealed class RoundTripTests
         double holdoutAccuracy = Cli.Json(dir["model/metrics.json"])["runs"]![0]!["holdout"]!["metrics"]!["accuracy"]!.GetValue<double>();
         Assert.AreEqual(printed.Groups["holdout"].Value, holdoutAccuracy.ToString("F4", CultureInfo.InvariantCulture), "metrics.json holds the printed number");
 
+        // train with no model flags trains the recommended MLP, and config.json pins every one of its settings.
+        JsonObject trainer = Cli.Json(dir["model/config.json"])["trainer"]!.AsObject();
+        JsonObject lion = Training.Training.TrainingDefaults.CreateMlpOptimizer().Serialize();
+        Assert.AreEqual("Lion", trainer["optimizer"]!["class_name"]!.GetValue<string>());
+        foreach (string key in new[] { "weight_decay", "global_clipnorm" })
+        {
+            Assert.AreEqual(lion["config"]![key]!.GetValue<double>(), trainer["optimizer"]!["config"]![key]!.GetValue<double>(), key);
+        }
+
+        Assert.AreEqual((float)LionDefaults.RecommendedMlpLearningRate, (float)trainer["optimizer"]!["config"]!["learning_rate"]!.GetValue<double>());
+        Assert.AreEqual(Training.Training.TrainingDefaults.MlpBatchSize, trainer["batch_size"]!.GetValue<int>());
+        Assert.AreEqual(0, trainer["exclude_from_weight_decay"]!.AsArray().Count);
+        Assert.AreEqual(Training.Training.TrainingDefaults.EnsembleSize, trainer["model"]!["ensemble_size"]!.GetValue<int>());
+        Assert.AreEqual(Training.Data.NumericEncodingDefaults.RobustScaling, trainer["model"]!["numeric_encoding"]!["robust_scaling"]!.GetValue<bool>());
+        Assert.AreEqual(Training.Data.NumericEncodingDefaults.SmoothClip, trainer["model"]!["numeric_encoding"]!["smooth_clip"]!.GetValue<double>());
+        Assert.AreEqual(Training.Data.NumericEncodingDefaults.PiecewiseLinearBins, trainer["model"]!["numeric_encoding"]!["piecewise_linear_bins"]!.GetValue<int>());
+        Assert.AreEqual("warmup_cosine", trainer["learning_rate_curve"]!.GetValue<string>());
+        Assert.AreEqual(Training.Training.TrainingDefaults.WarmupFraction, trainer["warmup_fraction"]!.GetValue<double>());
+        Assert.AreEqual(Training.Training.TrainingDefaults.MaxSteps, trainer["max_steps"]!.GetValue<long>());
+        Assert.AreEqual(Training.Training.TrainingDefaults.LabelSmoothing, trainer["label_smoothing"]!.GetValue<double>());
+        StringAssert.Contains(train.Stdout, "global clipnorm 3");
+        StringAssert.Contains(train.Stdout, "robust scaling, clip ±3, 16 bins per feature, warmup-cosine");
+
         // The held-out rows as a CSV file of the training format (the recipe's own split, every value as read).
         var ml = new MLContext(seed: 0);
         Recipe recipe = Recipe.Load(dir["model/config.json"]);
@@ -46,6 +69,26 @@ public sealed class RoundTripTests
         JsonObject e = (JsonObject)JsonNode.Parse(Cli.Run("evaluate", "--model", dir["model"], "--data", csv, "--json").Ok().Stdout)!;
         Assert.AreEqual(Metric(Cli.RunDeployCheck("csv", dir["model/model.zip"], csv, "binary"), "accuracy"), e["metrics"]!["accuracy"]!.GetValue<double>());
         Assert.AreEqual(569, e["rows"]!.GetValue<int>());
+    }
+
+    [TestMethod]
+    public void ModelLinearTakesTheLinearDefaultsUnlessTheyAreGiven()
+    {
+        using var dir = new TempDir();
+        string csv = Cli.DataFile("breast_cancer.csv");
+        Cli.Run("train", "--data", csv, "--label", "diagnosis", "--model", "linear", "--epochs", "2", "--no-report", "-q", "-o", dir["linear"]).Ok();
+        JsonObject linear = Cli.Json(dir["linear/config.json"])["trainer"]!.AsObject();
+        Assert.AreEqual(Training.Training.TrainingDefaults.BatchSize, linear["batch_size"]!.GetValue<int>());
+        Assert.AreEqual((float)LionDefaults.RecommendedLearningRate, (float)linear["optimizer"]!["config"]!["learning_rate"]!.GetValue<double>());
+        Assert.AreEqual("bias", linear["exclude_from_weight_decay"]![0]!.GetValue<string>());
+        Assert.IsFalse(linear.ContainsKey("learning_rate_curve"), "no MLP keys in a linear recipe");
+
+        // A value given on the command line stays when the model switches.
+        Cli.Run("train", "--config", dir["linear/config.json"], "--model", "mlp", "--batch-size", "100", "--epochs", "1", "--no-report", "-q", "-o", dir["mlp"]).Ok();
+        JsonObject mlp = Cli.Json(dir["mlp/config.json"])["trainer"]!.AsObject();
+        Assert.AreEqual(100, mlp["batch_size"]!.GetValue<int>());
+        Assert.AreEqual(Training.Training.TrainingDefaults.MlpGlobalClipNorm, mlp["optimizer"]!["config"]!["global_clipnorm"]!.GetValue<double>(), "the pinned linear default optimizer follows the model");
+        Assert.AreEqual(0, mlp["exclude_from_weight_decay"]!.AsArray().Count);
     }
 
     [TestMethod]

@@ -33,16 +33,24 @@ public sealed class UnitTests
     [TestMethod]
     public void OptimizerSpecStartsFromTheRecommendedOptimizer()
     {
-        // The class of TrainingDefaults' optimizer starts from it (no copy of its settings in the tool) ...
-        JsonObject lion = OptimizerSpec.Parse("lion", "--optimizer").ToKerasObject("--optimizer");
+        // The class of the model's recommended optimizer starts from it (no copy of its settings in the tool): the
+        // recommended MLP's Lion for an MLP, TrainingDefaults' general Lion for a linear model ...
+        Optimizer mlpDefault = MLNet.Recipes.RecipeTrainer.CreateDefaultOptimizer(MLNet.Recipes.RecipeModelType.Mlp);
+        Optimizer linearDefault = MLNet.Recipes.RecipeTrainer.CreateDefaultOptimizer(MLNet.Recipes.RecipeModelType.Linear);
+        JsonObject lion = OptimizerSpec.Parse("lion", "--optimizer").ToKerasObject("--optimizer", linearDefault);
         JsonObject recommended = Training.Training.TrainingDefaults.CreateOptimizer().Serialize();
         Assert.IsTrue(JsonNode.DeepEquals(recommended["config"], lion["config"]), lion.ToJsonString());
+        JsonObject mlpLion = OptimizerSpec.Parse("lion:lr=0.001", "--optimizer").ToKerasObject("--optimizer", mlpDefault);
+        JsonObject mlpRecommended = Training.Training.TrainingDefaults.CreateMlpOptimizer().Serialize();
+        Assert.AreEqual(Training.Training.TrainingDefaults.MlpGlobalClipNorm, mlpLion["config"]!["global_clipnorm"]!.GetValue<double>(), "an MLP's Lion keeps the recommended MLP's clipping");
+        Assert.AreEqual(mlpRecommended["config"]!["weight_decay"]!.GetValue<double>(), mlpLion["config"]!["weight_decay"]!.GetValue<double>());
+        Assert.AreEqual(0.001, mlpLion["config"]!["learning_rate"]!.GetValue<double>(), 1e-9, "the key given is set");
 
         // ... the others from the registry's tabular recommendation, with the keys given set.
-        JsonObject adamw = OptimizerSpec.Parse("adamw:lr=0.003", "--optimizer").ToKerasObject("--optimizer");
+        JsonObject adamw = OptimizerSpec.Parse("adamw:lr=0.003", "--optimizer").ToKerasObject("--optimizer", mlpDefault);
         Assert.AreEqual(0.003, adamw["config"]!["learning_rate"]!.GetValue<double>(), 1e-9);
         Assert.AreEqual(OptimizerRegistry.Find("adamw")!.RecommendedWeightDecay!.Value, adamw["config"]!["weight_decay"]!.GetValue<double>(), 1e-9);
-        Assert.AreEqual(SgdDefaults.RecommendedMomentum, OptimizerSpec.Parse("sgd", "--optimizer").ToKerasObject("--optimizer")["config"]!["momentum"]!.GetValue<double>(), 1e-9);
+        Assert.AreEqual(SgdDefaults.RecommendedMomentum, OptimizerSpec.Parse("sgd", "--optimizer").ToKerasObject("--optimizer", linearDefault)["config"]!["momentum"]!.GetValue<double>(), 1e-9);
     }
 
     [TestMethod]

@@ -49,6 +49,26 @@ public sealed class RecipeErrorTests
         yield return Case("missing trainer", "$.trainer", null, "$.trainer", "required key \"trainer\" is missing");
         yield return Case("null list entry", "$.featurization[0].columns", "[\"sepal_length\", null]", "$.featurization[0].columns[1]", "expected a string, got null");
         yield return Case("empty list", "$.featurization[0].columns", "[]", "$.featurization[0].columns", "at least one");
+
+        // The recommended MLP's keys (issue 14): each with its path, type and range.
+        yield return Case("ensemble size of the wrong type", "$.trainer.model.ensemble_size", "\"two\"", "$.trainer.model.ensemble_size", "expected an integer in [1, 64], got \"two\"");
+        yield return Case("ensemble size too large", "$.trainer.model.ensemble_size", "65", "$.trainer.model.ensemble_size", "got 65");
+        yield return Case("numeric encoding not an object", "$.trainer.model.numeric_encoding", "true", "$.trainer.model.numeric_encoding", "expected an object, got true");
+        yield return Case("numeric encoding typo'd key", "$.trainer.model.numeric_encoding.smooth_clipping", "3", "$.trainer.model.numeric_encoding.smooth_clipping", "unknown key \"smooth_clipping\"");
+        yield return Case("robust scaling not a boolean", "$.trainer.model.numeric_encoding.robust_scaling", "1", "$.trainer.model.numeric_encoding.robust_scaling", "expected true or false, got 1");
+        yield return Case("negative smooth clip", "$.trainer.model.numeric_encoding.smooth_clip", "-1", "$.trainer.model.numeric_encoding.smooth_clip", "got -1");
+        yield return Case("one piecewise-linear bin", "$.trainer.model.numeric_encoding.piecewise_linear_bins", "1", "$.trainer.model.numeric_encoding.piecewise_linear_bins", "must be 0 (off) or an integer in [2, 1024], got 1");
+        yield return Case("too many piecewise-linear bins", "$.trainer.model.numeric_encoding.piecewise_linear_bins", "2000", "$.trainer.model.numeric_encoding.piecewise_linear_bins", "got 2000");
+        yield return Case("unknown learning-rate curve", "$.trainer.learning_rate_curve", "\"cosine\"", "$.trainer.learning_rate_curve", "\"constant\" or \"warmup_cosine\"");
+        yield return Case("warmup fraction 1", "$.trainer.warmup_fraction", "1", "$.trainer.warmup_fraction", "[0, 1)");
+        yield return Case("warmup fraction with a constant curve", "$.trainer.learning_rate_curve", "\"constant\"", "$.trainer.warmup_fraction", "only with \"learning_rate_curve\": \"warmup_cosine\"");
+        yield return Case("zero max steps", "$.trainer.max_steps", "0", "$.trainer.max_steps", "or null, got 0");
+        yield return Case("max steps of the wrong type", "$.trainer.max_steps", "\"many\"", "$.trainer.max_steps", "got \"many\"");
+        yield return Case("label smoothing 1", "$.trainer.label_smoothing", "1", "$.trainer.label_smoothing", "[0, 1)");
+        yield return Case("label smoothing of the wrong type", "$.trainer.label_smoothing", "\"a little\"", "$.trainer.label_smoothing", "expected a number");
+        yield return Case("mlp trainer key on a linear model", "$.trainer.model", "{\"type\": \"linear\"}", "$.trainer.label_smoothing", "\"mlp\" models only");
+        yield return Case("ensemble size on a linear model", "$.trainer.model", "{\"type\": \"linear\", \"ensemble_size\": 2}", "$.trainer.model.ensemble_size", "\"mlp\" models only");
+        yield return Case("numeric encoding on a linear model", "$.trainer.model", "{\"type\": \"linear\", \"numeric_encoding\": {}}", "$.trainer.model.numeric_encoding", "\"mlp\" models only");
     }
 
     public static string CaseName(System.Reflection.MethodInfo method, object[] data) => $"{method.Name}({data[0]})";

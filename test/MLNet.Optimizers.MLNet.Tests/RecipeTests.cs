@@ -87,7 +87,13 @@ public sealed class RecipeTests
                 16
               ],
               "activation": "relu",
-              "dropout": 0
+              "dropout": 0,
+              "ensemble_size": 1,
+              "numeric_encoding": {
+                "robust_scaling": true,
+                "smooth_clip": 3,
+                "piecewise_linear_bins": 16
+              }
             },
             "optimizer": {
               "class_name": "Lion",
@@ -104,6 +110,10 @@ public sealed class RecipeTests
             "in_memory": true,
             "shuffle_buffer_rows": 4096,
             "initializer": "auto",
+            "learning_rate_curve": "warmup_cosine",
+            "warmup_fraction": 0.05,
+            "max_steps": 6000,
+            "label_smoothing": 0.1,
             "early_stopping": {
               "selection_fraction": 0.1,
               "patience": 10,

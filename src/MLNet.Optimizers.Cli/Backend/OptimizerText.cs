@@ -39,6 +39,11 @@ internal static class OptimizerText
             parts.Add("clipnorm " + G(clip));
         }
 
+        if (c["global_clipnorm"] is JsonValue gcn && gcn.TryGetValue(out double globalClip))
+        {
+            parts.Add("global clipnorm " + G(globalClip));
+        }
+
         return $"{cls}: {string.Join(", ", parts)}";
     }
 

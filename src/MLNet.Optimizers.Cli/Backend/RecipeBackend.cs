@@ -514,7 +514,12 @@ internal static class RecipeBackend
         }
     }
 
-    /// <summary>One line describing a recipe's model: "MLP (relu) 30-64-1, 2,049 parameters".</summary>
+    /// <summary>
+    /// One line describing a recipe's model: "logistic regression 30-1, 31 parameters"; for an MLP its layers and the
+    /// recommended-MLP pieces the recipe turns on: "MLP (relu) 30-128-128-1, robust scaling, clip ±3, 16 bins per
+    /// feature, warmup-cosine, label smoothing 0.1, at most 6,000 steps" (the parameter count only when the encoding adds no
+    /// inputs and there is one network: bins depend on the data's quantiles).
+    /// </summary>
     /// <param name="recipe">The recipe.</param>
     /// <param name="features">The feature count (0 when unknown).</param>
     /// <param name="classes">The classes (multiclass; 0 otherwise).</param>
@@ -544,9 +549,56 @@ internal static class RecipeBackend
                 _ => "softmax regression",
             }
             : $"MLP ({Names.Format(Names.Activations, t.Activation)}{(t.Dropout > 0 ? ", dropout " + t.Dropout.ToString("G3", CultureInfo.InvariantCulture) : string.Empty)})";
-        return features > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{kind} {string.Join('-', widths)}, {parameters:N0} parameters")
-            : kind + (t.Model == RecipeModelType.Mlp ? " " + string.Join('-', t.HiddenLayers) : string.Empty);
+        if (t.Model == RecipeModelType.Linear)
+        {
+            return features > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{kind} {string.Join('-', widths)}, {parameters:N0} parameters")
+                : kind;
+        }
+
+        var pieces = new List<string>();
+        if (t.EnsembleSize > 1)
+        {
+            pieces.Add(string.Create(CultureInfo.InvariantCulture, $"ensemble of {t.EnsembleSize}"));
+        }
+
+        if (features > 0 && t.PiecewiseLinearBins == 0 && t.EnsembleSize == 1)
+        {
+            pieces.Add(string.Create(CultureInfo.InvariantCulture, $"{parameters:N0} parameters"));
+        }
+
+        if (t.RobustScaling)
+        {
+            pieces.Add("robust scaling");
+        }
+
+        if (t.SmoothClip > 0)
+        {
+            pieces.Add("clip ±" + t.SmoothClip.ToString("G4", CultureInfo.InvariantCulture));
+        }
+
+        if (t.PiecewiseLinearBins > 0)
+        {
+            pieces.Add(string.Create(CultureInfo.InvariantCulture, $"{t.PiecewiseLinearBins} bins per feature"));
+        }
+
+        if (t.LearningRateCurve == LearningRateCurve.WarmupCosine)
+        {
+            pieces.Add("warmup-cosine");
+        }
+
+        if (t.Task != TaskKind.Regression && t.LabelSmoothing > 0)
+        {
+            pieces.Add("label smoothing " + t.LabelSmoothing.ToString("G3", CultureInfo.InvariantCulture));
+        }
+
+        if (t.MaxSteps is long steps)
+        {
+            pieces.Add(string.Create(CultureInfo.InvariantCulture, $"at most {steps:N0} steps"));
+        }
+
+        string layers = features > 0 ? string.Join('-', widths) : string.Join('-', t.HiddenLayers);
+        return $"{kind} {layers}" + (pieces.Count > 0 ? ", " + string.Join(", ", pieces) : string.Empty);
     }
 
     /// <summary><paramref name="path"/> relative to <paramref name="directory"/>, with forward slashes.</summary>

@@ -53,7 +53,7 @@ internal sealed class RunFlags
 
     public Option<string?> Epochs { get; } = Flags.Text("--epochs", "n", Invariant($"The most passes over the training rows; early stopping usually ends sooner (trainer.epochs) [default: {TrainingDefaults.Epochs}]."));
 
-    public Option<string?> BatchSize { get; } = Flags.Text("--batch-size", "n", Invariant($"Rows per optimizer step (trainer.batch_size) [default: {TrainingDefaults.BatchSize}]."));
+    public Option<string?> BatchSize { get; } = Flags.Text("--batch-size", "n", Invariant($"Rows per optimizer step (trainer.batch_size) [default: {TrainingDefaults.MlpBatchSize} for an MLP, {TrainingDefaults.BatchSize} for a linear model]."));
 
     public Option<string?> HoldoutFraction { get; } = Flags.Text("--holdout-fraction", "share", Invariant($"Share of the rows held out to evaluate the model on rows that chose nothing, in [0, 0.9] (data.holdout_fraction) [default: {RecipeDefaults.HoldoutFraction}]."));
 
@@ -200,7 +200,9 @@ internal sealed class RunFlags
             throw CliException.Usage($"'{name}' is given to both --categorical and --ignore.");
         }
 
-        System.Text.Json.Nodes.JsonObject? optimizerObject = optimizer?.ToKerasObject("--optimizer");
+        // The optimizer's values are checked now (a usage error before any file is read); the recipe's model, known
+        // below, chooses the recommended optimizer it starts from.
+        optimizer?.ToKerasObject("--optimizer", RecipeTrainer.CreateDefaultOptimizer(modelGiven ? model : RecipeModelType.Mlp));
 
         // The recipe: the file's, or the one inferred from the data.
         Recipe recipe;
@@ -293,7 +295,8 @@ internal sealed class RunFlags
 
             if (modelGiven && model != t.Model)
             {
-                t.Model = model;
+                // The optimizer, weight-decay exclusions and batch size follow the model where they are its defaults.
+                t.SetModel(model);
                 t.HiddenLayers = model == RecipeModelType.Linear ? new List<int>() : new List<int>(TrainingDefaults.HiddenLayers);
             }
 
@@ -318,9 +321,9 @@ internal sealed class RunFlags
                 t.Dropout = rate;
             }
 
-            if (optimizerObject is System.Text.Json.Nodes.JsonObject o)
+            if (optimizer != null)
             {
-                t.Optimizer = o;
+                t.Optimizer = optimizer.ToKerasObject("--optimizer", RecipeTrainer.CreateDefaultOptimizer(t.Model));
             }
 
             foreach (KeyValuePair<string, double> kv in optimizerKeys ?? new Dictionary<string, double>())

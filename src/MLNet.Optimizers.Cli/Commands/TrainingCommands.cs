@@ -28,9 +28,9 @@ internal static class TrainingCommands
     public static Command Train(CliConsole console, CancellationToken cancellationToken)
     {
         var flags = new RunFlags("model");
-        Option<string?> optimizer = Flags.Text("--optimizer", "name[:key=value,...]", $"{string.Join(", ", OptimizerSpec.Names)}, optionally with Keras config keys, e.g. adamw:lr=0.003,wd=0.01 (trainer.optimizer) [default: the recipe's; inferred recipes: {TrainingDefaults.CreateOptimizer().ClassName} with its recommended settings].");
+        Option<string?> optimizer = Flags.Text("--optimizer", "name[:key=value,...]", $"{string.Join(", ", OptimizerSpec.Names)}, optionally with Keras config keys, e.g. adamw:lr=0.003,wd=0.01 (trainer.optimizer) [default: the recipe's; inferred recipes: the recommended {TrainingDefaults.CreateMlpOptimizer().ClassName} of the model, for an MLP with global clipping].");
         Option<string?> lr = Flags.Text("--learning-rate", "rate", "The optimizer's learning rate (trainer.optimizer.config.learning_rate).", "--lr");
-        Option<string?> wd = Flags.Text("--weight-decay", "rate", "Decoupled weight decay, biases excluded (trainer.optimizer.config.weight_decay).", "--wd");
+        Option<string?> wd = Flags.Text("--weight-decay", "rate", "Decoupled weight decay (trainer.optimizer.config.weight_decay); by default an MLP decays every parameter, a linear model all but the biases (trainer.exclude_from_weight_decay).", "--wd");
         Option<string?> checkpoint = Flags.Text("--checkpoint", "file", "Write a trainer checkpoint to this file at every epoch end (and every --checkpoint-every steps); resume an interrupted run with --resume.");
         Option<string?> every = Flags.Text("--checkpoint-every", "steps", "With --checkpoint: also checkpoint every this many optimizer steps [default: epoch ends only].");
         Option<string?> resume = Flags.Text("--resume", "file", "Resume from a checkpoint written by the same command (same data, recipe, seed and compute provider); the model is bit-identical to an uninterrupted run.");
@@ -244,7 +244,11 @@ internal static class TrainingCommands
     {
         OptimizerTrainingReport r = run.Report;
         console.Out.WriteLine(run.OptimizerDescription);
-        console.Out.WriteLine(RecipeBackend.DescribeModel(run.Recipe, run.FeatureCount, d.ClassNames.Count));
+        foreach (string line in Wrap(RecipeBackend.DescribeModel(run.Recipe, run.FeatureCount, d.ClassNames.Count), console.Width))
+        {
+            console.Out.WriteLine(line);
+        }
+
         foreach (string line in Wrap(StoppingText(run), console.Width))
         {
             console.Out.WriteLine(line);
@@ -298,7 +302,7 @@ internal static class TrainingCommands
         foreach (OptimizerSpec spec in specs)
         {
             Recipe r = request.Recipe.Clone();
-            r.Trainer.Optimizer = spec.ToKerasObject("--optimizers");
+            r.Trainer.Optimizer = spec.ToKerasObject("--optimizers", RecipeTrainer.CreateDefaultOptimizer(r.Trainer.Model));
             recipes.Add(r);
         }
 

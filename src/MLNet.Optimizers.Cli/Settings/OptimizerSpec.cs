@@ -14,7 +14,8 @@ namespace MLNet.Optimizers.Cli.Settings;
 /// <c>adamw:lr=0.003,wd=0.01</c>. NAME is a registered optimizer (<see cref="OptimizerRegistry"/>); KEY is one of its
 /// Keras configuration keys (<c>learning_rate</c>, <c>beta_1</c>, ...), written with or without the underscores
 /// (<c>beta1</c>), or <c>lr</c> / <c>wd</c>. It becomes the recipe's <c>trainer.optimizer</c>: the recommended optimizer
-/// (<see cref="TrainingDefaults.CreateOptimizer"/>) when it is of that class, otherwise the optimizer with its tabular
+/// of the recipe's model (<see cref="TrainingDefaults.CreateMlpOptimizer"/> for an MLP,
+/// <see cref="TrainingDefaults.CreateOptimizer"/> for a linear model) when it is of that class, otherwise the optimizer with its tabular
 /// recommendations, with the keys given set in its Keras config.
 /// </summary>
 internal sealed record OptimizerSpec
@@ -116,17 +117,19 @@ internal sealed record OptimizerSpec
     }
 
     /// <summary>
-    /// The recipe's <c>trainer.optimizer</c> for this spec: <see cref="TrainingDefaults.CreateOptimizer"/> when it is of
-    /// this class, else the optimizer with its recommended learning rate and weight decay; then the keys given.
+    /// The recipe's <c>trainer.optimizer</c> for this spec: <paramref name="recommended"/> (the model's default optimizer,
+    /// <c>RecipeTrainer.CreateDefaultOptimizer</c>) when it is of this class, else the optimizer with its recommended
+    /// learning rate and weight decay; then the keys given.
     /// </summary>
     /// <param name="flag">The flag the spec came from (for messages).</param>
+    /// <param name="recommended">The recommended optimizer of the recipe's model (not changed).</param>
     /// <returns><c>{"class_name", "config"}</c>.</returns>
     /// <exception cref="CliException">A value the optimizer rejects (exit code 64).</exception>
-    public JsonObject ToKerasObject(string flag)
+    public JsonObject ToKerasObject(string flag, Optimizer recommended)
     {
+        ArgumentNullException.ThrowIfNull(recommended);
         OptimizerInfo info = OptimizerRegistry.Find(Name)!;
         Optimizer start;
-        Optimizer recommended = TrainingDefaults.CreateOptimizer();
         if (recommended.ClassName == info.ClassName)
         {
             start = recommended;

@@ -88,6 +88,12 @@ internal static class RecipeNames
         (RegressionLoss.Huber, "huber"),
     };
 
+    public static readonly (LearningRateCurve Value, string Name)[] LearningRateCurves =
+    {
+        (LearningRateCurve.Constant, "constant"),
+        (LearningRateCurve.WarmupCosine, "warmup_cosine"),
+    };
+
     public static readonly (EpochRule Value, string Name)[] EpochRules =
     {
         (EpochRule.BestLoss, "best_loss"),

@@ -12,7 +12,8 @@ namespace MLNet.Optimizers.MLNet.Recipes;
 /// Recipe + search-space point → recipe: what a tuner does with each trial. The optimizer point (keys of the optimizer's
 /// Keras config, from <see cref="OptimizerSearchSpace.Sample"/>) replaces <c>trainer.optimizer</c>; the model point
 /// (<see cref="ModelSearchSpace"/>: <c>batch_size</c>, <c>hidden_width</c>, <c>hidden_depth</c>, <c>activation</c>)
-/// sets the batch size and the model (depth 0: linear). Everything else is the base recipe's, so a trial's recipe
+/// sets the batch size and the model (depth 0: linear; a batch size the point does not set follows the model's default,
+/// <see cref="RecipeTrainer.SetModel"/>). Everything else is the base recipe's, so a trial's recipe
 /// retrains bit for bit.
 /// </summary>
 public static class RecipeSearch
@@ -36,13 +37,13 @@ public static class RecipeSearch
         r.Trainer.Optimizer = new JsonObject { ["class_name"] = serialized["class_name"]!.DeepClone(), ["config"] = serialized["config"]!.DeepClone() };
         if (modelPoint != null)
         {
-            int? width = null, depth = null;
+            int? width = null, depth = null, batch = null;
             foreach (KeyValuePair<string, JsonNode?> kv in modelPoint)
             {
                 switch (kv.Key)
                 {
                     case "batch_size":
-                        r.Trainer.BatchSize = Int(kv);
+                        batch = Int(kv);
                         break;
                     case "hidden_width":
                         width = Int(kv);
@@ -61,9 +62,15 @@ public static class RecipeSearch
                 }
             }
 
+            // The model first: a batch size at the old model's default follows it (RecipeTrainer.SetModel); a sampled one wins.
             if (depth is int d)
             {
-                r.Trainer.Model = d == 0 ? RecipeModelType.Linear : RecipeModelType.Mlp;
+                r.Trainer.SetModel(d == 0 ? RecipeModelType.Linear : RecipeModelType.Mlp);
+            }
+
+            if (batch is int b)
+            {
+                r.Trainer.BatchSize = b;
             }
 
             if (r.Trainer.Model == RecipeModelType.Mlp && (width != null || depth != null))

@@ -109,14 +109,20 @@ public sealed class RecipeEarlyStopping : IEquatable<RecipeEarlyStopping>
 /// The <c>trainer</c> section of a recipe: the task, the model, the optimizer as its Keras config and the training
 /// settings. JSON keys: <c>task</c> (required: <c>"regression"</c>, <c>"binary_classification"</c>,
 /// <c>"multiclass_classification"</c>); <c>model</c> (<c>{"type": "linear"}</c> or <c>{"type": "mlp", "hidden_layers":
-/// [64], "activation": "relu", "dropout": 0}</c>); <c>optimizer</c> (Keras's <c>{"class_name", "config"}</c>, as
+/// [128, 128], "activation": "relu", "dropout": 0, "ensemble_size": 1, "numeric_encoding": {"robust_scaling": true,
+/// "smooth_clip": 3, "piecewise_linear_bins": 16}}</c>); <c>optimizer</c> (Keras's <c>{"class_name", "config"}</c>, as
 /// <c>keras.optimizers.serialize</c> writes it; <c>module</c> and <c>registered_name</c> are accepted and dropped);
 /// <c>exclude_from_weight_decay</c> (parameter-name regular expressions); <c>epochs</c>; <c>batch_size</c>;
-/// <c>shuffle</c>; <c>in_memory</c>; <c>shuffle_buffer_rows</c>; <c>initializer</c>; for regression <c>loss</c>,
-/// <c>huber_delta</c> (with <c>"huber"</c>) and <c>standardize_label</c>; <c>early_stopping</c>
+/// <c>shuffle</c>; <c>in_memory</c>; <c>shuffle_buffer_rows</c>; <c>initializer</c>; for an MLP
+/// <c>learning_rate_curve</c> (<c>"constant"</c>, <c>"warmup_cosine"</c>), <c>warmup_fraction</c> (with
+/// <c>"warmup_cosine"</c>), <c>max_steps</c> (or null) and, for a classifier, <c>label_smoothing</c>; for regression
+/// <c>loss</c>, <c>huber_delta</c> (with <c>"huber"</c>) and <c>standardize_label</c>; <c>early_stopping</c>
 /// (<see cref="RecipeEarlyStopping"/> or null). Every key but <c>task</c> is optional (defaults:
-/// <see cref="TrainingDefaults"/>); a key that does not apply (an MLP key on a linear model, a regression key on a
-/// classifier) is an error.
+/// <see cref="TrainingDefaults"/> and <see cref="NumericEncodingDefaults"/>: an MLP without <c>optimizer</c> or
+/// <c>batch_size</c> gets the recommended MLP's, <see cref="TrainingDefaults.CreateMlpOptimizer"/> and
+/// <see cref="TrainingDefaults.MlpBatchSize"/>; a linear model <see cref="TrainingDefaults.CreateOptimizer"/> and
+/// <see cref="TrainingDefaults.BatchSize"/>); a key that does not apply (an MLP key on a linear model, a regression key
+/// on a classifier, a classification key on a regression) is an error.
 /// </summary>
 public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
 {
@@ -135,20 +141,44 @@ public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
     /// <summary>MLP: dropout rate on hidden activations during training, in [0, 1).</summary>
     public double Dropout { get; set; } = TrainingDefaults.Dropout;
 
+    /// <summary>MLP: members of the packed ensemble (<see cref="MlpTrainerOptions.EnsembleSize"/>), 1 to 64. JSON <c>model.ensemble_size</c>.</summary>
+    public int EnsembleSize { get; set; } = TrainingDefaults.EnsembleSize;
+
+    /// <summary>MLP: robust scaling of each feature (<see cref="MlpTrainerOptions.RobustScaling"/>). JSON <c>model.numeric_encoding.robust_scaling</c>.</summary>
+    public bool RobustScaling { get; set; } = NumericEncodingDefaults.RobustScaling;
+
+    /// <summary>MLP: smooth clipping at ±this value, 0: off (<see cref="MlpTrainerOptions.SmoothClip"/>). JSON <c>model.numeric_encoding.smooth_clip</c>.</summary>
+    public double SmoothClip { get; set; } = NumericEncodingDefaults.SmoothClip;
+
+    /// <summary>MLP: piecewise-linear bins per numeric feature, 0 (off) or 2 to 1024 (<see cref="MlpTrainerOptions.PiecewiseLinearBins"/>). JSON <c>model.numeric_encoding.piecewise_linear_bins</c>.</summary>
+    public int PiecewiseLinearBins { get; set; } = NumericEncodingDefaults.PiecewiseLinearBins;
+
+    /// <summary>MLP classifiers: label smoothing in [0, 1) (<see cref="MlpTrainerOptions.LabelSmoothing"/>). JSON <c>label_smoothing</c>.</summary>
+    public double LabelSmoothing { get; set; } = TrainingDefaults.LabelSmoothing;
+
+    /// <summary>MLP: how a constant learning rate is shaped over a run (<see cref="MlpTrainerOptions.LearningRateCurve"/>). JSON <c>learning_rate_curve</c>.</summary>
+    public LearningRateCurve LearningRateCurve { get; set; } = TrainingDefaults.Curve;
+
+    /// <summary>MLP with <see cref="LearningRateCurve.WarmupCosine"/>: the warmup's share of the steps, in [0, 1). JSON <c>warmup_fraction</c>.</summary>
+    public double WarmupFraction { get; set; } = TrainingDefaults.WarmupFraction;
+
+    /// <summary>MLP: the step budget (<see cref="MlpTrainerOptions.MaxSteps"/>), or null for none. JSON <c>max_steps</c>.</summary>
+    public long? MaxSteps { get; set; } = TrainingDefaults.MaxSteps;
+
     /// <summary>
     /// The optimizer as Keras's serialized form <c>{"class_name", "config"}</c> (kept as given; a partial config is
-    /// completed with Keras's defaults when the optimizer is built).
+    /// completed with Keras's defaults when the optimizer is built). Default: <see cref="DefaultOptimizer"/> of the model.
     /// </summary>
-    public JsonObject Optimizer { get; set; } = Serialized(TrainingDefaults.CreateOptimizer());
+    public JsonObject Optimizer { get; set; } = DefaultOptimizer(RecipeModelType.Mlp);
 
-    /// <summary>Parameter-name patterns (regular expressions) exempt from weight decay.</summary>
-    public List<string> ExcludeFromWeightDecay { get; set; } = new(TrainingDefaults.ExcludeFromWeightDecay);
+    /// <summary>Parameter-name patterns (regular expressions) exempt from weight decay. Default: <see cref="DefaultExcludeFromWeightDecay"/> of the model.</summary>
+    public List<string> ExcludeFromWeightDecay { get; set; } = DefaultExcludeFromWeightDecay(RecipeModelType.Mlp);
 
     /// <summary>The most epochs.</summary>
     public int Epochs { get; set; } = TrainingDefaults.Epochs;
 
-    /// <summary>Rows per mini-batch.</summary>
-    public int BatchSize { get; set; } = TrainingDefaults.BatchSize;
+    /// <summary>Rows per mini-batch. Default: <see cref="DefaultBatchSize"/> of the model.</summary>
+    public int BatchSize { get; set; } = DefaultBatchSize(RecipeModelType.Mlp);
 
     /// <summary>Whether rows are shuffled each epoch.</summary>
     public bool Shuffle { get; set; } = TrainingDefaults.Shuffle;
@@ -173,6 +203,73 @@ public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
 
     /// <summary>Early stopping on selection rows, or null for none.</summary>
     public RecipeEarlyStopping? EarlyStopping { get; set; } = new();
+
+    /// <summary>
+    /// The optimizer of a recipe that names none: for an MLP the recommended MLP's
+    /// (<see cref="TrainingDefaults.CreateMlpOptimizer"/>, as <c>Mlp()</c> with no arguments), for a linear model
+    /// <see cref="TrainingDefaults.CreateOptimizer"/>.
+    /// </summary>
+    /// <param name="model">The model type.</param>
+    /// <returns>A new <c>{"class_name", "config"}</c> object.</returns>
+    public static JsonObject DefaultOptimizer(RecipeModelType model) => Serialized(CreateDefaultOptimizer(model));
+
+    /// <summary>
+    /// The optimizer object behind <see cref="DefaultOptimizer"/>: <see cref="TrainingDefaults.CreateMlpOptimizer"/> for
+    /// an MLP, <see cref="TrainingDefaults.CreateOptimizer"/> for a linear model.
+    /// </summary>
+    /// <param name="model">The model type.</param>
+    /// <returns>A new, unbuilt optimizer.</returns>
+    public static Optimizer CreateDefaultOptimizer(RecipeModelType model) => model == RecipeModelType.Mlp ? TrainingDefaults.CreateMlpOptimizer() : TrainingDefaults.CreateOptimizer();
+
+    /// <summary>The weight-decay exclusions of a recipe that names none: those of <see cref="DefaultOptimizer"/> (an MLP: none; a linear model: the bias).</summary>
+    /// <param name="model">The model type.</param>
+    /// <returns>A new list.</returns>
+    public static List<string> DefaultExcludeFromWeightDecay(RecipeModelType model) => new(CreateDefaultOptimizer(model).ExcludedNamePatterns);
+
+    /// <summary>The batch size of a recipe that names none: <see cref="TrainingDefaults.MlpBatchSize"/> for an MLP, <see cref="TrainingDefaults.BatchSize"/> for a linear model.</summary>
+    /// <param name="model">The model type.</param>
+    /// <returns>Rows per mini-batch.</returns>
+    public static int DefaultBatchSize(RecipeModelType model) => model == RecipeModelType.Mlp ? TrainingDefaults.MlpBatchSize : TrainingDefaults.BatchSize;
+
+    /// <summary>
+    /// Switches the model type (a sweep's depth 0, the tool's <c>--model</c>). The optimizer, its weight-decay
+    /// exclusions and the batch size follow the model where they are the old model's defaults (values set otherwise
+    /// stay); a linear model gets no hidden layers, an MLP without any gets <see cref="TrainingDefaults.HiddenLayers"/>.
+    /// </summary>
+    /// <param name="model">The new model type.</param>
+    public void SetModel(RecipeModelType model)
+    {
+        if (model == Model)
+        {
+            return;
+        }
+
+        RecipeModelType old = Model;
+        Model = model;
+        if (Optimizer is not null && JsonNode.DeepEquals(Optimizer, DefaultOptimizer(old)))
+        {
+            Optimizer = DefaultOptimizer(model);
+        }
+
+        if (ExcludeFromWeightDecay is not null && ExcludeFromWeightDecay.SequenceEqual(DefaultExcludeFromWeightDecay(old), StringComparer.Ordinal))
+        {
+            ExcludeFromWeightDecay = DefaultExcludeFromWeightDecay(model);
+        }
+
+        if (BatchSize == DefaultBatchSize(old))
+        {
+            BatchSize = DefaultBatchSize(model);
+        }
+
+        if (model == RecipeModelType.Linear)
+        {
+            HiddenLayers = new List<int>();
+        }
+        else if (HiddenLayers is null || HiddenLayers.Count == 0)
+        {
+            HiddenLayers = new List<int>(TrainingDefaults.HiddenLayers);
+        }
+    }
 
     /// <summary>
     /// Sets <see cref="Optimizer"/> from an optimizer object (its Keras config); its weight-decay name patterns replace
@@ -209,7 +306,9 @@ public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
     /// <inheritdoc />
     public bool Equals(RecipeTrainer? other) =>
         other is not null && Task == other.Task && Model == other.Model
-        && (Model == RecipeModelType.Linear || (HiddenLayers.SequenceEqual(other.HiddenLayers) && Activation == other.Activation && Dropout.Equals(other.Dropout)))
+        && (Model == RecipeModelType.Linear || (HiddenLayers.SequenceEqual(other.HiddenLayers) && Activation == other.Activation && Dropout.Equals(other.Dropout)
+            && EnsembleSize == other.EnsembleSize && RobustScaling == other.RobustScaling && SmoothClip.Equals(other.SmoothClip) && PiecewiseLinearBins == other.PiecewiseLinearBins
+            && LabelSmoothing.Equals(other.LabelSmoothing) && LearningRateCurve == other.LearningRateCurve && WarmupFraction.Equals(other.WarmupFraction) && MaxSteps == other.MaxSteps))
         && JsonNode.DeepEquals(Optimizer, other.Optimizer) && ExcludeFromWeightDecay.SequenceEqual(other.ExcludeFromWeightDecay, StringComparer.Ordinal)
         && Epochs == other.Epochs && BatchSize == other.BatchSize && Shuffle == other.Shuffle && InMemory == other.InMemory && ShuffleBufferRows == other.ShuffleBufferRows
         && Initializer == other.Initializer && Loss == other.Loss && HuberDelta.Equals(other.HuberDelta) && StandardizeLabel == other.StandardizeLabel && Equals(EarlyStopping, other.EarlyStopping);
@@ -224,7 +323,20 @@ public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
     internal OptimizerTrainerOptions ToOptions(ulong seed)
     {
         OptimizerTrainerOptions o = Model == RecipeModelType.Mlp
-            ? new MlpTrainerOptions { HiddenLayers = HiddenLayers.ToArray(), Activation = Activation, Dropout = Dropout }
+            ? new MlpTrainerOptions
+            {
+                HiddenLayers = HiddenLayers.ToArray(),
+                Activation = Activation,
+                Dropout = Dropout,
+                EnsembleSize = EnsembleSize,
+                RobustScaling = RobustScaling,
+                SmoothClip = SmoothClip,
+                PiecewiseLinearBins = PiecewiseLinearBins,
+                LabelSmoothing = LabelSmoothing,
+                LearningRateCurve = LearningRateCurve,
+                WarmupFraction = WarmupFraction,
+                MaxSteps = MaxSteps,
+            }
             : new OptimizerTrainerOptions();
         o.Optimizer = CreateOptimizer();
         o.NumberOfEpochs = Epochs;
@@ -268,10 +380,25 @@ public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
 
                 t.Activation = model.Enum("activation", RecipeNames.Activations, TrainingDefaults.Activation);
                 t.Dropout = model.Double("dropout", TrainingDefaults.Dropout, 0, 1, maxInclusive: false);
+                t.EnsembleSize = model.Int("ensemble_size", TrainingDefaults.EnsembleSize, 1, RecipeLimits.MaxEnsembleSize);
+                JsonElement? encoding = model.Get("numeric_encoding");
+                if (encoding != null)
+                {
+                    var enc = new RecipeReader(encoding.Value, model.PathOf("numeric_encoding"));
+                    t.RobustScaling = enc.Bool("robust_scaling", NumericEncodingDefaults.RobustScaling);
+                    t.SmoothClip = enc.Double("smooth_clip", NumericEncodingDefaults.SmoothClip, 0, float.MaxValue);
+                    t.PiecewiseLinearBins = enc.Int("piecewise_linear_bins", NumericEncodingDefaults.PiecewiseLinearBins, 0, RecipeLimits.MaxPiecewiseLinearBins);
+                    if (t.PiecewiseLinearBins == 1)
+                    {
+                        throw new RecipeException(enc.PathOf("piecewise_linear_bins"), "must be 0 (off) or an integer in [2, " + RecipeLimits.MaxPiecewiseLinearBins.ToString(System.Globalization.CultureInfo.InvariantCulture) + "], got 1.", "1");
+                    }
+
+                    enc.Done();
+                }
             }
             else
             {
-                foreach (string k in new[] { "hidden_layers", "activation", "dropout" })
+                foreach (string k in MlpModelKeys)
                 {
                     if (model.Has(k))
                     {
@@ -295,14 +422,51 @@ public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
         {
             t.Optimizer = ReadOptimizer(r.Get("optimizer")!.Value, r.PathOf("optimizer"));
         }
+        else
+        {
+            t.Optimizer = DefaultOptimizer(t.Model);
+        }
 
-        t.ExcludeFromWeightDecay = r.StringList("exclude_from_weight_decay", required: false, allowEmptyList: true) ?? new List<string>(TrainingDefaults.ExcludeFromWeightDecay);
+        t.ExcludeFromWeightDecay = r.StringList("exclude_from_weight_decay", required: false, allowEmptyList: true) ?? DefaultExcludeFromWeightDecay(t.Model);
         t.Epochs = r.Int("epochs", TrainingDefaults.Epochs, 1, RecipeLimits.MaxEpochs);
-        t.BatchSize = r.Int("batch_size", TrainingDefaults.BatchSize, 1, RecipeLimits.MaxBatchSize);
+        t.BatchSize = r.Int("batch_size", DefaultBatchSize(t.Model), 1, RecipeLimits.MaxBatchSize);
         t.Shuffle = r.Bool("shuffle", TrainingDefaults.Shuffle);
         t.InMemory = r.Bool("in_memory", TrainingDefaults.MaterializeInMemory);
         t.ShuffleBufferRows = r.Int("shuffle_buffer_rows", TrainingDefaults.ShuffleBufferRows, 1, RecipeLimits.MaxShuffleBufferRows);
         t.Initializer = r.Enum("initializer", RecipeNames.Initializers, TrainingDefaults.Initializer);
+        if (t.Model == RecipeModelType.Mlp)
+        {
+            t.LearningRateCurve = r.Enum("learning_rate_curve", RecipeNames.LearningRateCurves, TrainingDefaults.Curve);
+            if (t.LearningRateCurve == LearningRateCurve.WarmupCosine)
+            {
+                t.WarmupFraction = r.Double("warmup_fraction", TrainingDefaults.WarmupFraction, 0, 1, maxInclusive: false);
+            }
+            else if (r.Has("warmup_fraction"))
+            {
+                throw new RecipeException(r.PathOf("warmup_fraction"), "applies only with \"learning_rate_curve\": \"warmup_cosine\".");
+            }
+
+            t.MaxSteps = r.NullableInt("max_steps", (int)TrainingDefaults.MaxSteps, 1, RecipeLimits.MaxSteps);
+            if (task != TaskKind.Regression)
+            {
+                t.LabelSmoothing = r.Double("label_smoothing", TrainingDefaults.LabelSmoothing, 0, 1, maxInclusive: false);
+            }
+            else if (r.Has("label_smoothing"))
+            {
+                throw new RecipeException(r.PathOf("label_smoothing"), "applies to classification only.");
+            }
+        }
+        else
+        {
+            foreach (string k in MlpTrainerKeys)
+            {
+                if (r.Has(k))
+                {
+                    throw new RecipeException(r.PathOf(k), "applies to \"mlp\" models only; this model is \"linear\".");
+                }
+            }
+        }
+
         if (task == TaskKind.Regression)
         {
             t.Loss = r.Enum("loss", RecipeNames.Losses, TrainingDefaults.RegressionLoss);
@@ -353,6 +517,13 @@ public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
             model["hidden_layers"] = layers;
             model["activation"] = RecipeJson.NameOf(RecipeNames.Activations, Activation);
             model["dropout"] = Dropout;
+            model["ensemble_size"] = EnsembleSize;
+            model["numeric_encoding"] = new JsonObject
+            {
+                ["robust_scaling"] = RobustScaling,
+                ["smooth_clip"] = SmoothClip,
+                ["piecewise_linear_bins"] = PiecewiseLinearBins,
+            };
         }
 
         var o = new JsonObject
@@ -368,6 +539,21 @@ public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
             ["shuffle_buffer_rows"] = ShuffleBufferRows,
             ["initializer"] = RecipeJson.NameOf(RecipeNames.Initializers, Initializer),
         };
+        if (Model == RecipeModelType.Mlp)
+        {
+            o["learning_rate_curve"] = RecipeJson.NameOf(RecipeNames.LearningRateCurves, LearningRateCurve);
+            if (LearningRateCurve == LearningRateCurve.WarmupCosine)
+            {
+                o["warmup_fraction"] = WarmupFraction;
+            }
+
+            o["max_steps"] = MaxSteps;
+            if (Task != TaskKind.Regression)
+            {
+                o["label_smoothing"] = LabelSmoothing;
+            }
+        }
+
         if (Task == TaskKind.Regression)
         {
             o["loss"] = RecipeJson.NameOf(RecipeNames.Losses, Loss);
@@ -425,6 +611,48 @@ public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
             if (!(Dropout >= 0 && Dropout < 1))
             {
                 throw new RecipeException(M("dropout"), $"must be a number in [0, 1), got {RecipeJson.Num(Dropout)}.");
+            }
+
+            CheckInt(M("ensemble_size"), EnsembleSize, 1, RecipeLimits.MaxEnsembleSize);
+            string enc = M("numeric_encoding");
+            if (!(SmoothClip >= 0 && SmoothClip <= float.MaxValue))
+            {
+                throw new RecipeException(RecipeJson.Property(enc, "smooth_clip"), $"must be a finite number >= 0 (0: off), got {RecipeJson.Num(SmoothClip)}.");
+            }
+
+            if (PiecewiseLinearBins < 0 || PiecewiseLinearBins == 1 || PiecewiseLinearBins > RecipeLimits.MaxPiecewiseLinearBins)
+            {
+                throw new RecipeException(RecipeJson.Property(enc, "piecewise_linear_bins"), $"must be 0 (off) or an integer in [2, {RecipeLimits.MaxPiecewiseLinearBins}], got {PiecewiseLinearBins}.");
+            }
+
+            if (!RecipeJson.IsDefined(RecipeNames.LearningRateCurves, LearningRateCurve))
+            {
+                throw new RecipeException(P("learning_rate_curve"), $"expected {RecipeJson.Choices(RecipeNames.LearningRateCurves)}, got {(int)LearningRateCurve}.");
+            }
+
+            if (!(WarmupFraction >= 0 && WarmupFraction < 1))
+            {
+                throw new RecipeException(P("warmup_fraction"), $"must be a number in [0, 1), got {RecipeJson.Num(WarmupFraction)}.");
+            }
+
+            if (LearningRateCurve != LearningRateCurve.WarmupCosine && !WarmupFraction.Equals(TrainingDefaults.WarmupFraction))
+            {
+                throw new RecipeException(P("warmup_fraction"), "applies only with \"learning_rate_curve\": \"warmup_cosine\".");
+            }
+
+            if (MaxSteps is long steps && (steps < 1 || steps > RecipeLimits.MaxSteps))
+            {
+                throw new RecipeException(P("max_steps"), $"must be an integer in [1, {RecipeLimits.MaxSteps}] or null, got {steps}.");
+            }
+
+            if (!(LabelSmoothing >= 0 && LabelSmoothing < 1))
+            {
+                throw new RecipeException(P("label_smoothing"), $"must be a number in [0, 1), got {RecipeJson.Num(LabelSmoothing)}.");
+            }
+
+            if (Task == TaskKind.Regression && !LabelSmoothing.Equals(TrainingDefaults.LabelSmoothing))
+            {
+                throw new RecipeException(P("label_smoothing"), "applies to classification only; leave it at its default.");
             }
         }
 
@@ -515,6 +743,13 @@ public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
         return o;
     }
 
+    /// <summary>The keys of <c>trainer.model</c> that apply to an MLP only.</summary>
+    private static readonly string[] MlpModelKeys = { "hidden_layers", "activation", "dropout", "ensemble_size", "numeric_encoding" };
+
+    /// <summary>The keys of <c>trainer</c> that apply to an MLP only.</summary>
+    private static readonly string[] MlpTrainerKeys = { "label_smoothing", "learning_rate_curve", "warmup_fraction", "max_steps" };
+
+
     private static JsonObject ReadOptimizer(JsonElement e, string path)
     {
         var r = new RecipeReader(e, path);
@@ -604,4 +839,7 @@ internal static class RecipeLimits
     public const int MaxShuffleBufferRows = 1 << 24;
     public const int MaxLayers = 64;
     public const int MaxLayerWidth = 1 << 16;
+    public const int MaxEnsembleSize = 64;
+    public const int MaxPiecewiseLinearBins = 1024;
+    public const int MaxSteps = int.MaxValue;
 }
