@@ -252,7 +252,8 @@ internal static unsafe class NativeLibraryLoader
     /// the user set them (or <c>OMP_WAIT_POLICY</c>). A training step alternates between BLAS calls, the element
     /// kernels' helper threads and other providers' threads; with the libraries' defaults an idle worker keeps polling a
     /// core for milliseconds after each call, and on a machine with few cores it takes that core from whichever threads
-    /// run next (measured on a 2-core AMD EPYC: a 200k-parameter Lion step after an MKL call 846 µs instead of ~250 µs).
+    /// run next (on a 2-core AMD EPYC, the MLP benchmark's 200k-parameter Lion step: 846 µs before, 96 µs with the
+    /// limits, in runs under different load: provisional).
     /// A spin limit changes no result. It has no effect on a library already loaded by something else.
     /// </summary>
     /// <param name="trace">The load trace.</param>
