@@ -87,6 +87,29 @@ internal static unsafe class AdafactorPasses
             }
 
             lines.Add(Line("  library Adafactor step (measured)", "-", 24, n, stepM, stepM.MedianMs));
+            if (KernelThreads.ProcessorCount >= 2)
+            {
+                // The split passes on one thread and on two, timed alternately (same parts; only the thread count differs).
+                float[] work = new float[AdafactorKernels.ParallelWorkspaceFloats(rows)];
+                fixed (float* pw = work)
+                {
+                    float* xw = pw, xpart = pw + ((long)AdafactorKernels.MaxSumParts * Pairwise.ChunkSize);
+                    KernelPath best = KernelPath.Best;
+                    foreach ((string pass, int bytes, Func<Threading, Action> f) in new (string, int, Func<Threading, Action>)[]
+                    {
+                        ("split 1 statistics", 4, t => () => AdafactorKernels.FactoredStatisticsSplit(xg, rows, cols, xr, xc, xacc, Eps1, B2t, Om, out xrange[0], out xrange[1], xpart, t)),
+                        ("split 2 sums", 8, t => () => AdafactorKernels.FactoredSumsSplit(xg, xp, xr, xc, xmean, xrange, xrange + 1, rows, cols, n, xw, best, true, t, out _, out _)),
+                        ("split 3 apply", 12, t => () => AdafactorKernels.FactoredApplySplit(xp, xg, xr, xc, xmean, xrange, xrange + 1, 1, rows, cols, 1e-9f, 1.01f, best, true, t)),
+                    })
+                    {
+                        var t1 = new Threading(1, OptimizerDefaults.MinParallelLength, 1 << 15, Simd.BestWidth);
+                        (Measurement m1, Measurement m2) = Harness.MeasureInterleaved(f(t1), f(t1 with { Threads = 2 }), warm, reps);
+                        lines.Add(Line($"  {pass}, 1 thread ({best})", "-", bytes, n, m1, stepM.MedianMs));
+                        lines.Add(Line($"  {pass}, 2 threads: {m1.MedianMs / m2.MedianMs:F2}x", "-", bytes, n, m2, stepM.MedianMs));
+                    }
+                }
+            }
+
             foreach (KernelPath path in paths)
             {
                 Measurement q1 = Harness.Measure(() => AdafactorKernels.VelocitySums(xg, xp, xv, n, Eps1, 1f, 0f, xbuf, path, guard: false, out _, out _), warm, reps);

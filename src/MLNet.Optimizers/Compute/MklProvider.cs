@@ -304,6 +304,8 @@ public sealed unsafe class MklProvider : NativeBlasProvider
         trace.Append("  machine: ").Append(NativeLibraryLoader.MachineSummary).AppendLine();
         trace.Append("  C runtime helpers: ").Append(NativeLibraryLoader.LibCSource).AppendLine();
 
+        NativeLibraryLoader.LimitIdleSpinning(trace);
+
         // AMD: MKL_DEBUG_CPU_TYPE must be in the native environment before MKL reads it.
         bool amd = NativeLibraryLoader.IsAmdCpu;
         bool setDebugCpuType = false;

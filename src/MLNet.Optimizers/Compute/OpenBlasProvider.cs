@@ -164,6 +164,7 @@ public sealed unsafe class OpenBlasProvider : NativeBlasProvider
         trace.Append("  C runtime helpers: ").Append(NativeLibraryLoader.LibCSource).AppendLine();
 
         List<string> candidates = Candidates(trace);
+        NativeLibraryLoader.LimitIdleSpinning(trace);
 
         // OPENBLAS_CORETYPE is read once, when the library initializes: it must be in the native environment before the load.
         bool avx512 = NativeLibraryLoader.HasAvx512Skx;

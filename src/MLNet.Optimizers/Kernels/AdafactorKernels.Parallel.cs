@@ -105,7 +105,7 @@ internal static unsafe partial class AdafactorKernels
         int i = 0;
         for (; i + 1 < ctx.Rows; i += 2)
         {
-            var pairSrc = new RowPairSquares(ctx.G + ((long)i * cols), cols, ctx.Acc, ctx.Eps1);
+            var pairSrc = new RowPairSquares(ctx.G + ((long)i * cols), cols, ctx.Acc, ctx.Eps1, 2L * cols);
             Pairwise.Sum2Wide(ref pairSrc, start, len, out float s0, out float s1);
             partial[i] = s0;
             partial[i + 1] = s1;

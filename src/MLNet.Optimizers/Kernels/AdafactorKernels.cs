@@ -204,7 +204,7 @@ internal static unsafe partial class AdafactorKernels
             // row i+1, element by element, as NumPy does.
             for (; i + 1 < rows; i += 2)
             {
-                var pairSrc = new RowPairSquares(g + ((long)i * cols), cols, acc, eps1);
+                var pairSrc = new RowPairSquares(g + ((long)i * cols), cols, acc, eps1, Ahead);
                 Pairwise.Sum2Wide(ref pairSrc, 0, cols, out float s0, out float s1);
                 r[i] = (b2t * r[i]) + (om * (s0 / cols));
                 r[i + 1] = (b2t * r[i + 1]) + (om * (s1 / cols));
@@ -770,7 +770,12 @@ internal static unsafe partial class AdafactorKernels
     }
 
     /// <summary>Rows i and i+1 of <c>g*g + eps1</c>, read together; adds row i then row i+1 into the column sums.</summary>
-    private readonly struct RowPairSquares(float* g, int cols, float* acc, float eps1) : IWideDualSource
+    /// <remarks>
+    /// <paramref name="ahead"/>: how far ahead (in floats) to prefetch each of the two rows: <see cref="Ahead"/> when a
+    /// pass streams whole rows; <c>2 * cols</c> (the same columns of the next row pair) when a split pass reads one
+    /// column range of every row, where 4 KB ahead would fetch another range's columns instead of its own next ones.
+    /// </remarks>
+    private readonly struct RowPairSquares(float* g, int cols, float* acc, float eps1, long ahead) : IWideDualSource
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Load16(int i, out Vector512<float> a, out Vector512<float> b)
@@ -778,8 +783,8 @@ internal static unsafe partial class AdafactorKernels
             Vector512<float> e = Vector512.Create(eps1);
             Vector512<float> g0 = Vector512.Load(g + i);
             Vector512<float> g1 = Vector512.Load(g + cols + i);
-            Touch(g + i + Ahead);
-            Touch(g + cols + i + Ahead);
+            Touch(g + i + ahead);
+            Touch(g + cols + i + ahead);
             a = (g0 * g0) + e;
             b = (g1 * g1) + e;
             ((Vector512.Load(acc + i) + a) + b).Store(acc + i);

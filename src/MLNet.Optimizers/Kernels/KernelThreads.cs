@@ -23,8 +23,13 @@ internal static unsafe class KernelThreads
     /// <summary>The most parts one call may have (the claim word keeps the count in 16 bits).</summary>
     public const int MaxParts = 0xFFFF;
 
-    /// <summary>How long an idle helper spins before it sleeps (1 ms).</summary>
-    private static readonly long SpinTicks = Math.Max(1, Stopwatch.Frequency / 1000);
+    /// <summary>
+    /// How long an idle helper spins before it sleeps (200 µs): long enough for back-to-back calls (an optimizer step
+    /// over several tensors, a benchmark's repetitions) to start without a kernel wake-up, short enough that a helper
+    /// left idle during a training step's GEMM (which runs on the BLAS library's own threads) sleeps instead of taking
+    /// a core from them.
+    /// </summary>
+    private static readonly long SpinTicks = Math.Max(1, Stopwatch.Frequency / 5000);
 
     private static readonly object Gate = new();
     private static Helper[] _helpers = Array.Empty<Helper>();
