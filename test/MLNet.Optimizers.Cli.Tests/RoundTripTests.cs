@@ -50,7 +50,7 @@ public sealed class RoundTripTests
         Assert.AreEqual(Training.Training.TrainingDefaults.MaxSteps, trainer["max_steps"]!.GetValue<long>());
         Assert.AreEqual(Training.Training.TrainingDefaults.LabelSmoothing, trainer["label_smoothing"]!.GetValue<double>());
         StringAssert.Contains(train.Stdout, "global clipnorm 3");
-        StringAssert.Contains(train.Stdout, "robust scaling, clip ±3, 16 bins per feature, warmup-cosine");
+        StringAssert.Contains(train.Stdout, $"robust scaling, clip ±3, {(global::MLNet.Optimizers.Training.Data.NumericEncodingDefaults.PiecewiseLinearBins)} bins per feature, warmup-cosine");
 
         // The held-out rows as a CSV file of the training format (the recipe's own split, every value as read).
         var ml = new MLContext(seed: 0);
