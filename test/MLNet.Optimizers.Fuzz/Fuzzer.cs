@@ -125,6 +125,9 @@ public sealed class FuzzTarget
 
     /// <summary>Seeds no longer than this are truncated at every length before random mutations begin.</summary>
     public int ExhaustiveTruncationLimit { get; init; } = 1024;
+
+    /// <summary>The name a documented rejection is counted under (a results-table entry); null: the exception's type name.</summary>
+    public Func<Exception, string>? RejectionName { get; init; }
 }
 
 /// <summary>The counts of one target's run, and the first findings.</summary>
@@ -392,7 +395,7 @@ public static class Fuzzer
                 return (Outcome.Unexpected, $"{error.GetType().Name} with an uninformative message: {FuzzCheck.OneLine(error.Message)}", null);
             }
 
-            return (Outcome.Rejected, null, error.GetType().Name);
+            return (Outcome.Rejected, null, target.RejectionName?.Invoke(error) ?? error.GetType().Name);
         }
 
         return (Outcome.Unexpected, $"{error.GetType().FullName}: {FuzzCheck.OneLine(error.Message)} at {FirstFrame(error)}", null);

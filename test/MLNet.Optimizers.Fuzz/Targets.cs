@@ -21,7 +21,7 @@ namespace MLNet.Optimizers.Fuzz;
 /// library writes, built when the target is created. To add a parser (the recipe JSON, CSV schema inference, CLI
 /// arguments), write a method that returns a <see cref="FuzzTarget"/> and add it to <see cref="All"/>.
 /// </summary>
-public static class Targets
+public static partial class Targets
 {
     /// <summary>The registered targets, by name.</summary>
     public static IReadOnlyList<(string Name, Func<FuzzTarget> Create)> All { get; } = new (string, Func<FuzzTarget>)[]
@@ -33,6 +33,7 @@ public static class Targets
         ("idx-labels", IdxLabelsFile),
         ("recipe-json", RecipeJsonText),
         ("csv-inference", CsvInferenceFile),
+        ("cli-arguments", CliArguments),
     };
 
     /// <summary>Creates a registered target (or a self-test target) by name.</summary>
