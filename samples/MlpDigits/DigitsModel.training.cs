@@ -50,6 +50,7 @@ public partial class DigitsModel
             NumberOfEpochs = epochs,
             BatchSize = batchSize,
             Seed = Seed,
+            SelectionFraction = 0, // fixed epochs and a schedule sized for them: no selection rows, every epoch runs, the last is kept
         };
     }
 

@@ -89,6 +89,8 @@ public partial class LettersModel
                 BatchSize = BatchSize,
                 Seed = Seed,
                 ValidationData = validation,
+                EarlyStoppingPatience = null, // the held-out rows only draw the curves: they choose nothing, every epoch runs
+                EpochRule = EpochRule.Last,
                 Progress = history,
             };
             return new Contender(name, $"MLP 16-{Hidden}-26 ReLU, {epochs} epochs, batch {BatchSize}; {description}", mlContext.Optimizers().MulticlassClassification.Mlp(options), history);

@@ -49,6 +49,18 @@ public static class LionDefaults
 
     /// <summary>The tabular recommendation: decoupled weight decay (Lion needs one 3-10× larger than AdamW's; Keras's default is none).</summary>
     public const double RecommendedWeightDecay = 1.0;
+
+    /// <summary>
+    /// The recommended MLP's learning rate (the peak of its warmup and cosine decay), measured with the tabular
+    /// benchmark on the six public data sets (docs/quality.md): 6× smaller than AdamW's recommended MLP rate.
+    /// </summary>
+    public const double RecommendedMlpLearningRate = 5e-4;
+
+    /// <summary>
+    /// The recommended MLP's decoupled weight decay: with <see cref="RecommendedMlpLearningRate"/> a per-step decay
+    /// <c>lr * wd</c> 5× AdamW's recommended MLP one (Lion's paper: 3-10× larger weight decay).
+    /// </summary>
+    public const double RecommendedMlpWeightDecay = 0.3;
 }
 
 /// <summary>Keras 3 defaults of <see cref="Adafactor"/>.</summary>
@@ -83,6 +95,12 @@ public static class AdafactorDefaults
 
     /// <summary>The tabular recommendation (not Keras's): learning rate, as the command-line tool measured it with a short warmup and cosine decay.</summary>
     public const double RecommendedLearningRate = 0.05;
+
+    /// <summary>
+    /// The recommended MLP's learning rate with Adafactor (the peak of the warmup and cosine decay; Adafactor scales
+    /// each step by the weight's RMS, so the number is not comparable with Lion's), measured with the tabular benchmark.
+    /// </summary>
+    public const double RecommendedMlpLearningRate = 0.02;
 }
 
 /// <summary>Keras 3 defaults of <see cref="Sgd"/>.</summary>
@@ -136,4 +154,10 @@ public static class AdamWDefaults
 
     /// <summary>The tabular recommendation (not Keras's): decoupled weight decay.</summary>
     public const double RecommendedWeightDecay = 0.1;
+
+    /// <summary>The recommended MLP's learning rate with AdamW (peak of the warmup and cosine decay), measured with the tabular benchmark.</summary>
+    public const double RecommendedMlpLearningRate = 3e-3;
+
+    /// <summary>The recommended MLP's decoupled weight decay with AdamW.</summary>
+    public const double RecommendedMlpWeightDecay = 0.01;
 }

@@ -92,6 +92,12 @@ internal static class Program
                 return 0;
             }
 
+            if (args.Length > 0 && args[0] == "tabular")
+            {
+                TabularBenchmark.Run(args.Skip(1).ToArray());
+                return 0;
+            }
+
             if (args.Length > 0 && args[0] == "gemm")
             {
                 GemmBenchmark.Run(args.Skip(1).ToArray());
@@ -143,6 +149,7 @@ internal static class Program
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks train            (time to ML.NET's quality; MLP throughput and GEMM share)");
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks mlp [--json] [--runs N] [--epochs N] [--threads N] [--blas NAME]  (Fashion-MNIST MLP: examples/s, GEMM share, accuracy, anchors)");
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks bridge           (ML.NET trainer through IDataView cursors vs the in-memory engine, examples/s)");
+                    Console.WriteLine("       MLNet.Optimizers.Benchmarks tabular [--help] (ours vs LightGBM, FastTree, SDCA on samples/data; artifacts/bench/tabular.json)");
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks early-stopping   (the early-stopping study of docs/early-stopping.md; quality, not speed)");
                     Console.WriteLine("  --quick     1M and 10M parameters, and the 50M target cases (Lion [50M], Adafactor [5000, 10000]), fewer repetitions");
                     Console.WriteLine("  --json      also write artifacts/bench/optimizers.json (one entry per case and thread count)");

@@ -9,6 +9,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using MLNet.Optimizers.MLNet.Native;
+using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Models;
 
 namespace MLNet.Optimizers.MLNet.Tests;
@@ -22,35 +23,37 @@ public sealed class NativeModelTests
     {
         foreach (string task in new[] { "regression", "binary", "multiclass" })
         {
-            yield return new object[] { task, false };
-            yield return new object[] { task, true };
+            yield return new object[] { task, "linear" };
+            yield return new object[] { task, "mlp" };
+            yield return new object[] { task, "ensemble" };
         }
     }
 
-    public static string CaseName(System.Reflection.MethodInfo method, object[] data) => $"{method.Name}({data[0]}, {((bool)data[1] ? "MLP" : "linear")})";
+    public static string CaseName(System.Reflection.MethodInfo method, object[] data) => $"{method.Name}({data[0]}, {data[1]})";
 
     [TestMethod]
     [DynamicData(nameof(Cases), DynamicDataDisplayName = nameof(CaseName))]
-    public void Output_columns_types_and_annotations_equal_the_stock_trainer(string task, bool mlp)
+    public void Output_columns_types_and_annotations_equal_the_stock_trainer(string task, string kind)
     {
         var ml = new MLContext(seed: 1);
         IDataView data = Prepared(ml, task);
-        ITransformer ours = Estimator(ml, task, mlp).Fit(data);
+        ITransformer ours = Estimator(ml, task, kind).Fit(data);
         ITransformer stock = Stock(ml, task).Fit(data);
         CollectionAssert.AreEqual(TestData.Describe(stock.GetOutputSchema(data.Schema)), TestData.Describe(ours.GetOutputSchema(data.Schema)), "output schema");
         CollectionAssert.AreEqual(TestData.Describe(stock.Transform(data).Schema), TestData.Describe(ours.Transform(data).Schema), "transformed schema");
-        var ourShape = Estimator(ml, task, mlp).GetOutputSchema(SchemaShapes.Of(data.Schema)).Select(c => $"{c.Name}:{c.Kind}:{c.ItemType}:{c.IsKey}:{string.Join(",", c.Annotations.Select(a => a.Name))}").ToList();
+        var ourShape = Estimator(ml, task, kind).GetOutputSchema(SchemaShapes.Of(data.Schema)).Select(c => $"{c.Name}:{c.Kind}:{c.ItemType}:{c.IsKey}:{string.Join(",", c.Annotations.Select(a => a.Name))}").ToList();
         var stockShape = Stock(ml, task).GetOutputSchema(SchemaShapes.Of(data.Schema)).Select(c => $"{c.Name}:{c.Kind}:{c.ItemType}:{c.IsKey}:{string.Join(",", c.Annotations.Select(a => a.Name))}").ToList();
         CollectionAssert.AreEqual(stockShape, ourShape, "estimator output schema shape");
     }
 
     [TestMethod]
     [DynamicData(nameof(Cases), DynamicDataDisplayName = nameof(CaseName))]
-    public void Save_and_Load_give_bit_identical_outputs_and_the_same_model_types(string task, bool mlp)
+    public void Save_and_Load_give_bit_identical_outputs_and_the_same_model_types(string task, string kind)
     {
+        bool mlp = kind != "linear";
         var ml = new MLContext(seed: 1);
         IDataView data = Prepared(ml, task);
-        ITransformer model = Estimator(ml, task, mlp).Fit(data);
+        ITransformer model = Estimator(ml, task, kind).Fit(data);
         byte[] file = TestData.Save(ml, model, data.Schema);
         ITransformer loaded = ml.Model.Load(new MemoryStream(file), out DataViewSchema inputSchema);
         Assert.AreEqual(model.GetType(), loaded.GetType(), "the loaded model has the type Fit returned");
@@ -83,11 +86,12 @@ public sealed class NativeModelTests
 
     [TestMethod]
     [DynamicData(nameof(Cases), DynamicDataDisplayName = nameof(CaseName))]
-    public void Written_streams_are_byte_identical_to_MLNet_resave(string task, bool mlp)
+    public void Written_streams_are_byte_identical_to_MLNet_resave(string task, string kind)
     {
+        bool mlp = kind != "linear";
         var ml = new MLContext(seed: 1);
         IDataView data = Prepared(ml, task);
-        ITransformer model = Estimator(ml, task, mlp).Fit(data);
+        ITransformer model = Estimator(ml, task, kind).Fit(data);
         Dictionary<string, byte[]> resaved = TestData.ZipEntries(TestData.Save(ml, model, null));
         var ours = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         if (!mlp)
@@ -129,7 +133,7 @@ public sealed class NativeModelTests
     {
         var ml = new MLContext(seed: 1);
         IDataView data = Prepared(ml, "multiclass");
-        ITransformer model = Estimator(ml, "multiclass", true).Fit(data);
+        ITransformer model = Estimator(ml, "multiclass", "ensemble").Fit(data);
         string dir = Path.Combine(Path.GetTempPath(), "mlnet-bridge-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         try
@@ -184,7 +188,7 @@ public sealed class NativeModelTests
     {
         var ml = new MLContext(seed: 1);
         IDataView data = Prepared(ml, "binary");
-        var chain = ml.Optimizers().BinaryClassification.Mlp(new MlpTrainerOptions { Optimizer = new Lion(1e-3), HiddenLayers = new[] { 6, 4 }, Activation = Activation.Sigmoid, NumberOfEpochs = 2 }).Fit(data);
+        var chain = ml.Optimizers().BinaryClassification.Mlp(new MlpTrainerOptions { Optimizer = new Lion(1e-3), HiddenLayers = new[] { 6, 4 }, Activation = Activation.Sigmoid, NumberOfEpochs = 2, RobustScaling = false, SmoothClip = 0, PiecewiseLinearBins = 0 }).Fit(data);
         Type[] types = chain.Select(t => t.GetType()).ToArray();
         Assert.HasCount(8, types);
         for (int l = 0; l < 2; l++)
@@ -213,6 +217,39 @@ public sealed class NativeModelTests
         }
     }
 
+    /// <summary>
+    /// The input encoding is ML.NET's own parts (two sparse linear layers, two expressions, a concatenation) and computes
+    /// exactly what the engine's <see cref="NumericEncoder"/> computes, bit for bit, on every row.
+    /// </summary>
+    [TestMethod]
+    public void Mlp_input_encoding_is_native_and_equals_the_engine_encoding_bit_for_bit()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = Prepared(ml, "binary");
+        var o = new MlpTrainerOptions { Optimizer = new Lion(1e-3), HiddenLayers = new[] { 4 }, NumberOfEpochs = 1, SelectionFraction = 0 };
+        var chain = ml.Optimizers().BinaryClassification.Mlp(o).Fit(data);
+        string[] types = chain.Select(t => t.GetType().Name).ToArray();
+        CollectionAssert.AreEqual(
+            new[] { "MulticlassPredictionTransformer`1", "ExpressionTransformer", "ColumnSelectingTransformer", "MulticlassPredictionTransformer`1", "ExpressionTransformer", "ColumnSelectingTransformer", "ColumnConcatenatingTransformer", "ColumnSelectingTransformer" },
+            types.Take(8).ToArray(),
+            "encoding parts");
+        IDataView encodedView = chain.Take(8).Aggregate(data, (v, t) => t.Transform(v));
+        float[][] encoded = TestData.Vectors(encodedView, "__mlp0_encoded__Features");
+
+        float[][] x = TestData.Vectors(data, "Features");
+        int d = x[0].Length;
+        var table = new DenseTable(x.SelectMany(r => r).ToArray(), d, new float[x.Length]);
+        var encoder = NumericEncoder.Fit(table, o.NumericEncoding());
+        Assert.AreEqual(encoder.OutputCount, encoded[0].Length, "encoded width");
+        Assert.IsGreaterThan(d, encoder.OutputCount, "piecewise-linear bins were added");
+        var y = new float[encoder.OutputCount];
+        for (int r = 0; r < x.Length; r++)
+        {
+            encoder.Encode(x[r], y);
+            TestData.AssertBitsEqual(y, encoded[r], $"row {r}");
+        }
+    }
+
     internal static IDataView Prepared(MLContext ml, string task)
     {
         IDataView raw = task switch
@@ -230,12 +267,20 @@ public sealed class NativeModelTests
         return ml.Data.Cache(prep.Fit(raw).Transform(raw));
     }
 
-    internal static IEstimator<ITransformer> Estimator(MLContext ml, string task, bool mlp)
+    internal static IEstimator<ITransformer> Estimator(MLContext ml, string task, bool mlp) => Estimator(ml, task, mlp ? "mlp" : "linear");
+
+    /// <summary>
+    /// "linear"; "mlp" (one hidden layer, the default input encoding); "ensemble" (a packed ensemble of 3 members with
+    /// two hidden layers, so one block-diagonal layer, and the input encoding).
+    /// </summary>
+    internal static IEstimator<ITransformer> Estimator(MLContext ml, string task, string kind)
     {
         var optimizer = new Lion(2e-3);
-        if (mlp)
+        if (kind != "linear")
         {
-            var o = new MlpTrainerOptions { Optimizer = optimizer, HiddenLayers = new[] { 8 }, Activation = Activation.ReLU, NumberOfEpochs = 5 };
+            var o = kind == "ensemble"
+                ? new MlpTrainerOptions { Optimizer = optimizer, HiddenLayers = new[] { 8, 6 }, EnsembleSize = 3, NumberOfEpochs = 5 }
+                : new MlpTrainerOptions { Optimizer = optimizer, HiddenLayers = new[] { 8 }, Activation = Activation.ReLU, NumberOfEpochs = 5 };
             return task switch
             {
                 "regression" => ml.Optimizers().Regression.Mlp(o),
@@ -296,6 +341,24 @@ public sealed class NativeModelTests
         VBuffer<float>[] w = Array.Empty<VBuffer<float>>();
         model.GetWeights(ref w, out int classes);
         int features = ((VectorDataViewType)featureType).Size;
+        if (w.Take(classes).Any(v => !v.IsDense))
+        {
+            // A sparse layer (the input encoding, an ensemble's block-diagonal layer): written in ML.NET's CSR form.
+            float[] biases = model.GetBiases().ToArray();
+            var b = new SparseWeights.Builder(features, classes);
+            for (int i = 0; i < classes; i++)
+            {
+                foreach (KeyValuePair<int, float> kv in w[i].Items())
+                {
+                    b.Add(kv.Key, kv.Value);
+                }
+
+                b.EndOutput(biases[i]);
+            }
+
+            return NativeModels.SparseLayerEntries(ml, b.Build(), trainSchema, feature, score, predicted);
+        }
+
         float[] flat = w.Take(classes).SelectMany(v => v.DenseValues()).ToArray();
         return NativeModels.MulticlassEntries(ml, flat, model.GetBiases().ToArray(), features, softmax, trainSchema, feature, label, score, predicted);
     }

@@ -35,7 +35,7 @@ public sealed class PipelineTests
         var split = ml.Data.TrainTestSplit(SampleData.Wine(ml), 0.2, seed: 42);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Cultivar")
             .Append(ml.Transforms.NormalizeMinMax("Features"))
-            .Append(ml.Optimizers().MulticlassClassification.Mlp(new Lion(3e-3), new[] { 16 }, Activation.Tanh, numberOfEpochs: 60, batchSize: 16))
+            .Append(ml.Optimizers().MulticlassClassification.Mlp())
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedCultivar", "PredictedLabel"));
         var model = pipeline.Fit(split.TrainSet);
         IDataView scored = model.Transform(split.TestSet);

@@ -248,13 +248,13 @@ public sealed class LayerKernelsTests
                     var rng = new Random(k + rows);
                     float[] labels = Enumerable.Range(0, rows).Select(_ => (float)rng.Next(k)).ToArray();
                     float[] weights = Enumerable.Range(0, rows).Select(_ => (float)rng.NextDouble() * 2).ToArray();
-                    foreach (bool weighted in new[] { false, true })
+                    foreach ((bool weighted, float smoothing) in new[] { (false, 0f), (true, 0f), (false, 0.1f), (true, 0.25f) })
                     {
                         float[] ed = new float[rows * k], ad = new float[rows * k];
                         double[] el = new double[rows], al = new double[rows];
-                        LayerReference.SoftmaxCrossEntropy(logits, ed, labels, weighted ? weights : null, el, rows, k, 0.03f);
-                        LayerKernels.SoftmaxCrossEntropy(logits, ad, labels, weighted ? weights : default, al, rows, k, 0.03f, 1, width);
-                        string what = $"softmax cross-entropy, width {width}, k {k}, rows {rows}, weighted {weighted}";
+                        LayerReference.SoftmaxCrossEntropy(logits, ed, labels, weighted ? weights : null, el, rows, k, 0.03f, smoothing);
+                        LayerKernels.SoftmaxCrossEntropy(logits, ad, labels, weighted ? weights : default, al, rows, k, 0.03f, 1, width, smoothing);
+                        string what = $"softmax cross-entropy, width {width}, k {k}, rows {rows}, weighted {weighted}, label smoothing {smoothing}";
                         AssertBits(ed, ad, what + ": delta");
                         CollectionAssert.AreEqual(el, al, what + ": row losses");
                     }

@@ -146,7 +146,7 @@ internal static class LayerReference
         }
     }
 
-    public static void SoftmaxCrossEntropy(float[] logits, float[] delta, float[] labels, float[]? weights, double[] rowLoss, int rows, int k, float inv)
+    public static void SoftmaxCrossEntropy(float[] logits, float[] delta, float[] labels, float[]? weights, double[] rowLoss, int rows, int k, float inv, float smoothing = 0f)
     {
         for (int r = 0; r < rows; r++)
         {
@@ -167,8 +167,28 @@ internal static class LayerReference
             int label = (int)labels[r];
             float w = weights is null ? 1f : weights[r];
             float wi = w * inv;
-            rowLoss[r] = w * ((Math.Log(sum) + max) - logits[(r * k) + label]);
             float scale = wi / sum;
+            if (smoothing > 0f)
+            {
+                // Target (1 - eps) * onehot + eps / k: the cross-entropy against it, and its gradient p - target.
+                float share = smoothing / k;
+                double logitSum = 0;
+                for (int j = 0; j < k; j++)
+                {
+                    logitSum += logits[(r * k) + j];
+                }
+
+                rowLoss[r] = w * ((Math.Log(sum) + max) - ((1.0 - smoothing) * logits[(r * k) + label]) - (share * logitSum));
+                for (int j = 0; j < k; j++)
+                {
+                    delta[(r * k) + j] = (delta[(r * k) + j] * scale) - (wi * share);
+                }
+
+                delta[(r * k) + label] -= wi * (1f - smoothing);
+                continue;
+            }
+
+            rowLoss[r] = w * ((Math.Log(sum) + max) - logits[(r * k) + label]);
             for (int j = 0; j < k; j++)
             {
                 delta[(r * k) + j] *= scale;

@@ -53,10 +53,18 @@ public sealed class TrainerTests
     [DataRow(TaskKind.Regression, Activation.Gelu, DisplayName = "gradient check: regression GELU")]
     [DataRow(TaskKind.BinaryClassification, Activation.Tanh, DisplayName = "gradient check: binary tanh")]
     [DataRow(TaskKind.MulticlassClassification, Activation.Sigmoid, DisplayName = "gradient check: multiclass sigmoid")]
-    public void GradientsMatchFiniteDifferences(TaskKind task, Activation act)
+    [DataRow(TaskKind.BinaryClassification, Activation.ReLU, 0.2, DisplayName = "gradient check: binary ReLU, label smoothing 0.2")]
+    [DataRow(TaskKind.MulticlassClassification, Activation.ReLU, 0.1, DisplayName = "gradient check: multiclass ReLU, label smoothing 0.1")]
+    [DataRow(TaskKind.Regression, Activation.Tanh, 0.0, 3, DisplayName = "gradient check: regression tanh, packed ensemble of 3")]
+    [DataRow(TaskKind.BinaryClassification, Activation.Sigmoid, 0.1, 2, DisplayName = "gradient check: binary sigmoid, ensemble of 2, label smoothing 0.1")]
+    [DataRow(TaskKind.MulticlassClassification, Activation.ReLU, 0.0, 4, DisplayName = "gradient check: multiclass ReLU, packed ensemble of 4")]
+    public void GradientsMatchFiniteDifferences(TaskKind task, Activation act, double labelSmoothing = 0, int ensemble = 1)
     {
         DenseTable data = Synthetic(task, 9, 1);
-        var model = new NeuralModel(data.FeatureCount, Options(task, act, 0, 5, 4), seed: 3);
+        ModelOptions options = Options(task, act, 0, 5, 4);
+        options.LabelSmoothing = labelSmoothing;
+        options.EnsembleSize = ensemble;
+        var model = new NeuralModel(data.FeatureCount, options, seed: 3);
 
         // Non-zero biases: with zero biases a unit fed only by dead ReLUs sits exactly on the kink at 0, where the
         // subgradient (0) and a central difference (half the slope) legitimately disagree.
@@ -161,6 +169,19 @@ public sealed class TrainerTests
         opt.ExcludeFromWeightDecay(namePatterns: new[] { "bias" });
         var source = new InMemoryBatchSource(train, 16, shuffle: true, seed: 5);
         return (model, opt, source, valid);
+    }
+
+    /// <summary>The recommended MLP's engine pieces: numeric encoding in the batch source, a packed ensemble, label smoothing.</summary>
+    private static (NeuralModel Model, Optimizer Opt, IBatchSource Source, DenseTable Valid) RecipeSetup()
+    {
+        DenseTable all = Synthetic(TaskKind.MulticlassClassification, 400, 7);
+        NumericEncoder encoder = NumericEncoder.Fit(all, new NumericEncodingOptions());
+        var options = Options(TaskKind.MulticlassClassification, Activation.ReLU, 0, 16, 8);
+        options.EnsembleSize = 3;
+        options.LabelSmoothing = 0.1;
+        var model = new NeuralModel(encoder.OutputCount, options, 3);
+        var source = new EncodingBatchSource(new InMemoryBatchSource(all, 16, shuffle: true, seed: 5), encoder);
+        return (model, new Lion(new CosineDecay(5e-4, 200)) { WeightDecay = 0.3 }, source, all);
     }
 
     private static TrainerOptions TrainerOptionsFor(string? checkpoint, string? resume = null) => new()
@@ -341,9 +362,10 @@ public sealed class TrainerTests
     [TestMethod]
     [DataRow("lion", DisplayName = "training step allocates nothing: Lion")]
     [DataRow("adafactor", DisplayName = "training step allocates nothing: Adafactor")]
+    [DataRow("recipe", DisplayName = "training step allocates nothing: encoded batches, packed ensemble of 3, label smoothing")]
     public void TrainingStepAllocatesNothing(string optimizer)
     {
-        (NeuralModel m, Optimizer o, IBatchSource s, _) = Setup(optimizer, 1);
+        (NeuralModel m, Optimizer o, IBatchSource s, _) = optimizer == "recipe" ? RecipeSetup() : Setup(optimizer, 1);
         o.Build(m.Parameters);
         var ws = m.CreateWorkspace(16);
         var batch = new Batch(16, m.InputCount);

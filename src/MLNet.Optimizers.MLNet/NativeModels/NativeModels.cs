@@ -19,7 +19,7 @@ namespace MLNet.Optimizers.MLNet.Native;
 /// properties, throwing <see cref="NativeModelMismatchException"/> on any difference. Loader assembly names come from
 /// the ML.NET assemblies loaded at run time.
 /// </summary>
-internal static class NativeModels
+internal static partial class NativeModels
 {
     /// <summary>The directory ML.NET's <c>Model.Save</c> puts the saved transformer in.</summary>
     internal const string Root = "TransformerChain";

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.Optimizers.Schedules;
 using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Models;
 using MLNet.Optimizers.Training.Training;
@@ -34,8 +35,25 @@ internal static class BridgeEngine
     /// optionally refits on all rows for the epoch count found, and calls <see cref="OptimizerTrainerOptions.TrainingCompleted"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A column is missing or has the wrong type, or a bad value.</exception>
-    internal static NeuralModel Train(MLContext ml, IDataView input, OptimizerTrainerOptions o, TaskKind task, IReadOnlyList<int> hiddenLayers, Activation activation, double dropout)
+    internal static NeuralModel Train(MLContext ml, IDataView input, OptimizerTrainerOptions o, TaskKind task, IReadOnlyList<int> hiddenLayers, Activation activation, double dropout) =>
+        Train(ml, input, o, task, hiddenLayers, activation, dropout, null, out _);
+
+    /// <summary>The MLP recipe's settings beyond the base options (null: none of them).</summary>
+    /// <param name="Encoding">The numeric encoding in front of the network (null or identity: none).</param>
+    /// <param name="LabelSmoothing">Classification label smoothing.</param>
+    /// <param name="WarmupCosine">Whether a constant learning rate becomes a linear warmup and a cosine decay over the run.</param>
+    /// <param name="WarmupFraction">The warmup's share of the run's steps.</param>
+    /// <param name="MaxSteps">The run's epochs are cut so that it takes at most about this many steps (null: no cut).</param>
+    /// <param name="EnsembleSize">Members of the packed ensemble (1: a plain network).</param>
+    internal sealed record NetworkSettings(NumericEncodingOptions? Encoding, double LabelSmoothing, bool WarmupCosine, double WarmupFraction, long? MaxSteps, int EnsembleSize);
+
+    /// <summary>
+    /// <see cref="Train(MLContext, IDataView, OptimizerTrainerOptions, TaskKind, IReadOnlyList{int}, Activation, double)"/>
+    /// with a numeric encoding of the features in front of the network, fitted on the training rows (null or identity: none).
+    /// </summary>
+    internal static NeuralModel Train(MLContext ml, IDataView input, OptimizerTrainerOptions o, TaskKind task, IReadOnlyList<int> hiddenLayers, Activation activation, double dropout, NetworkSettings? network, out NumericEncoder? encoder)
     {
+        NumericEncodingOptions? encoding = network?.Encoding;
         ArgumentNullException.ThrowIfNull(input);
 
         // ML.NET's own checks of the label, feature and weight columns (types, sizes), with ML.NET's messages.
@@ -84,17 +102,44 @@ internal static class BridgeEngine
             trainTable = all.ReadAll();
         }
 
-        (NeuralModel model, TrainingResult result, long trainingRows) = Run(spec, trainTable, trainView, selection, o.NumberOfEpochs, checkpoints: true);
+        encoder = null;
+        if (encoding != null && !encoding.IsIdentity)
+        {
+            encoder = NumericEncoder.Fit(trainTable ?? Sample(trainView, o, task, encoding.MaxQuantileRows), encoding);
+            spec = spec with { Encoder = encoder };
+        }
+
+        spec = spec with { Network = network };
+
+        (NeuralModel model, TrainingResult result, long trainingRows) = Run(spec, trainTable, trainView, selection, o.NumberOfEpochs, checkpoints: true, budget: true);
         int kept = selection is null || o.EpochRule == EpochRule.Last ? result.History.Count : result.BestEpoch;
         bool refit = split && o.RefitOnAllRows;
         long refitRows = 0;
         if (refit)
         {
-            (model, _, refitRows) = Run(spec, allTable, input, null, kept, checkpoints: false);
+            (model, _, refitRows) = Run(spec, allTable, input, null, kept, checkpoints: false, budget: false);
         }
 
         o.TrainingCompleted?.Invoke(new OptimizerTrainingReport(result.History, kept, result.StoppedEarly, o.EpochRule, trainingRows, selection?.RowCount ?? 0, split, refit, refitRows, watch.Elapsed.TotalSeconds));
         return model;
+    }
+
+    /// <summary>The first <paramref name="maxRows"/> rows of a streamed view (to fit the numeric encoding on).</summary>
+    private static DenseTable Sample(IDataView view, OptimizerTrainerOptions o, TaskKind task, int maxRows)
+    {
+        using var source = new DataViewBatchSource(view, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, task, false, 0, 1);
+        source.StartEpoch(0);
+        var batch = new Batch(Math.Min(4096, maxRows), source.FeatureCount);
+        var features = new List<float>();
+        var labels = new List<float>();
+        while (labels.Count < maxRows && source.Next(batch))
+        {
+            int take = Math.Min(batch.Count, maxRows - labels.Count);
+            features.AddRange(new ArraySegment<float>(batch.Features, 0, take * source.FeatureCount));
+            labels.AddRange(new ArraySegment<float>(batch.Labels, 0, take));
+        }
+
+        return new DenseTable(features.ToArray(), source.FeatureCount, labels.ToArray());
     }
 
     /// <summary>The training and selection rows of a split (<see cref="DataSplit.SelectionIndices"/> with the seed's split stream).</summary>
@@ -109,7 +154,7 @@ internal static class BridgeEngine
     }
 
     /// <summary>One training run: from <paramref name="table"/> when given (in memory), else streamed from <paramref name="view"/>.</summary>
-    private static (NeuralModel Model, TrainingResult Result, long Rows) Run(RunSpec spec, DenseTable? table, IDataView view, DenseTable? selection, int epochs, bool checkpoints)
+    private static (NeuralModel Model, TrainingResult Result, long Rows) Run(RunSpec spec, DenseTable? table, IDataView view, DenseTable? selection, int epochs, bool checkpoints, bool budget)
     {
         OptimizerTrainerOptions o = spec.Options;
         bool standardize = spec.Task == TaskKind.Regression && o.StandardizeLabel;
@@ -123,6 +168,12 @@ internal static class BridgeEngine
             if (table?.RowCount == 0)
             {
                 throw new ArgumentException("The training data has no rows.", "input");
+            }
+
+            if (spec.Encoder is NumericEncoder encoder)
+            {
+                table = table is null ? null : encoder.Encode(table);
+                selection = selection is null ? null : encoder.Encode(selection);
             }
 
             if (standardize)
@@ -146,8 +197,19 @@ internal static class BridgeEngine
                 Initializer = o.Initializer,
                 RegressionLoss = o.RegressionLoss,
                 HuberDelta = o.HuberDelta,
+                LabelSmoothing = spec.Task == TaskKind.Regression ? 0 : spec.Network?.LabelSmoothing ?? 0,
+                EnsembleSize = spec.Network?.EnsembleSize ?? 1,
             };
-            var model = new NeuralModel(spec.FeatureCount, modelOptions, DeterministicRandom.Derive(o.Seed, SeedStreams.Initialization));
+
+            // Steps per epoch from the training rows (unknown for a stream without a row count: no budget, no schedule).
+            long? rows = table?.RowCount ?? stream?.RowCount ?? labels?.LongLength;
+            long perEpoch = rows is long n && n > 0 ? (n + o.BatchSize - 1) / o.BatchSize : 0;
+            if (budget && perEpoch > 0 && spec.Network?.MaxSteps is long maxSteps)
+            {
+                epochs = (int)Math.Clamp((maxSteps + perEpoch - 1) / perEpoch, 1, epochs);
+            }
+
+            var model = new NeuralModel(spec.Encoder?.OutputCount ?? spec.FeatureCount, modelOptions, DeterministicRandom.Derive(o.Seed, SeedStreams.Initialization));
             var trainerOptions = new TrainerOptions
             {
                 Epochs = epochs,
@@ -165,8 +227,22 @@ internal static class BridgeEngine
                 EpochRules.Configure(trainerOptions, o.EpochRule);
             }
 
-            IBatchSource source = table is null ? stream! : new InMemoryBatchSource(table, o.BatchSize, o.Shuffle, DeterministicRandom.Derive(o.Seed, SeedStreams.Shuffle));
-            TrainingResult result = Trainer.Fit(model, o.CreateOptimizer(), source, selection, trainerOptions, o.Progress, o.CancellationToken);
+            IBatchSource source = table is null
+                ? (spec.Encoder is null ? stream! : new EncodingBatchSource(stream!, spec.Encoder))
+                : new InMemoryBatchSource(table, o.BatchSize, o.Shuffle, DeterministicRandom.Derive(o.Seed, SeedStreams.Shuffle));
+            Optimizer optimizer = o.CreateOptimizer();
+            if (spec.Network?.WarmupCosine == true && perEpoch > 0 && optimizer.LearningRate.Kind == LearningRateKind.Constant)
+            {
+                // The constant rate becomes the peak of a linear warmup from 0 and a cosine decay to 0 over the run.
+                long total = perEpoch * epochs;
+                long warm = (long)Math.Round(total * spec.Network.WarmupFraction);
+                double peak = optimizer.LearningRate.ConstantValue;
+                optimizer.LearningRate = warm > 0 && warm < total
+                    ? new CosineDecay(0, total - warm, warmupTarget: peak, warmupSteps: warm)
+                    : new CosineDecay(peak, total);
+            }
+
+            TrainingResult result = Trainer.Fit(model, optimizer, source, selection, trainerOptions, o.Progress, o.CancellationToken);
             if (z is (double mean, double std))
             {
                 // Fold y = z * std + mean into the output layer, so the model scores on the label's own scale.
@@ -177,8 +253,12 @@ internal static class BridgeEngine
                     k[i] *= s;
                 }
 
+                // One bias per member of an ensemble: the mean of the folded outputs is the folded mean.
                 Span<float> b = model.Parameters[^1].Value.Span;
-                b[0] = (b[0] * s) + m;
+                for (int i = 0; i < b.Length; i++)
+                {
+                    b[i] = (b[i] * s) + m;
+                }
             }
 
             // A streamed epoch ends with the source's position at the epoch's row count.
@@ -216,7 +296,14 @@ internal static class BridgeEngine
     }
 
     /// <summary>What every run of one fit shares.</summary>
-    private sealed record RunSpec(OptimizerTrainerOptions Options, TaskKind Task, int ClassCount, int FeatureCount, IReadOnlyList<int> HiddenLayers, Activation Activation, double Dropout);
+    private sealed record RunSpec(OptimizerTrainerOptions Options, TaskKind Task, int ClassCount, int FeatureCount, IReadOnlyList<int> HiddenLayers, Activation Activation, double Dropout)
+    {
+        /// <summary>The numeric encoding in front of the network, or null.</summary>
+        public NumericEncoder? Encoder { get; init; }
+
+        /// <summary>The MLP recipe's settings, or null.</summary>
+        public NetworkSettings? Network { get; init; }
+    }
 
     /// <summary>The seed streams derived from <see cref="OptimizerTrainerOptions.Seed"/>.</summary>
     private static class SeedStreams

@@ -4,6 +4,7 @@ using System.Threading;
 using Microsoft.ML;
 using MLNet.Optimizers.Compute;
 using MLNet.Optimizers.Serialization;
+using MLNet.Optimizers.Training.Data;
 using MLNet.Optimizers.Training.Models;
 using MLNet.Optimizers.Training.Training;
 
@@ -224,7 +225,7 @@ public class OptimizerTrainerOptions
 
         if (Optimizer is null)
         {
-            return TrainingDefaults.CreateOptimizer();
+            return DefaultOptimizer();
         }
 
         Optimizer template = Optimizer;
@@ -237,6 +238,10 @@ public class OptimizerTrainerOptions
 
         return copy;
     }
+
+    /// <summary>The optimizer when neither <see cref="Optimizer"/> nor <see cref="OptimizerConfig"/> is set: <see cref="TrainingDefaults.CreateOptimizer"/>.</summary>
+    /// <returns>A new, unbuilt optimizer.</returns>
+    protected virtual Optimizer DefaultOptimizer() => TrainingDefaults.CreateOptimizer();
 
     /// <summary>A shallow copy (the optimizer template, validation data, provider, progress and callback are shared).</summary>
     /// <returns>The copy.</returns>
@@ -293,6 +298,12 @@ public class OptimizerTrainerOptions
 /// <summary>Options of the MLP trainer (<see cref="OptimizerMlpTrainer"/>).</summary>
 public sealed class MlpTrainerOptions : OptimizerTrainerOptions
 {
+    /// <summary>Creates the recommended MLP's options: the base defaults with <see cref="TrainingDefaults.MlpBatchSize"/> rows per batch.</summary>
+    public MlpTrainerOptions()
+    {
+        BatchSize = TrainingDefaults.MlpBatchSize;
+    }
+
     /// <summary>Hidden layer widths (at least one layer, each at least 2 wide).</summary>
     public IReadOnlyList<int> HiddenLayers { get; set; } = TrainingDefaults.HiddenLayers;
 
@@ -302,10 +313,88 @@ public sealed class MlpTrainerOptions : OptimizerTrainerOptions
     /// <summary>Dropout rate on hidden activations during training, in [0, 1).</summary>
     public double Dropout { get; set; } = TrainingDefaults.Dropout;
 
+    /// <summary>
+    /// Robust scaling of each feature before the network (median and quartiles of the training rows; see
+    /// <see cref="NumericEncodingOptions.RobustScaling"/>). Part of the model: exported as an ML.NET sparse linear layer.
+    /// </summary>
+    public bool RobustScaling { get; set; } = NumericEncodingDefaults.RobustScaling;
+
+    /// <summary>
+    /// Smooth clipping of each scaled feature at ±this value, <c>x / sqrt(1 + (x / c)^2)</c> (0: off). Exported as an
+    /// ML.NET <c>Expression</c> transform.
+    /// </summary>
+    public double SmoothClip { get; set; } = NumericEncodingDefaults.SmoothClip;
+
+    /// <summary>
+    /// Piecewise-linear encoding of each numeric feature with this many quantile bins, appended to the scaled features
+    /// (0: off; see <see cref="NumericEncodingOptions.PiecewiseLinearBins"/>). Exported as an ML.NET sparse linear layer
+    /// and an <c>Expression</c> clamp.
+    /// </summary>
+    public int PiecewiseLinearBins { get; set; } = NumericEncodingDefaults.PiecewiseLinearBins;
+
+    /// <summary>Classification only: label smoothing in [0, 1) (the loss's target is <c>(1 - eps) * onehot + eps / k</c>); 0: off.</summary>
+    public double LabelSmoothing { get; set; } = TrainingDefaults.LabelSmoothing;
+
+    /// <summary>How a constant learning rate is shaped over each run (an optimizer with its own schedule keeps it).</summary>
+    public LearningRateCurve LearningRateCurve { get; set; } = TrainingDefaults.Curve;
+
+    /// <summary>The warmup's share of a run's steps with <see cref="LearningRateCurve.WarmupCosine"/>, in [0, 1).</summary>
+    public double WarmupFraction { get; set; } = TrainingDefaults.WarmupFraction;
+
+    /// <summary>
+    /// A step budget: a run trains at most <see cref="OptimizerTrainerOptions.NumberOfEpochs"/> epochs and no more
+    /// epochs than it takes to reach about this many optimizer steps (at least one epoch). Null: no budget.
+    /// </summary>
+    public long? MaxSteps { get; set; } = TrainingDefaults.MaxSteps;
+
+    /// <summary>The settings of the recipe beyond the base options, as the engine takes them.</summary>
+    internal BridgeEngine.NetworkSettings Network() => new(NumericEncoding(), LabelSmoothing, LearningRateCurve == LearningRateCurve.WarmupCosine, WarmupFraction, MaxSteps, EnsembleSize);
+
+    /// <summary>
+    /// Members of a packed ensemble trained at once (1 to 64; 1: one network): independent MLPs of
+    /// <see cref="HiddenLayers"/> that share the input, each trained on its own loss; the model predicts the mean of
+    /// their outputs. Exported as ML.NET layers: one dense first layer, block-diagonal (sparse) later layers and one
+    /// averaging head.
+    /// </summary>
+    public int EnsembleSize { get; set; } = TrainingDefaults.EnsembleSize;
+
+    /// <summary>The recommended MLP's optimizer when none is set: <see cref="TrainingDefaults.CreateMlpOptimizer"/>.</summary>
+    /// <returns>A new, unbuilt optimizer.</returns>
+    protected override Optimizer DefaultOptimizer() => TrainingDefaults.CreateMlpOptimizer();
+
+    /// <summary>The numeric encoding these options describe.</summary>
+    /// <returns>A new options object.</returns>
+    public NumericEncodingOptions NumericEncoding() => new() { RobustScaling = RobustScaling, SmoothClip = SmoothClip, PiecewiseLinearBins = PiecewiseLinearBins };
+
     /// <inheritdoc />
     public override void Validate()
     {
         base.Validate();
+        NumericEncoding().Validate();
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, $"LabelSmoothing must be in [0, 1), got {LabelSmoothing}.");
+        }
+
+        if (!Enum.IsDefined(LearningRateCurve))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRateCurve), LearningRateCurve, $"LearningRateCurve must be Constant or WarmupCosine, got {(int)LearningRateCurve}.");
+        }
+
+        if (!(WarmupFraction >= 0 && WarmupFraction < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(WarmupFraction), WarmupFraction, $"WarmupFraction must be in [0, 1), got {WarmupFraction}.");
+        }
+
+        if (EnsembleSize < 1 || EnsembleSize > 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(EnsembleSize), EnsembleSize, $"EnsembleSize must be in 1..64, got {EnsembleSize}.");
+        }
+
+        if (MaxSteps is long m && m < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxSteps), m, $"MaxSteps must be null or >= 1, got {m}.");
+        }
         if (HiddenLayers is null || HiddenLayers.Count == 0)
         {
             throw new ArgumentException("HiddenLayers must list at least one layer; use the linear trainers for none.", nameof(HiddenLayers));
@@ -337,6 +426,14 @@ public sealed class MlpTrainerOptions : OptimizerTrainerOptions
         c.HiddenLayers = new List<int>(HiddenLayers);
         c.Activation = Activation;
         c.Dropout = Dropout;
+        c.RobustScaling = RobustScaling;
+        c.SmoothClip = SmoothClip;
+        c.PiecewiseLinearBins = PiecewiseLinearBins;
+        c.LabelSmoothing = LabelSmoothing;
+        c.LearningRateCurve = LearningRateCurve;
+        c.WarmupFraction = WarmupFraction;
+        c.MaxSteps = MaxSteps;
+        c.EnsembleSize = EnsembleSize;
         return c;
     }
 }

@@ -174,15 +174,29 @@ public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<
         // it is dropped right after the activation has read it, unless the input already has a "Score" column
         // (then the hidden layers' scores stay behind as hidden columns, as a second stock trainer's would).
         bool dropScore = input.Schema.GetColumnOrNull("Score") is null;
-        NeuralModel m = BridgeEngine.Train(Context, input, Options, Task, o.HiddenLayers, o.Activation, o.Dropout);
+        NeuralModel m = BridgeEngine.Train(Context, input, Options, Task, o.HiddenLayers, o.Activation, o.Dropout, o.Network(), out NumericEncoder? encoder);
         var parts = new List<ITransformer>();
         IDataView view = new EmptyDataView(input.Schema);
         string current = o.FeatureColumnName;
+        if (encoder != null)
+        {
+            current = AddEncoding(encoder, parts, ref view, o.FeatureColumnName, dropScore, columns);
+        }
+
         for (int l = 0; l < layers; l++)
         {
             string argmax = columns[2 * l], output = columns[(2 * l) + 1];
-            float[] w = BridgeEngine.ClassMajorKernel(m, l, out int inputs, out _);
-            ITransformer layer = NativeModels.Layer(Context, w, BridgeEngine.Bias(m, l), inputs, view, current, "Score", argmax);
+            ITransformer layer;
+            if (l == 0 || m.EnsembleSize == 1)
+            {
+                float[] w = BridgeEngine.ClassMajorKernel(m, l, out int inputs, out _);
+                layer = NativeModels.Layer(Context, w, BridgeEngine.Bias(m, l), inputs, view, current, "Score", argmax);
+            }
+            else
+            {
+                layer = NativeModels.SparseLayer(Context, BlockDiagonal(m, l), view, current, "Score", argmax);
+            }
+
             view = layer.Transform(view);
             parts.Add(layer);
             ITransformer act = Context.Transforms.Expression(output, ActivationExpression(o.Activation), "Score").Fit(view);
@@ -194,8 +208,9 @@ public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<
             current = output;
         }
 
-        float[] hw = BridgeEngine.ClassMajorKernel(m, layers, out int hin, out _);
-        float[] hb = BridgeEngine.Bias(m, layers);
+        (float[] hw, float[] hb, int hin) = m.EnsembleSize == 1 || layers == 0
+            ? (BridgeEngine.ClassMajorKernel(m, layers, out int denseIn, out _), BridgeEngine.Bias(m, layers), denseIn)
+            : MeanHead(m, layers);
         ITransformer head = Task switch
         {
             TaskKind.Regression => NativeModels.Regression(Context, hw, hb[0], view, current),
@@ -206,5 +221,117 @@ public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<
         parts.Add(head);
         parts.Add(Context.Transforms.DropColumns(columns.Where((_, i) => i % 2 == 1).ToArray()).Fit(view));
         return new TransformerChain<ITransformer>(parts.ToArray());
+    }
+
+    /// <summary>
+    /// A packed ensemble's block-diagonal layer <paramref name="l"/> (kernel [k, h_in, h_out]) as one sparse layer over all
+    /// members: output j*h_out + o reads inputs j*h_in .. j*h_in + h_in - 1 of member j only.
+    /// </summary>
+    private static SparseWeights BlockDiagonal(NeuralModel m, int l)
+    {
+        int k = m.EnsembleSize, hin = m.Width(l), hout = m.Width(l + 1);
+        ReadOnlySpan<float> kernel = m.Parameters[2 * l].Value.Span;
+        ReadOnlySpan<float> bias = m.Parameters[(2 * l) + 1].Value.Span;
+        var b = new SparseWeights.Builder(k * hin, k * hout);
+        for (int j = 0; j < k; j++)
+        {
+            for (int o = 0; o < hout; o++)
+            {
+                for (int i = 0; i < hin; i++)
+                {
+                    b.Add((j * hin) + i, kernel[(((j * hin) + i) * hout) + o]);
+                }
+
+                b.EndOutput(bias[(j * hout) + o]);
+            }
+        }
+
+        return b.Build();
+    }
+
+    /// <summary>
+    /// A packed ensemble's output layer as one dense head over all members' last hidden units: the mean of the members'
+    /// outputs, weights <c>W[j, i, c] / k</c> (class-major, inputs j*h + i) and biases <c>(Σ_j b[j, c]) / k</c>.
+    /// </summary>
+    private static (float[] Weights, float[] Biases, int Inputs) MeanHead(NeuralModel m, int l)
+    {
+        int k = m.EnsembleSize, h = m.Width(l), outputs = m.Width(l + 1);
+        ReadOnlySpan<float> kernel = m.Parameters[2 * l].Value.Span;
+        ReadOnlySpan<float> bias = m.Parameters[(2 * l) + 1].Value.Span;
+        var w = new float[outputs * k * h];
+        var b = new float[outputs];
+        for (int c = 0; c < outputs; c++)
+        {
+            float sum = 0f;
+            for (int j = 0; j < k; j++)
+            {
+                sum += bias[(j * outputs) + c];
+                for (int i = 0; i < h; i++)
+                {
+                    w[(c * k * h) + (j * h) + i] = kernel[(((j * h) + i) * outputs) + c] / k;
+                }
+            }
+
+            b[c] = sum / k;
+        }
+
+        return (w, b, k * h);
+    }
+
+    /// <summary>
+    /// The numeric encoding as ML.NET's own parts: a sparse linear layer for the scaled features (one weight per
+    /// output) and an <c>Expression</c> for the smooth clip; a sparse linear layer for the piecewise-linear bins and an
+    /// <c>Expression</c> clamp to [0, 1]; a <c>Concatenate</c> of both. Returns the encoded column; every column it adds
+    /// is dropped by the chain's last part (odd positions of <paramref name="columns"/>) or right away.
+    /// </summary>
+    private string AddEncoding(NumericEncoder encoder, List<ITransformer> parts, ref IDataView view, string featureColumn, bool dropScore, List<string> columns)
+    {
+        IDataView schema = view;
+        string Name(string suffix)
+        {
+            string name = string.Create(CultureInfo.InvariantCulture, $"__mlp0_{suffix}__{featureColumn}");
+            if (schema.Schema.GetColumnOrNull(name) != null)
+            {
+                throw new ArgumentException($"The data already has a column '{name}', which the MLP uses for its input encoding.", "input");
+            }
+
+            return name;
+        }
+
+        string argmax = Name("argmax"), raw = Name("scaled"), bins = Name("bins"), encoded = Name("encoded");
+        int d = encoder.InputCount;
+        void Add(ITransformer t, ref IDataView v)
+        {
+            v = t.Transform(v);
+            parts.Add(t);
+        }
+
+        var identity = new int[d];
+        for (int j = 0; j < d; j++)
+        {
+            identity[j] = j;
+        }
+
+        Add(NativeModels.SparseLayer(Context, SparseWeights.OnePerOutput(d, identity, encoder.RawScale, encoder.RawOffset), schema, featureColumn, "Score", argmax), ref schema);
+        string c2 = encoder.SmoothClipSquared.ToString("R", CultureInfo.InvariantCulture);
+        Add(Context.Transforms.Expression(raw, encoder.SmoothClip > 0 ? $"x => x / sqrt(1 + x * x / {c2})" : "x => x", "Score").Fit(schema), ref schema);
+        Add(Context.Transforms.DropColumns(dropScore ? new[] { "Score", argmax } : new[] { argmax }).Fit(schema), ref schema);
+        var inputs = new List<string> { raw };
+        if (encoder.BinCount > 0)
+        {
+            Add(NativeModels.SparseLayer(Context, SparseWeights.OnePerOutput(d, encoder.BinFeature, encoder.BinScale, encoder.BinOffset), schema, featureColumn, "Score", argmax), ref schema);
+            Add(Context.Transforms.Expression(bins, "x => min(max(x, 0), 1)", "Score").Fit(schema), ref schema);
+            Add(Context.Transforms.DropColumns(dropScore ? new[] { "Score", argmax } : new[] { argmax }).Fit(schema), ref schema);
+            inputs.Add(bins);
+        }
+
+        Add(Context.Transforms.Concatenate(encoded, inputs.ToArray()).Fit(schema), ref schema);
+        Add(Context.Transforms.DropColumns(inputs.ToArray()).Fit(schema), ref schema);
+
+        // The chain's last part drops the odd positions of the column list: the encoded column goes there too.
+        columns.Add(argmax);
+        columns.Add(encoded);
+        view = schema;
+        return encoded;
     }
 }

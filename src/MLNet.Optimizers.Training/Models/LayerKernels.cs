@@ -587,6 +587,7 @@ internal static unsafe class LayerKernels
         public int Rows;
         public int K;
         public float Inv;
+        public float Smoothing;
         public int RowsPerPart;
         public int Width;
     }
@@ -595,8 +596,11 @@ internal static unsafe class LayerKernels
     /// The softmax cross-entropy head per row r (weight w, label y, <c>wi = w * inv</c>): <c>m = max(l)</c>,
     /// <c>e_j = exp(l_j - m)</c>, <c>s = Σ e_j</c> (left to right), <c>rowLoss[r] = w * (ln s + m - l_y)</c> (double),
     /// <c>delta_j = e_j * (wi / s)</c>, then <c>delta_y -= wi</c>. Labels must already be valid class indices.
+    /// With label smoothing <c>eps &gt; 0</c> the target is <c>(1 - eps) * onehot(y) + eps / k</c>:
+    /// <c>rowLoss[r] = w * ((ln s + m) - (1 - eps) * l_y - (eps / k) * Σ l_j)</c>, <c>delta_j = e_j * (wi / s) - wi * (eps / k)</c>,
+    /// then <c>delta_y -= wi * (1 - eps)</c> (all float32 but the loss; eps = 0 is exactly the plain head).
     /// </summary>
-    public static void SoftmaxCrossEntropy(ReadOnlySpan<float> logits, Span<float> delta, ReadOnlySpan<float> labels, ReadOnlySpan<float> weights, Span<double> rowLoss, int rows, int k, float inv, int threads, int width = -1)
+    public static void SoftmaxCrossEntropy(ReadOnlySpan<float> logits, Span<float> delta, ReadOnlySpan<float> labels, ReadOnlySpan<float> weights, Span<double> rowLoss, int rows, int k, float inv, int threads, int width = -1, float smoothing = 0f)
     {
         Check(logits.Length >= (long)rows * k && delta.Length >= (long)rows * k && labels.Length >= rows && (weights.IsEmpty || weights.Length >= rows) && rowLoss.Length >= rows);
         fixed (float* pl = logits)
@@ -607,7 +611,7 @@ internal static unsafe class LayerKernels
         {
             var c = new SoftmaxContext
             {
-                Logits = pl, Delta = pd, Labels = py, Weights = weights.IsEmpty ? null : pw, RowLoss = pr, Rows = rows, K = k, Inv = inv,
+                Logits = pl, Delta = pd, Labels = py, Weights = weights.IsEmpty ? null : pw, RowLoss = pr, Rows = rows, K = k, Inv = inv, Smoothing = smoothing,
                 Width = width < 0 ? Simd.BestWidth : width,
             };
             int parts = RowParts(rows, k, out c.RowsPerPart);
@@ -647,8 +651,29 @@ internal static unsafe class LayerKernels
             int label = (int)c.Labels[r];
             float w = c.Weights is null ? 1f : c.Weights[r];
             float wi = w * c.Inv;
-            c.RowLoss[r] = w * ((Math.Log(sum) + max) - l[label]);
             float scale = wi / sum;
+            if (c.Smoothing > 0f)
+            {
+                float eps = c.Smoothing;
+                float share = eps / k;
+                double logitSum = 0;
+                for (int j = 0; j < k; j++)
+                {
+                    logitSum += l[j];
+                }
+
+                c.RowLoss[r] = w * ((Math.Log(sum) + max) - ((1.0 - eps) * l[label]) - (share * logitSum));
+                float off = wi * share;
+                for (int j = 0; j < k; j++)
+                {
+                    d[j] = (d[j] * scale) - off;
+                }
+
+                d[label] -= wi * (1f - eps);
+                continue;
+            }
+
+            c.RowLoss[r] = w * ((Math.Log(sum) + max) - l[label]);
             for (int j = 0; j < k; j++)
             {
                 d[j] *= scale;

@@ -70,6 +70,18 @@ public sealed class ModelOptions
     /// <summary>Huber's delta (regression with <see cref="RegressionLoss.Huber"/>), &gt; 0.</summary>
     public double HuberDelta { get; set; } = 1.0;
 
+    /// <summary>
+    /// Classification only: label smoothing eps in [0, 1): the loss is the cross-entropy against
+    /// <c>(1 - eps) * onehot(y) + eps / k</c> (k classes; binary: the target <c>y * (1 - eps) + eps / 2</c>). 0: off.
+    /// </summary>
+    public double LabelSmoothing { get; set; }
+
+    /// <summary>
+    /// Members of a packed ensemble trained at once (1 to 64; 1: a plain network): k MLPs of the same shape sharing
+    /// nothing but the input, each with its own loss; the model's output is the mean of theirs (see <see cref="NeuralModel"/>).
+    /// </summary>
+    public int EnsembleSize { get; set; } = 1;
+
     /// <summary>Outputs of the last layer: 1 for regression and binary, <see cref="ClassCount"/> for multiclass.</summary>
     public int OutputCount => Task == TaskKind.MulticlassClassification ? ClassCount : 1;
 
@@ -95,6 +107,16 @@ public sealed class ModelOptions
             throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, $"Dropout must be in [0, 1), got {Dropout}.");
         }
 
+        if (EnsembleSize < 1 || EnsembleSize > 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(EnsembleSize), EnsembleSize, $"EnsembleSize must be in 1..64, got {EnsembleSize}.");
+        }
+
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, $"LabelSmoothing must be in [0, 1), got {LabelSmoothing}.");
+        }
+
         if (!(HuberDelta > 0) || double.IsInfinity(HuberDelta))
         {
             throw new ArgumentOutOfRangeException(nameof(HuberDelta), HuberDelta, $"HuberDelta must be a finite number > 0, got {HuberDelta}.");
@@ -113,5 +135,7 @@ public sealed class ModelOptions
         Initializer = Initializer,
         RegressionLoss = RegressionLoss,
         HuberDelta = HuberDelta,
+        LabelSmoothing = LabelSmoothing,
+        EnsembleSize = EnsembleSize,
     };
 }

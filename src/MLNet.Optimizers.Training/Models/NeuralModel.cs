@@ -15,6 +15,12 @@ namespace MLNet.Optimizers.Training.Models;
 /// <see cref="BlasProvider"/>.
 /// </summary>
 /// <remarks>
+/// With <see cref="ModelOptions.EnsembleSize"/> k &gt; 1 the model is k independent MLPs of the same shape trained at
+/// once (a packed ensemble): the first layer is one dense layer from the inputs to all members' units
+/// (<c>dense/kernel</c> [in, k*h]); every later layer is block-diagonal, one block per member (<c>dense_l/kernel</c>
+/// [k, h_in, h_out], so Adafactor factors each block); each member has its own outputs, its own loss (the loss is the
+/// mean of the members' losses), and <see cref="Score"/> returns the mean of the members' raw outputs.
+/// <para/>
 /// <b>Threads.</b> <see cref="Score"/> and <see cref="Predict"/> may be called from any number of threads at once (each
 /// call uses its own buffers; the same rows give the same bits on every thread). Training is one thread's work:
 /// <see cref="ForwardBackward"/> throws when its <see cref="Workspace"/> is in use by another call, and while
@@ -24,6 +30,8 @@ namespace MLNet.Optimizers.Training.Models;
 public sealed class NeuralModel
 {
     private readonly int[] _widths;
+    private readonly int[] _total;
+    private readonly int _members;
     private readonly Parameter[] _parameters;
     /// <summary>The inference buffers of the last <see cref="Score"/> call, reused by the next (a concurrent call takes its own).</summary>
     private Workspace? _inference;
@@ -56,13 +64,20 @@ public sealed class NeuralModel
         }
 
         _widths[^1] = Options.OutputCount;
+        _members = Options.EnsembleSize;
+        _total = new int[_widths.Length];
+        for (int l = 0; l < _widths.Length; l++)
+        {
+            _total[l] = l == 0 ? _widths[0] : _members * _widths[l];
+        }
+
         _parameters = new Parameter[2 * LayerCount];
         var rng = new DeterministicRandom(seed);
         for (int l = 0; l < LayerCount; l++)
         {
             string prefix = l == 0 ? "dense" : "dense_" + l.ToString(CultureInfo.InvariantCulture);
             int fanIn = _widths[l], fanOut = _widths[l + 1];
-            var kernel = new float[fanIn * fanOut];
+            var kernel = new float[_members * fanIn * fanOut];
             bool output = l == LayerCount - 1;
             WeightInitializer init = Options.Initializer;
             if (init == WeightInitializer.Auto)
@@ -94,8 +109,9 @@ public sealed class NeuralModel
                 }
             }
 
-            _parameters[2 * l] = new Parameter(prefix + "/kernel", new[] { fanIn, fanOut }, kernel);
-            _parameters[(2 * l) + 1] = new Parameter(prefix + "/bias", new[] { fanOut }, new float[fanOut]);
+            int[] shape = _members == 1 ? new[] { fanIn, fanOut } : l == 0 ? new[] { fanIn, _members * fanOut } : new[] { _members, fanIn, fanOut };
+            _parameters[2 * l] = new Parameter(prefix + "/kernel", shape, kernel);
+            _parameters[(2 * l) + 1] = new Parameter(prefix + "/bias", new[] { _members * fanOut }, new float[_members * fanOut]);
         }
     }
 
@@ -107,6 +123,14 @@ public sealed class NeuralModel
 
     /// <summary>Outputs per example (1, or the class count for multiclass).</summary>
     public int OutputCount => _widths[^1];
+
+    /// <summary>Members of the packed ensemble (1: a plain network).</summary>
+    public int EnsembleSize => _members;
+
+    /// <summary>Units of one member in layer <paramref name="layer"/> (0: the inputs; <see cref="LayerCount"/>: the outputs).</summary>
+    /// <param name="layer">The layer boundary.</param>
+    /// <returns>The width.</returns>
+    public int Width(int layer) => _widths[layer];
 
     /// <summary>Dense layers, including the output layer.</summary>
     public int LayerCount => _widths.Length - 1;
@@ -202,12 +226,92 @@ public sealed class NeuralModel
             {
                 int n = Math.Min(ws.Capacity, rows - start);
                 Forward(blas, ws, features.Slice(start * InputCount, n * InputCount), n, training: false, null);
-                ws.Activations[^1].AsSpan(0, n * OutputCount).CopyTo(output.Slice(start * OutputCount));
+                if (_members == 1)
+                {
+                    ws.Activations[^1].AsSpan(0, n * OutputCount).CopyTo(output.Slice(start * OutputCount));
+                }
+                else
+                {
+                    MeanOfMembers(ws.Activations[^1], n, output.Slice(start * OutputCount, n * OutputCount));
+                }
             }
         }
         finally
         {
             Volatile.Write(ref _inference, ws);
+        }
+    }
+
+    /// <summary>out[r, c] = (Σ_j o[r, j, c]) * (1/k), members in order.</summary>
+    private void MeanOfMembers(ReadOnlySpan<float> o, int rows, Span<float> output)
+    {
+        int k = OutputCount;
+        float inv = 1f / _members;
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < k; c++)
+            {
+                float sum = 0f;
+                for (int j = 0; j < _members; j++)
+                {
+                    sum += o[(((r * _members) + j) * k) + c];
+                }
+
+                output[(r * k) + c] = sum * inv;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>z = input · W</c> for layer <paramref name="l"/>: one product for the first layer (or a single member), else
+    /// one per member block (member j reads columns j*h_in.. of the input and writes columns j*h_out.. of z).
+    /// </summary>
+    private void LayerProduct(BlasProvider blas, int l, ReadOnlySpan<float> input, int rows, Span<float> z)
+    {
+        ReadOnlySpan<float> kernel = _parameters[2 * l].Value.Span;
+        if (l == 0 || _members == 1)
+        {
+            blas.Sgemm(Transpose.No, Transpose.No, rows, _total[l + 1], _total[l], 1f, input, _total[l], kernel, _total[l + 1], 0f, z, _total[l + 1]);
+            return;
+        }
+
+        int hin = _widths[l], hout = _widths[l + 1];
+        for (int j = 0; j < _members; j++)
+        {
+            blas.Sgemm(Transpose.No, Transpose.No, rows, hout, hin, 1f, input[(j * hin)..], _total[l], kernel.Slice(j * hin * hout, hin * hout), hout, 0f, z[(j * hout)..], _total[l + 1]);
+        }
+    }
+
+    /// <summary>Kernel gradient of layer <paramref name="l"/>: <c>input^T · dz</c>, per member block past the first layer.</summary>
+    private void KernelGradient(BlasProvider blas, int l, ReadOnlySpan<float> input, ReadOnlySpan<float> dz, int rows, Span<float> g)
+    {
+        if (l == 0 || _members == 1)
+        {
+            blas.Sgemm(Transpose.Yes, Transpose.No, _total[l], _total[l + 1], rows, 1f, input, _total[l], dz, _total[l + 1], 0f, g, _total[l + 1]);
+            return;
+        }
+
+        int hin = _widths[l], hout = _widths[l + 1];
+        for (int j = 0; j < _members; j++)
+        {
+            blas.Sgemm(Transpose.Yes, Transpose.No, hin, hout, rows, 1f, input[(j * hin)..], _total[l], dz[(j * hout)..], _total[l + 1], 0f, g.Slice(j * hin * hout, hin * hout), hout);
+        }
+    }
+
+    /// <summary>The delta of layer <paramref name="l"/>'s input: <c>dz · W^T</c>, per member block past the first layer.</summary>
+    private void InputDelta(BlasProvider blas, int l, ReadOnlySpan<float> dz, int rows, Span<float> dh)
+    {
+        ReadOnlySpan<float> kernel = _parameters[2 * l].Value.Span;
+        if (_members == 1)
+        {
+            blas.Sgemm(Transpose.No, Transpose.Yes, rows, _total[l], _total[l + 1], 1f, dz, _total[l + 1], kernel, _total[l + 1], 0f, dh, _total[l]);
+            return;
+        }
+
+        int hin = _widths[l], hout = _widths[l + 1];
+        for (int j = 0; j < _members; j++)
+        {
+            blas.Sgemm(Transpose.No, Transpose.Yes, rows, hin, hout, 1f, dz[(j * hout)..], _total[l + 1], kernel.Slice(j * hin * hout, hin * hout), hout, 0f, dh[(j * hin)..], _total[l]);
         }
     }
 
@@ -304,11 +408,10 @@ public sealed class NeuralModel
         ReadOnlySpan<float> input = x;
         for (int l = 0; l < LayerCount; l++)
         {
-            int fanIn = _widths[l], fanOut = _widths[l + 1];
+            int fanOut = _total[l + 1];
             Span<float> z = ws.PreActivations[l].AsSpan(0, rows * fanOut);
-            ReadOnlySpan<float> kernel = _parameters[2 * l].Value.Span;
             ReadOnlySpan<float> bias = _parameters[(2 * l) + 1].Value.Span;
-            blas.Sgemm(Transpose.No, Transpose.No, rows, fanOut, fanIn, 1f, input, fanIn, kernel, fanOut, 0f, z, fanOut);
+            LayerProduct(blas, l, input, rows, z);
             Span<float> h = ws.Activations[l].AsSpan(0, rows * fanOut);
             bool hidden = l < LayerCount - 1;
             LayerKernels.BiasActivation(z, h, bias, rows, fanOut, hidden ? Options.Activation : null, Threads);
@@ -331,8 +434,9 @@ public sealed class NeuralModel
     private double HeadLossAndGradient(Workspace ws, Batch batch, int rows)
     {
         int k = OutputCount;
-        Span<float> outp = ws.Activations[^1].AsSpan(0, rows * k);
-        Span<float> delta = ws.Deltas[^1].AsSpan(0, rows * k);
+        int m = _members;
+        Span<float> outp = ws.Activations[^1].AsSpan(0, rows * m * k);
+        Span<float> delta = ws.Deltas[^1].AsSpan(0, rows * m * k);
         double totalWeight = 0;
         for (int r = 0; r < rows; r++)
         {
@@ -345,8 +449,28 @@ public sealed class NeuralModel
             return 0;
         }
 
+        // An ensemble's outputs are rows × m rows of k values (member j of row r at r*m + j), each with the row's label
+        // and weight; the loss is the mean over the members, so each member's weight is divided by m.
         double loss = 0;
-        float inv = (float)(1.0 / totalWeight);
+        float inv = (float)(1.0 / (totalWeight * m));
+        ReadOnlySpan<float> labels = batch.Labels.AsSpan(0, rows);
+        ReadOnlySpan<float> weights = batch.HasWeights ? batch.Weights.AsSpan(0, rows) : default;
+        if (m > 1)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                for (int j = 0; j < m; j++)
+                {
+                    ws.MemberLabels[(r * m) + j] = batch.Labels[r];
+                    ws.MemberWeights[(r * m) + j] = batch.HasWeights ? batch.Weights[r] : 1f;
+                }
+            }
+
+            labels = ws.MemberLabels.AsSpan(0, rows * m);
+            weights = batch.HasWeights ? ws.MemberWeights.AsSpan(0, rows * m) : default;
+        }
+
+        int n = rows * m;
         if (Options.Task == TaskKind.MulticlassClassification)
         {
             for (int r = 0; r < rows; r++)
@@ -358,20 +482,20 @@ public sealed class NeuralModel
                 }
             }
 
-            Span<double> rowLoss = ws.RowLoss.AsSpan(0, rows);
-            LayerKernels.SoftmaxCrossEntropy(outp, delta, batch.Labels, batch.HasWeights ? batch.Weights : default, rowLoss, rows, k, inv, Threads);
+            Span<double> rowLoss = ws.RowLoss.AsSpan(0, n);
+            LayerKernels.SoftmaxCrossEntropy(outp, delta, labels, weights, rowLoss, n, k, inv, Threads, smoothing: (float)Options.LabelSmoothing);
             foreach (double v in rowLoss)
             {
                 loss += v;
             }
 
-            return loss / totalWeight;
+            return loss / (totalWeight * m);
         }
 
-        for (int r = 0; r < rows; r++)
+        for (int r = 0; r < n; r++)
         {
-            float w = batch.HasWeights ? batch.Weights[r] : 1f;
-            float y = batch.Labels[r];
+            float w = weights.IsEmpty ? 1f : weights[r];
+            float y = labels[r];
             switch (Options.Task)
             {
                 case TaskKind.Regression:
@@ -400,6 +524,13 @@ public sealed class NeuralModel
                 default:
                 {
                     float z = outp[r];
+                    if (Options.LabelSmoothing > 0)
+                    {
+                        // Smoothed target: y (1 - eps) + eps / 2.
+                        float eps = (float)Options.LabelSmoothing;
+                        y = (y * (1f - eps)) + (0.5f * eps);
+                    }
+
                     double softplus = z > 0 ? z + Math.Log(1 + Math.Exp(-z)) : Math.Log(1 + Math.Exp(z));
                     loss += w * (softplus - (y * z));
                     delta[r] = w * inv * (LayerKernels.Sigmoid(z) - y);
@@ -408,19 +539,19 @@ public sealed class NeuralModel
             }
         }
 
-        return loss / totalWeight;
+        return loss / (totalWeight * m);
     }
 
     private void Backward(BlasProvider blas, Workspace ws, ReadOnlySpan<float> x, int rows)
     {
         for (int l = LayerCount - 1; l >= 0; l--)
         {
-            int fanIn = _widths[l], fanOut = _widths[l + 1];
+            int fanIn = _total[l], fanOut = _total[l + 1];
             Span<float> dz = ws.Deltas[l].AsSpan(0, rows * fanOut);
             ReadOnlySpan<float> input = l == 0 ? x : ws.Activations[l - 1].AsSpan(0, rows * fanIn);
             float[] gKernel = ws.Gradients[2 * l];
             float[] gBias = ws.Gradients[(2 * l) + 1];
-            blas.Sgemm(Transpose.Yes, Transpose.No, fanIn, fanOut, rows, 1f, input, fanIn, dz, fanOut, 0f, gKernel, fanOut);
+            KernelGradient(blas, l, input, dz, rows, gKernel);
             LayerKernels.ColumnSums(dz, rows, fanOut, gBias, Threads);
 
             if (l == 0)
@@ -429,7 +560,7 @@ public sealed class NeuralModel
             }
 
             Span<float> dh = ws.Deltas[l - 1].AsSpan(0, rows * fanIn);
-            blas.Sgemm(Transpose.No, Transpose.Yes, rows, fanIn, fanOut, 1f, dz, fanOut, _parameters[2 * l].Value.Span, fanOut, 0f, dh, fanIn);
+            InputDelta(blas, l, dz, rows, dh);
             ReadOnlySpan<float> mask = Options.Dropout > 0 ? ws.DropoutMasks[l - 1].AsSpan(0, rows * fanIn) : default;
             LayerKernels.ActivationBackward(Options.Activation, ws.PreActivations[l - 1].AsSpan(0, rows * fanIn), ws.Activations[l - 1].AsSpan(0, rows * fanIn), dh, mask, Threads);
         }
@@ -453,7 +584,7 @@ public sealed class NeuralModel
             DropoutMasks = new float[layers][];
             for (int l = 0; l < layers; l++)
             {
-                int w = model._widths[l + 1];
+                int w = model._total[l + 1];
                 PreActivations[l] = new float[capacity * w];
                 Activations[l] = new float[capacity * w];
                 Deltas[l] = new float[capacity * w];
@@ -468,7 +599,9 @@ public sealed class NeuralModel
                 GradientMemories[i] = Gradients[i];
             }
 
-            RowLoss = new double[capacity];
+            RowLoss = new double[capacity * model._members];
+            MemberLabels = model._members > 1 ? new float[capacity * model._members] : Array.Empty<float>();
+            MemberWeights = model._members > 1 ? new float[capacity * model._members] : Array.Empty<float>();
         }
 
         /// <summary>1 while a <see cref="ForwardBackward"/> call uses the workspace.</summary>
@@ -491,7 +624,13 @@ public sealed class NeuralModel
 
         internal float[][] DropoutMasks { get; }
 
-        /// <summary>Per-row losses of the softmax head (summed in row order).</summary>
+        /// <summary>Per-row losses of the softmax head (summed in row order; per row and member for an ensemble).</summary>
         internal double[] RowLoss { get; }
+
+        /// <summary>Each row's label repeated for every member (ensembles: the members' logits are rows × k of them).</summary>
+        internal float[] MemberLabels { get; }
+
+        /// <summary>Each row's weight repeated for every member.</summary>
+        internal float[] MemberWeights { get; }
     }
 }

@@ -74,8 +74,29 @@ public static class TrainingDefaults
     /// <summary>The recommended MLP's dropout rate on hidden activations.</summary>
     public const double Dropout = 0;
 
+    /// <summary>The recommended MLP's label smoothing (classification; see <see cref="ModelOptions.LabelSmoothing"/>).</summary>
+    public const double LabelSmoothing = 0.1;
+
+    /// <summary>The recommended MLP's learning-rate curve over a run.</summary>
+    public const LearningRateCurve Curve = LearningRateCurve.WarmupCosine;
+
+    /// <summary>The share of a run's steps spent warming the learning rate up from 0 (with <see cref="LearningRateCurve.WarmupCosine"/>).</summary>
+    public const double WarmupFraction = 0.05;
+
+    /// <summary>
+    /// The recommended MLP's step budget: the epochs of a run are cut so that it takes about this many optimizer steps
+    /// (small data sets still stop at <see cref="Epochs"/>; large ones train fewer epochs).
+    /// </summary>
+    public const long MaxSteps = 6000;
+
+    /// <summary>The recommended MLP's packed-ensemble size (1: one network).</summary>
+    public const int EnsembleSize = 1;
+
+    /// <summary>The recommended MLP's rows per mini-batch.</summary>
+    public const int MlpBatchSize = 64;
+
     /// <summary>The recommended MLP's hidden layer widths.</summary>
-    public static IReadOnlyList<int> HiddenLayers { get; } = Array.AsReadOnly(new[] { 64 });
+    public static IReadOnlyList<int> HiddenLayers { get; } = Array.AsReadOnly(new[] { 128, 128 });
 
     /// <summary>Parameter-name patterns (regular expressions) exempt from weight decay: the biases.</summary>
     public static IReadOnlyList<string> ExcludeFromWeightDecay { get; } = Array.AsReadOnly(new[] { "bias" });
@@ -91,4 +112,24 @@ public static class TrainingDefaults
         lion.ExcludeFromWeightDecay(namePatterns: ExcludeFromWeightDecay);
         return lion;
     }
+
+    /// <summary>
+    /// The recommended MLP's global gradient clipping norm (Keras's <c>global_clipnorm</c>): on the three small public
+    /// data sets it raised the mean accuracy over six splits by 0.5-2 points and changed nothing on the large ones
+    /// (docs/quality.md).
+    /// </summary>
+    public const double MlpGlobalClipNorm = 3;
+
+    /// <summary>
+    /// The recommended MLP's optimizer when none is given: Lion with <see cref="LionDefaults.RecommendedMlpLearningRate"/>
+    /// (the peak of the run's warmup and cosine decay), <see cref="LionDefaults.RecommendedMlpWeightDecay"/> on every
+    /// parameter, biases included (Keras's default; exempting the biases measured worse on the small public data sets,
+    /// docs/quality.md), and <see cref="MlpGlobalClipNorm"/>.
+    /// </summary>
+    /// <returns>A new, unbuilt optimizer.</returns>
+    public static Optimizer CreateMlpOptimizer() => new Lion(LionDefaults.RecommendedMlpLearningRate)
+    {
+        WeightDecay = LionDefaults.RecommendedMlpWeightDecay,
+        GlobalClipNorm = MlpGlobalClipNorm,
+    };
 }
