@@ -202,9 +202,14 @@ public static partial class Targets
                         Environment.CurrentDirectory = work;
                     }
 
-                    long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-                    (int code, string stdout, string stderr) = RunCli(args, mustSucceed: false);
-                    TimingDebug.Add((args.Length > 0 && args[0].Length < 20 ? args[0] : "?") + " " + code + " " + input.Mutation, System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                    (int code, _, string stderr) = RunCli(args, mustSucceed: false);
+
+                    // Issue 18 #7: an argument holding a NUL character is a usage error (64), whatever the verb or flag.
+                    if (code != ExitCodes.Usage && args.FirstOrDefault(a => a.Contains('\0', StringComparison.Ordinal)) is string nul)
+                    {
+                        throw new CliUnexpectedExitException(code, $"not 64 (usage) for a command line with a NUL character in '{nul.Replace("\0", "\\0", StringComparison.Ordinal)}': {stderr}");
+                    }
+
                     if (code == ExitCodes.Ok)
                     {
                         if (stderr.Contains("mlnet-opt: error:", StringComparison.Ordinal))
@@ -315,27 +320,6 @@ public static partial class Targets
         else
         {
             File.Delete(full);
-        }
-    }
-}
-
-internal static class TimingDebug
-{
-    private static readonly Dictionary<string, (int N, double Ms)> D = new();
-
-    static TimingDebug() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-    {
-        foreach (var kv in D.OrderByDescending(k => k.Value.Ms).Take(40))
-        {
-            Console.Error.WriteLine($"TIMING {kv.Key}: n={kv.Value.N} total={kv.Value.Ms:F0} ms avg={kv.Value.Ms / kv.Value.N:F1}");
-        }
-    };
-
-    public static void Add(string k, double ms)
-    {
-        lock (D)
-        {
-            D[k] = D.TryGetValue(k, out var v) ? (v.N + 1, v.Ms + ms) : (1, ms);
         }
     }
 }

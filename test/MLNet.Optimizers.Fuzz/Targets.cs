@@ -53,6 +53,8 @@ public static partial class Targets
         ("selftest-crash", () => Misbehaving(crash: true)),
     };
 
+    private static long _spin;
+
     private static FuzzTarget Misbehaving(bool crash) => new()
     {
         Name = crash ? "selftest-crash" : "selftest",
@@ -89,8 +91,15 @@ public static partial class Targets
                 case 8 when crash:
                     Environment.FailFast("selftest crash");
                     return;
+                case 9 when crash && input.Index % 20 == 9:
+                    Thread.Sleep(Timeout.Infinite); // blocked: a hang by wall-clock time
+                    return;
                 case 9 when crash:
-                    Thread.Sleep(Timeout.Infinite);
+                    while (Volatile.Read(ref _spin) >= 0)
+                    {
+                        _spin++; // busy: a hang by CPU time
+                    }
+
                     return;
                 default:
                     return;
