@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
+using System.Globalization;
 using System.Linq;
 using System.Reflection;
 using System.Threading;
@@ -34,6 +35,18 @@ internal static class CliApp
             TrainingCommands.Compare(console, cancellationToken),
             SweepCommand.Create(console, cancellationToken),
         };
+
+        // No argument may hold a NUL character (no operating system passes one; an in-process caller can): a usage
+        // error naming the argument, whatever verb or flag it belongs to (issue 18 #7).
+        for (int i = 0; i < args.Count; i++)
+        {
+            int nul = args[i].IndexOf('\0', StringComparison.Ordinal);
+            if (nul >= 0)
+            {
+                string after = i > 0 && args[i - 1] is string previous && previous.StartsWith('-') ? $" (after '{previous.Replace("\0", "\\0", StringComparison.Ordinal)}')" : string.Empty;
+                return Fail(console, ExitCodes.Usage, string.Create(CultureInfo.InvariantCulture, $"argument {i + 1}{after} holds a NUL character at position {nul + 1}; no argument may hold one."));
+            }
+        }
 
         ParseResult parsed;
         try

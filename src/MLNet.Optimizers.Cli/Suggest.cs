@@ -14,10 +14,20 @@ internal static class Suggest
     public static string? Closest(string given, IEnumerable<string> candidates)
     {
         string g = given.ToLowerInvariant();
+
+        // A typo: at most a third of the word's letters (at least one, at most three) wrong. The distance is at least
+        // the difference in length, so a candidate whose length differs by more is not compared (a 100,000-character
+        // argument costs nothing, not a 100,000 x length table per candidate).
+        int limit = Math.Clamp(g.TrimStart('-').Length / 3, 1, 3);
         string? best = null;
         int bestDistance = int.MaxValue;
         foreach (string c in candidates)
         {
+            if (Math.Abs(c.Length - g.Length) > limit)
+            {
+                continue;
+            }
+
             int d = Distance(g, c.ToLowerInvariant());
             if (d < bestDistance)
             {
@@ -25,8 +35,6 @@ internal static class Suggest
             }
         }
 
-        // A typo: at most a third of the word's letters (at least one, at most three) wrong.
-        int limit = Math.Clamp(g.TrimStart('-').Length / 3, 1, 3);
         return best != null && bestDistance <= limit && bestDistance > 0 ? best : null;
     }
 

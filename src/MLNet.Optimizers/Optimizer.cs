@@ -53,6 +53,9 @@ public abstract partial class Optimizer
     private bool[] _decay = Array.Empty<bool>();
     private float[] _scratch = Array.Empty<float>();
     private ReadOnlyMemory<float>?[] _gradientList = Array.Empty<ReadOnlyMemory<float>?>();
+
+    /// <summary>1 while a thread is in <see cref="Apply(IReadOnlyList{ReadOnlyMemory{float}?})"/> (concurrent steps are detected, not raced).</summary>
+    private int _applying;
     private long _rawIterations;
     private int _maxLength;
     private int _numThreads = OptimizerDefaults.NumThreads;
@@ -452,12 +455,29 @@ public abstract partial class Optimizer
 
     /// <summary>Applies one step with gradients aligned to <see cref="Parameters"/>; a null entry is a missing gradient (skipped as Keras skips it).</summary>
     /// <param name="gradients">One gradient per parameter, same length as the parameter, or null.</param>
-    /// <exception cref="InvalidOperationException">Not built; or the learning rate at this iteration is NaN or infinite in float32 (a schedule or callback overflowed; nothing is changed).</exception>
+    /// <exception cref="InvalidOperationException">Not built; the learning rate at this iteration is NaN or infinite in float32 (a schedule or callback overflowed; nothing is changed); or another thread is in <c>Apply</c> on this optimizer (an optimizer steps one thread at a time: the call that finds it busy changes nothing and throws rather than race).</exception>
     /// <exception cref="ArgumentException">Wrong count, a length mismatch (names the parameter), every gradient null, or a non-finite value under <see cref="NonFiniteGradientPolicy.Throw"/>.</exception>
     public void Apply(IReadOnlyList<ReadOnlyMemory<float>?> gradients)
     {
         ArgumentNullException.ThrowIfNull(gradients);
         EnsureBuilt();
+        if (System.Threading.Interlocked.Exchange(ref _applying, 1) != 0)
+        {
+            throw new InvalidOperationException($"{ClassName}.Apply was called while another thread is applying a step of the same optimizer; an optimizer's state is stepped by one thread at a time (nothing was changed by this call).");
+        }
+
+        try
+        {
+            ApplyChecked(gradients);
+        }
+        finally
+        {
+            System.Threading.Volatile.Write(ref _applying, 0);
+        }
+    }
+
+    private void ApplyChecked(IReadOnlyList<ReadOnlyMemory<float>?> gradients)
+    {
         int n = _parameters.Length;
         if (gradients.Count != n)
         {

@@ -86,6 +86,11 @@ public sealed class ErrorTests
         ["bad task"] = new(() => Data(Good), (d, m) => ["train", "--data", d["data.csv"], "--label", "y", "--task", "clustering"], ExitCodes.Usage, "--task: expected one of auto, regression, binary, multiclass, got 'clustering'"),
         ["NUL character in --config"] = new(None, (d, m) => ["train", "--config", "re\0cipe.json"], ExitCodes.Usage, "--config", "NUL character", "position 3"),
         ["NUL character in --data"] = new(None, (d, m) => ["train", "--data", "a\0.csv", "--label", "y"], ExitCodes.Usage, "--data", "NUL character"),
+        // Found by the cli-arguments fuzz target: a NUL outside a path was a data error (65) or was accepted (exit 0).
+        ["Defect7: NUL character in --label (was exit 65)"] = new(() => Data(Good), (d, m) => ["train", "--data", d["data.csv"], "--label", "a\0b"], ExitCodes.Usage, "argument 5 (after '--label')", "NUL character at position 2"),
+        ["Defect7: NUL character in --missing-values (was exit 0)"] = new(() => Data(Good), (d, m) => ["train", "--data", d["data.csv"], "--label", "y", "--missing-values", "a\0b", "--epochs", "1"], ExitCodes.Usage, "after '--missing-values'", "NUL character"),
+        ["Defect7: NUL character after --version (was exit 0)"] = new(None, (d, m) => ["--version", "a\0b"], ExitCodes.Usage, "argument 2", "NUL character"),
+        ["Defect7: NUL character after train --help (was exit 0)"] = new(None, (d, m) => ["train", "--help", "a\0b"], ExitCodes.Usage, "argument 3", "NUL character"),
         ["checkpoint-every without checkpoint"] = new(() => Data(Good), (d, m) => ["train", "--data", d["data.csv"], "--label", "y", "--checkpoint-every", "5"], ExitCodes.Usage, "--checkpoint-every needs --checkpoint"),
         ["resume from a missing checkpoint"] = new(() => Data(Good), (d, m) => ["train", "--data", d["data.csv"], "--label", "y", "--resume", d["none.ckpt"]], ExitCodes.NoInput, "--resume", "none.ckpt", "was not found"),
 

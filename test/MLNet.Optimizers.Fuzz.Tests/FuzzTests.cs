@@ -76,7 +76,7 @@ public sealed class FuzzTests
             JsonObject counts = r["counts"]!.AsObject();
             Assert.AreEqual(20, r["inputs"]!.GetValue<long>(), "every input is counted once, the crashed and hung ones too:\n" + r);
             Assert.AreEqual(2, counts["Crash"]!.GetValue<long>(), "indices 8 and 18 kill the child:\n" + r);
-            Assert.AreEqual(2, counts["Hang"]!.GetValue<long>(), "indices 9 and 19 never return:\n" + r);
+            Assert.AreEqual(2, counts["Hang"]!.GetValue<long>(), "indices 9 (blocked: by wall-clock time) and 19 (spinning: by CPU time) never return:\n" + r);
             Assert.AreEqual(4, counts["Accepted"]!.GetValue<long>(), r.ToJsonString());
             StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "results.md")), "| selftest-crash | 20 |");
         }

@@ -125,6 +125,9 @@ public sealed class FuzzTarget
 
     /// <summary>Seeds no longer than this are truncated at every length before random mutations begin.</summary>
     public int ExhaustiveTruncationLimit { get; init; } = 1024;
+
+    /// <summary>The name a documented rejection is counted under (a results-table entry); null: the exception's type name.</summary>
+    public Func<Exception, string>? RejectionName { get; init; }
 }
 
 /// <summary>The counts of one target's run, and the first findings.</summary>
@@ -183,9 +186,25 @@ public sealed class FuzzStats
 /// <summary>Generates inputs from (seed, target, index) and runs them, each on a worker thread with a time limit.</summary>
 public static class Fuzzer
 {
-    /// <summary>An input that runs longer than this is a hang: 5 s (the environment variable <c>MLNET_FUZZ_HANG_SECONDS</c> changes it, for the fuzzer's own tests).</summary>
+    /// <summary>
+    /// An input that spends longer than this working is a hang: 5 s (the environment variable
+    /// <c>MLNET_FUZZ_HANG_SECONDS</c> changes it, for the fuzzer's own tests). "Working" is the process's CPU time while
+    /// the input runs, so that a campaign at <c>nice 19</c> on a machine busy with other work (which may get 2 % of a
+    /// core) does not count slow-but-finite inputs as hangs; an input that is blocked (no CPU used) is a hang once its
+    /// wall-clock time passes <see cref="BlockedHangFactor"/> times this limit.
+    /// </summary>
     public static TimeSpan HangLimit { get; set; } = TimeSpan.FromSeconds(
         double.TryParse(Environment.GetEnvironmentVariable("MLNET_FUZZ_HANG_SECONDS"), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0 ? s : 5);
+
+    /// <summary>An input whose wall-clock time passes this many times <see cref="HangLimit"/> is a hang whatever CPU time it used (a deadlock, a wait that never ends): 12 (60 s by default).</summary>
+    public const int BlockedHangFactor = 12;
+
+    /// <summary>The CPU time of this process so far.</summary>
+    private static TimeSpan ProcessCpu()
+    {
+        using var p = Process.GetCurrentProcess();
+        return p.TotalProcessorTime;
+    }
 
     /// <summary>Input <paramref name="index"/> of <paramref name="target"/>: the first ones are every truncation of the small seeds, then 1-3 stacked random mutations of a random seed.</summary>
     /// <param name="target">The target.</param>
@@ -252,9 +271,20 @@ public static class Fuzzer
             var thread = new Thread(batch.Loop) { IsBackground = true, Name = "fuzz " + target.Name };
             thread.Start();
             bool hung = false;
+            long watched = -1;
+            TimeSpan cpuAtStart = TimeSpan.Zero;
             while (!batch.Done.Wait(100))
             {
-                if (batch.RunningFor() > HangLimit)
+                // The input in progress: the CPU time of the process when the watch first saw it (within 100 ms of its start).
+                (long current, TimeSpan running) = batch.InProgress();
+                if (current != watched)
+                {
+                    watched = current;
+                    cpuAtStart = ProcessCpu();
+                    continue;
+                }
+
+                if (running > HangLimit && (running > HangLimit * BlockedHangFactor || ProcessCpu() - cpuAtStart > HangLimit))
                 {
                     hung = true;
                     break;
@@ -272,7 +302,7 @@ public static class Fuzzer
             if (stats.Findings.Count < 50)
             {
                 FuzzInput input = Generate(target, seed, at, truncationBudget);
-                stats.Findings.Add($"{target.Name} #{at} ({input.Mutation}, {input.Bytes.Length} bytes, seed {input.SeedIndex}): Hang: did not finish within {HangLimit.TotalSeconds} s");
+                stats.Findings.Add($"{target.Name} #{at} ({input.Mutation}, {input.Bytes.Length} bytes, seed {input.SeedIndex}): Hang: more than {HangLimit.TotalSeconds} s of CPU time (or {HangLimit.TotalSeconds * BlockedHangFactor} s blocked)");
                 stats.FindingInputs[at] = input.Bytes;
             }
 
@@ -297,10 +327,14 @@ public static class Fuzzer
 
         public ManualResetEventSlim Done { get; } = new(false);
 
-        public TimeSpan RunningFor()
+        /// <summary>The index of the input in progress (-1 between inputs) and how long it has run.</summary>
+        public (long Index, TimeSpan Running) InProgress()
         {
-            long t = Volatile.Read(ref _startedAt);
-            return t == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(t);
+            lock (_gate)
+            {
+                long t = Volatile.Read(ref _startedAt);
+                return t == 0 ? (-1, TimeSpan.Zero) : (_current, Stopwatch.GetElapsedTime(t));
+            }
         }
 
         /// <summary>Stops recording; returns the index of the input in progress.</summary>
@@ -392,7 +426,7 @@ public static class Fuzzer
                 return (Outcome.Unexpected, $"{error.GetType().Name} with an uninformative message: {FuzzCheck.OneLine(error.Message)}", null);
             }
 
-            return (Outcome.Rejected, null, error.GetType().Name);
+            return (Outcome.Rejected, null, target.RejectionName?.Invoke(error) ?? error.GetType().Name);
         }
 
         return (Outcome.Unexpected, $"{error.GetType().FullName}: {FuzzCheck.OneLine(error.Message)} at {FirstFrame(error)}", null);

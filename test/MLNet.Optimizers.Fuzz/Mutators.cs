@@ -36,7 +36,29 @@ internal static class Mutators
 
     private static readonly string[] CsvNames = { "ragged-row", "quote", "bom", "crlf", "empty-cell", "special-number", "long-line", "empty-lines", "duplicate-header", "header-only", "separator" };
 
-    private static readonly string[] ArgumentNames = { "drop", "duplicate", "swap", "value", "unknown-flag", "nul", "long", "empty" };
+    private static readonly string[] ArgumentNames = { "drop", "duplicate", "swap", "value", "unknown-flag", "known-flag", "nul", "long", "empty" };
+
+    /// <summary>Every flag of <c>mlnet-opt</c>'s verbs (a "known-flag" mutation inserts one, with a value, anywhere).</summary>
+    private static readonly string[] CliFlags =
+    {
+        "--data", "-d", "--label", "-l", "--config", "-c", "--output", "-o", "--task", "--model", "--hidden", "--activation", "--dropout", "--epochs",
+        "--batch-size", "--holdout-fraction", "--selection-fraction", "--patience", "--keep", "--refit", "--normalize", "--categorical", "--ignore",
+        "--missing-values", "--impute", "--separator", "--decimal-separator", "--seed", "--compute", "--no-report", "--quiet", "-q", "--optimizer",
+        "--learning-rate", "--lr", "--weight-decay", "--wd", "--checkpoint", "--checkpoint-every", "--resume", "--optimizers", "--trials", "--max-epochs",
+        "--min-epochs", "--eta", "--no-halving", "--time-budget", "--cv", "--tuning-fraction", "--report", "--json", "--help", "-h", "--version",
+    };
+
+    /// <summary>
+    /// Values a mutation puts in place of an argument: out of range, malformed, hostile paths, and valid spellings of the
+    /// flags' choices (small numbers only: a valid value must not make a run legitimately long, which would count as a hang).
+    /// </summary>
+    private static readonly string[] ArgumentValues =
+    {
+        "-1", "0", "1e400", "NaN", "2147483648", "-9223372036854775809", "1,2,,3", "é", "../../etc/passwd", " ", "\n", "\"", "auto",
+        "1", "2", "0.5", "0.95", "1e-300", "none", "tab", ";", ",", ".", "lion", "adamw:lr=0.01,wd=0.1", "sgd:momentum=0.9", "adafactor", "lion:lr=NaN",
+        "linear", "mlp", "relu", "tanh", "sigmoid", "gelu", "regression", "binary", "multiclass", "last", "best-metric", "min-max", "robust", "mean",
+        "managed", "openblas", "mkl", "2,2", "0.3s", "1ms", "-", "--", "=", "--epochs=2", "a\tb", "\u00A0", "\uFFFD",
+    };
 
     /// <summary>Every mutation name, by format (for coverage checks and the results table).</summary>
     public static readonly IReadOnlyDictionary<InputFormat, string[]> Names = new Dictionary<InputFormat, string[]>
@@ -538,6 +560,18 @@ internal static class Mutators
             case "unknown-flag":
                 args.Insert(rng.Next(args.Count + 1), rng.Pick(new[] { "--nope", "-x", "--", "---", "--EPOCHS" }));
                 break;
+            case "known-flag":
+            {
+                int where = rng.Next(args.Count + 1);
+                args.Insert(where, rng.Pick(CliFlags));
+                if (rng.Chance(0.8))
+                {
+                    args.Insert(where + 1, rng.Pick(ArgumentValues));
+                }
+
+                break;
+            }
+
             case "nul":
                 Replace(args, at, "a\0b");
                 break;
@@ -548,7 +582,7 @@ internal static class Mutators
                 Replace(args, at, string.Empty);
                 break;
             default:
-                Replace(args, at, rng.Pick(new[] { "-1", "0", "1e400", "NaN", "2147483648", "-9223372036854775809", "1,2,,3", "é", "../../etc/passwd", " ", "\n", "\"", "auto" }));
+                Replace(args, at, rng.Pick(ArgumentValues));
                 break;
         }
 

@@ -35,6 +35,16 @@ internal static class Program
         }
 
         var o = Options(args.Skip(1).ToArray());
+
+        // Paths are resolved now: a target may change the current directory (cli-arguments runs in its sandbox).
+        foreach (string key in new[] { "out", "progress", "result" })
+        {
+            if (o.TryGetValue(key, out string? path))
+            {
+                o[key] = Path.GetFullPath(path);
+            }
+        }
+
         ulong seed = o.TryGetValue("seed", out string? s) ? ulong.Parse(s, CultureInfo.InvariantCulture) : DefaultSeed;
         string[] targets = o.TryGetValue("targets", out string? t) ? t.Split(',', StringSplitOptions.RemoveEmptyEntries) : Targets.All.Select(x => x.Name).ToArray();
         long inputs = o.TryGetValue("inputs", out string? n) ? long.Parse(n, CultureInfo.InvariantCulture) : 10_000;
@@ -55,15 +65,15 @@ internal static class Program
             }
 
             case "campaign":
-                return Campaign(targets, seed, inputs, o.TryGetValue("chunk", out string? c) ? long.Parse(c, CultureInfo.InvariantCulture) : 50_000, o.GetValueOrDefault("out") ?? "artifacts/fuzz");
+                return Campaign(targets, seed, inputs, o.TryGetValue("chunk", out string? c) ? long.Parse(c, CultureInfo.InvariantCulture) : 50_000, o.GetValueOrDefault("out") ?? Path.GetFullPath("artifacts/fuzz"));
             case "child":
                 return Child(o["target"], seed, long.Parse(o["start"], CultureInfo.InvariantCulture), long.Parse(o["count"], CultureInfo.InvariantCulture), long.Parse(o["budget"], CultureInfo.InvariantCulture), o["progress"], o["result"]);
             case "repro":
             {
-                FuzzTarget target = Targets.Create(o["target"]);
                 long index = long.Parse(o["index"], CultureInfo.InvariantCulture);
+                string file = Path.GetFullPath($"{o["target"]}-{index}.input");
+                FuzzTarget target = Targets.Create(o["target"]);
                 FuzzInput input = Fuzzer.Generate(target, seed, index, Budget(target, inputs));
-                string file = $"{target.Name}-{index}.input";
                 File.WriteAllBytes(file, input.Bytes);
                 (Outcome outcome, string? detail, string? by) = Fuzzer.RunOne(target, input);
                 Console.WriteLine($"{target.Name} #{index}: {input.Mutation}, seed {input.SeedIndex}, {input.Bytes.Length} bytes -> {file}");

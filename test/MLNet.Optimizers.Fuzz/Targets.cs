@@ -21,7 +21,7 @@ namespace MLNet.Optimizers.Fuzz;
 /// library writes, built when the target is created. To add a parser (the recipe JSON, CSV schema inference, CLI
 /// arguments), write a method that returns a <see cref="FuzzTarget"/> and add it to <see cref="All"/>.
 /// </summary>
-public static class Targets
+public static partial class Targets
 {
     /// <summary>The registered targets, by name.</summary>
     public static IReadOnlyList<(string Name, Func<FuzzTarget> Create)> All { get; } = new (string, Func<FuzzTarget>)[]
@@ -33,6 +33,7 @@ public static class Targets
         ("idx-labels", IdxLabelsFile),
         ("recipe-json", RecipeJsonText),
         ("csv-inference", CsvInferenceFile),
+        ("cli-arguments", CliArguments),
     };
 
     /// <summary>Creates a registered target (or a self-test target) by name.</summary>
@@ -51,6 +52,8 @@ public static class Targets
         ("selftest", () => Misbehaving(crash: false)),
         ("selftest-crash", () => Misbehaving(crash: true)),
     };
+
+    private static long _spin;
 
     private static FuzzTarget Misbehaving(bool crash) => new()
     {
@@ -88,8 +91,15 @@ public static class Targets
                 case 8 when crash:
                     Environment.FailFast("selftest crash");
                     return;
+                case 9 when crash && input.Index % 20 == 9:
+                    Thread.Sleep(Timeout.Infinite); // blocked: a hang by wall-clock time
+                    return;
                 case 9 when crash:
-                    Thread.Sleep(Timeout.Infinite);
+                    while (Volatile.Read(ref _spin) >= 0)
+                    {
+                        _spin++; // busy: a hang by CPU time
+                    }
+
                     return;
                 default:
                     return;

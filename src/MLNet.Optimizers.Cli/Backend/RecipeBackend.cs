@@ -6,6 +6,7 @@ using System.Linq;
 using System.Threading;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.Optimizers.Cli.Output;
 using MLNet.Optimizers.Cli.Settings;
 using MLNet.Optimizers.Compute;
 using MLNet.Optimizers.MLNet;
@@ -363,6 +364,10 @@ internal static class RecipeBackend
         catch (FileNotFoundException e) when (checkpoints?.ResumeFrom != null)
         {
             throw new CliException(ExitCodes.NoInput, $"--resume: checkpoint '{checkpoints.ResumeFrom}' was not found.", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && checkpoints?.Path is string ck && OutputFiles.IsAbout(e, ck))
+        {
+            throw new CliException(ExitCodes.CannotCreate, $"--checkpoint: cannot write '{ck}': {CliException.OneLine(e.Message)}", e);
         }
         catch (ArgumentException e)
         {

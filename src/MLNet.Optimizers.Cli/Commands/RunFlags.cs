@@ -128,6 +128,11 @@ internal sealed class RunFlags
         string? configPath = Flags.Path("--config", pr.GetValue(Config));
         string? dataFlag = Flags.Path("--data", pr.GetValue(Data));
         string? labelFlag = pr.GetValue(Label);
+        if (labelFlag is { Length: 0 })
+        {
+            throw CliException.Usage("--label: expected a column name, got an empty value.");
+        }
+
         Flags.Path("--output", pr.GetValue(Output));
         if (configPath is null && (dataFlag is null || labelFlag is null))
         {

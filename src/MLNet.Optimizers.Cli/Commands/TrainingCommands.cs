@@ -159,6 +159,11 @@ internal static class TrainingCommands
     {
         PreparedData data = RecipeBackend.Prepare(request);
         OutputFolder folder = OutputFolder.Open(output, "--output");
+        if (checkpoints.Path != null)
+        {
+            OutputFiles.EnsureOutputFile(checkpoints.Path, "--checkpoint");
+        }
+
         if (!quiet)
         {
             PrintDataSummary(console, data.Summary, request);

@@ -44,6 +44,35 @@ internal static class OutputFiles
         }
     }
 
+    /// <summary>Checks an output file path before any work: not a folder, and its folder exists or is created; else exit code 73.</summary>
+    /// <param name="file">The file.</param>
+    /// <param name="flag">The flag that named it.</param>
+    public static void EnsureOutputFile(string file, string flag)
+    {
+        if (Directory.Exists(file))
+        {
+            throw new CliException(ExitCodes.CannotCreate, $"{flag}: '{file}' is a folder; expected a file.");
+        }
+
+        EnsureParent(file, flag);
+    }
+
+    /// <summary>Whether a file-system exception is about <paramref name="file"/> (its message names the file or its temporary file beside it).</summary>
+    /// <param name="e">The exception.</param>
+    /// <param name="file">The file.</param>
+    /// <returns>True when the message holds the file's full path.</returns>
+    public static bool IsAbout(Exception e, string file)
+    {
+        try
+        {
+            return e.Message.Contains(Path.GetFullPath(file), StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is ArgumentException or PathTooLongException or NotSupportedException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Indented JSON text with a final line end.</summary>
     /// <param name="node">The node.</param>
     /// <returns>The text.</returns>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Threading;
 using MLNet.Optimizers.Compute;
 using MLNet.Optimizers.Training.Data;
 
@@ -11,7 +12,7 @@ namespace MLNet.Optimizers.Training.Models;
 /// an MLP otherwise. Its parameters are exposed to any optimizer by name and shape (Keras names:
 /// <c>dense/kernel</c> [in, out], <c>dense/bias</c> [out], <c>dense_1/kernel</c>, ...), so Adafactor factors the
 /// kernels and not the biases, and weight-decay exclusion by name (<c>bias</c>) works. Matrix work runs through a
-/// <see cref="BlasProvider"/>. Not thread-safe.
+/// <see cref="BlasProvider"/>.
 /// </summary>
 /// <remarks>
 /// With <see cref="ModelOptions.EnsembleSize"/> k &gt; 1 the model is k independent MLPs of the same shape trained at
@@ -19,6 +20,12 @@ namespace MLNet.Optimizers.Training.Models;
 /// (<c>dense/kernel</c> [in, k*h]); every later layer is block-diagonal, one block per member (<c>dense_l/kernel</c>
 /// [k, h_in, h_out], so Adafactor factors each block); each member has its own outputs, its own loss (the loss is the
 /// mean of the members' losses), and <see cref="Score"/> returns the mean of the members' raw outputs.
+/// <para/>
+/// <b>Threads.</b> <see cref="Score"/> and <see cref="Predict"/> may be called from any number of threads at once (each
+/// call uses its own buffers; the same rows give the same bits on every thread). Training is one thread's work:
+/// <see cref="ForwardBackward"/> throws when its <see cref="Workspace"/> is in use by another call, and while
+/// <c>Trainer.Fit</c> trains the model a second <c>Fit</c> of it, or a <see cref="Score"/> from another thread, throws
+/// <see cref="InvalidOperationException"/> instead of racing the weight updates.
 /// </remarks>
 public sealed class NeuralModel
 {
@@ -26,7 +33,11 @@ public sealed class NeuralModel
     private readonly int[] _total;
     private readonly int _members;
     private readonly Parameter[] _parameters;
+    /// <summary>The inference buffers of the last <see cref="Score"/> call, reused by the next (a concurrent call takes its own).</summary>
     private Workspace? _inference;
+
+    /// <summary>The managed thread id of the <c>Trainer.Fit</c> training this model, or 0.</summary>
+    private int _trainingThread;
     private int _numThreads;
 
     /// <summary>Creates a model with initialized weights.</summary>
@@ -187,6 +198,7 @@ public sealed class NeuralModel
     /// <param name="rows">Number of rows.</param>
     /// <param name="output">rows × <see cref="OutputCount"/> values.</param>
     /// <exception cref="ArgumentException">A span is too short.</exception>
+    /// <exception cref="InvalidOperationException"><c>Trainer.Fit</c> is training the model on another thread.</exception>
     public void Score(BlasProvider blas, ReadOnlySpan<float> features, int rows, Span<float> output)
     {
         ArgumentNullException.ThrowIfNull(blas);
@@ -200,19 +212,33 @@ public sealed class NeuralModel
             throw new ArgumentException($"output has {output.Length} values; {rows} rows need {(long)rows * OutputCount}.", nameof(output));
         }
 
-        _inference ??= new Workspace(this, 256);
-        for (int start = 0; start < rows; start += _inference.Capacity)
+        int trainer = Volatile.Read(ref _trainingThread);
+        if (trainer != 0 && trainer != Environment.CurrentManagedThreadId)
         {
-            int n = Math.Min(_inference.Capacity, rows - start);
-            Forward(blas, _inference, features.Slice(start * InputCount, n * InputCount), n, training: false, null);
-            if (_members == 1)
+            throw new InvalidOperationException("The model is being trained by Trainer.Fit on another thread; its weights change at every step. Score it after Fit returns.");
+        }
+
+        // The cached buffers, or (when another thread holds them) buffers of this call's own.
+        Workspace ws = Interlocked.Exchange(ref _inference, null) ?? new Workspace(this, InferenceRows);
+        try
+        {
+            for (int start = 0; start < rows; start += ws.Capacity)
             {
-                _inference.Activations[^1].AsSpan(0, n * OutputCount).CopyTo(output.Slice(start * OutputCount));
+                int n = Math.Min(ws.Capacity, rows - start);
+                Forward(blas, ws, features.Slice(start * InputCount, n * InputCount), n, training: false, null);
+                if (_members == 1)
+                {
+                    ws.Activations[^1].AsSpan(0, n * OutputCount).CopyTo(output.Slice(start * OutputCount));
+                }
+                else
+                {
+                    MeanOfMembers(ws.Activations[^1], n, output.Slice(start * OutputCount, n * OutputCount));
+                }
             }
-            else
-            {
-                MeanOfMembers(_inference.Activations[^1], n, output.Slice(start * OutputCount, n * OutputCount));
-            }
+        }
+        finally
+        {
+            Volatile.Write(ref _inference, ws);
         }
     }
 
@@ -289,6 +315,22 @@ public sealed class NeuralModel
         }
     }
 
+    /// <summary>Rows per inference chunk of <see cref="Score"/>.</summary>
+    private const int InferenceRows = 256;
+
+    /// <summary>Marks the model as trained by the calling thread (<c>Trainer.Fit</c>), or throws when another <c>Fit</c> trains it.</summary>
+    /// <exception cref="InvalidOperationException">The model is being trained already.</exception>
+    internal void EnterTraining()
+    {
+        if (Interlocked.CompareExchange(ref _trainingThread, Environment.CurrentManagedThreadId, 0) != 0)
+        {
+            throw new InvalidOperationException("The model is already being trained by another Trainer.Fit (a model is trained by one Fit at a time; nothing was changed).");
+        }
+    }
+
+    /// <summary>Ends <see cref="EnterTraining"/>.</summary>
+    internal void ExitTraining() => Volatile.Write(ref _trainingThread, 0);
+
     /// <summary>
     /// Predictions: the regression value, the probability of class 1, or the class probabilities (softmax).
     /// </summary>
@@ -326,6 +368,7 @@ public sealed class NeuralModel
     /// <param name="batch">The batch.</param>
     /// <param name="dropoutRandom">Randomness for dropout (required when dropout is on).</param>
     /// <returns>The weighted mean loss of the batch.</returns>
+    /// <exception cref="InvalidOperationException">Another call (another thread) is using <paramref name="ws"/>.</exception>
     public double ForwardBackward(BlasProvider blas, Workspace ws, Batch batch, DeterministicRandom? dropoutRandom)
     {
         ArgumentNullException.ThrowIfNull(blas);
@@ -342,10 +385,22 @@ public sealed class NeuralModel
             throw new ArgumentException($"The batch has {batch.FeatureCount} features; the model expects {InputCount}.", nameof(batch));
         }
 
-        Forward(blas, ws, batch.Features.AsSpan(0, rows * InputCount), rows, training: true, dropoutRandom);
-        double loss = HeadLossAndGradient(ws, batch, rows);
-        Backward(blas, ws, batch.Features.AsSpan(0, rows * InputCount), rows);
-        return loss;
+        if (Interlocked.Exchange(ref ws.InUse, 1) != 0)
+        {
+            throw new InvalidOperationException("The workspace is in use by another ForwardBackward call (another thread); a workspace serves one call at a time: create one per thread with CreateWorkspace.");
+        }
+
+        try
+        {
+            Forward(blas, ws, batch.Features.AsSpan(0, rows * InputCount), rows, training: true, dropoutRandom);
+            double loss = HeadLossAndGradient(ws, batch, rows);
+            Backward(blas, ws, batch.Features.AsSpan(0, rows * InputCount), rows);
+            return loss;
+        }
+        finally
+        {
+            Volatile.Write(ref ws.InUse, 0);
+        }
     }
 
     private void Forward(BlasProvider blas, Workspace ws, ReadOnlySpan<float> x, int rows, bool training, DeterministicRandom? rng)
@@ -548,6 +603,9 @@ public sealed class NeuralModel
             MemberLabels = model._members > 1 ? new float[capacity * model._members] : Array.Empty<float>();
             MemberWeights = model._members > 1 ? new float[capacity * model._members] : Array.Empty<float>();
         }
+
+        /// <summary>1 while a <see cref="ForwardBackward"/> call uses the workspace.</summary>
+        internal int InUse;
 
         /// <summary>Maximum rows per batch.</summary>
         public int Capacity { get; }

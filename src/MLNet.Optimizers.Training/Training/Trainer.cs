@@ -56,9 +56,25 @@ public static class Trainer
     /// <exception cref="InvalidDataException">The checkpoint to resume from is damaged or does not match.</exception>
     /// <exception cref="ComputeMismatchException">The checkpoint was written under another compute provider and <see cref="TrainerOptions.ComputeMismatch"/> is <see cref="ComputeMismatchPolicy.Throw"/> (nothing was changed).</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    /// <exception cref="InvalidOperationException">Another <c>Fit</c> is training the same model (on another thread), or another thread steps the same optimizer; nothing was changed by this call.</exception>
     public static TrainingResult Fit(NeuralModel model, Optimizer optimizer, IBatchSource train, DenseTable? validation, TrainerOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
+
+        // One Fit per model at a time: a second one (or a Score from another thread) throws instead of racing the steps.
+        model.EnterTraining();
+        try
+        {
+            return FitCore(model, optimizer, train, validation, options, progress, cancellationToken);
+        }
+        finally
+        {
+            model.ExitTraining();
+        }
+    }
+
+    private static TrainingResult FitCore(NeuralModel model, Optimizer optimizer, IBatchSource train, DenseTable? validation, TrainerOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
