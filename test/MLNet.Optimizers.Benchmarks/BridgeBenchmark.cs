@@ -95,6 +95,14 @@ internal static class BridgeBenchmark
                 NumberOfEpochs = epochs,
                 BatchSize = 32,
                 SelectionFraction = 0,
+
+                // The engine baseline's plain MLP: the recommended MLP's input encoding, schedule and step budget off,
+                // so both sides train the same network for the same steps.
+                RobustScaling = false,
+                SmoothClip = 0,
+                PiecewiseLinearBins = 0,
+                LearningRateCurve = LearningRateCurve.Constant,
+                MaxSteps = null,
                 MaterializeInMemory = inMemory,
                 Blas = blas,
                 TrainingCompleted = r => training = r.Seconds,
