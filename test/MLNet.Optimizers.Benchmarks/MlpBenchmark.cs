@@ -67,11 +67,18 @@ internal static class MlpBenchmark
 
         BlasProvider inner;
         string selection;
-        if (blasName is null)
+        if (blasName == "measure")
         {
             BlasSelection s = BlasProviders.SelectFastest(threads);
             inner = s.Chosen;
             selection = s.ToString().Split('\n')[0];
+        }
+        else if (blasName is null or "auto")
+        {
+            // What a user gets: the deterministic rule (docs/compute.md), not a timing choice.
+            BlasSelection s = BlasProviders.SelectByRule(threads);
+            inner = s.Chosen;
+            selection = "BLAS provider (rule, --blas auto): " + s.ToString().Split('\n')[0];
         }
         else
         {

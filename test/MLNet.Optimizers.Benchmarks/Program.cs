@@ -147,7 +147,7 @@ internal static class Program
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks threshold        (1 vs 2 threads by tensor size: where splitting a step starts to pay)");
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks gemm [--quick]   (SGEMM GFLOP/s per provider and thread count)");
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks train            (time to ML.NET's quality; MLP throughput and GEMM share)");
-                    Console.WriteLine("       MLNet.Optimizers.Benchmarks mlp [--json] [--runs N] [--epochs N] [--threads N] [--blas NAME]  (Fashion-MNIST MLP: examples/s, GEMM share, accuracy, anchors)");
+                    Console.WriteLine("       MLNet.Optimizers.Benchmarks mlp [--json] [--runs N] [--epochs N] [--threads N] [--blas auto|measure|managed|mkl|openblas]  (Fashion-MNIST MLP; default auto = the deterministic rule: examples/s, GEMM share, accuracy, anchors)");
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks bridge           (ML.NET trainer through IDataView cursors vs the in-memory engine, examples/s)");
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks tabular [--help] (ours vs LightGBM, FastTree, SDCA on samples/data; artifacts/bench/tabular.json)");
                     Console.WriteLine("       MLNet.Optimizers.Benchmarks early-stopping   (the early-stopping study of docs/early-stopping.md; quality, not speed)");
