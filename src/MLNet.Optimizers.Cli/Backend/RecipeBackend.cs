@@ -284,13 +284,13 @@ internal static class RecipeBackend
         }
 
         CheckUnfilledMissing(recipe, all, request.DataPath);
-        long rows = CountRows(all);
+        long rows = DataViews.CountRows(all);
         if (rows == 0)
         {
             throw CliException.BadData($"data file '{request.DataPath}' has a header but no data rows: the data set is empty.");
         }
 
-        long holdoutRows = holdout is null ? 0 : CountRows(holdout);
+        long holdoutRows = holdout is null ? 0 : DataViews.CountRows(holdout);
         string[] classes = recipe.Trainer.Task == TaskKind.Regression ? Array.Empty<string>() : LabelValues(all, recipe).Distinct(StringComparer.Ordinal).OrderBy(c => c, StringComparer.Ordinal).ToArray();
         if (recipe.Trainer.Task != TaskKind.Regression && classes.Length < 2)
         {
@@ -612,26 +612,6 @@ internal static class RecipeBackend
     /// <returns>The relative path.</returns>
     public static string RelativePath(string directory, string path) =>
         Path.GetRelativePath(Path.GetFullPath(directory), Path.GetFullPath(path)).Replace('\\', '/');
-
-    /// <summary>The rows of a data view (counted when it does not know).</summary>
-    /// <param name="data">The data.</param>
-    /// <returns>The count.</returns>
-    public static long CountRows(IDataView data)
-    {
-        if (data.GetRowCount() is long n)
-        {
-            return n;
-        }
-
-        long count = 0;
-        using DataViewRowCursor cursor = data.GetRowCursor(Array.Empty<DataViewSchema.Column>());
-        while (cursor.MoveNext())
-        {
-            count++;
-        }
-
-        return count;
-    }
 
     /// <summary>The feature columns of a recipe by role: numeric, categorical (one-hot) and dropped.</summary>
     /// <param name="recipe">The recipe.</param>

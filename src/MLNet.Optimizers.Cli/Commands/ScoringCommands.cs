@@ -10,6 +10,7 @@ using Microsoft.ML.Data;
 using MLNet.Optimizers.Cli.Backend;
 using MLNet.Optimizers.Cli.Output;
 using MLNet.Optimizers.Cli.Settings;
+using MLNet.Optimizers.MLNet;
 using MLNet.Optimizers.MLNet.Recipes;
 using MLNet.Optimizers.Reports;
 using MLNet.Optimizers.Training.Data;
@@ -53,7 +54,7 @@ internal static class ScoringCommands
             RecipeBackend.CheckScoringData(recipe, hasLabel: true, dataPath);
             var ml = new MLContext(seed: 0);
             IDataView rows = recipe.LoadData(ml, dataPath);
-            if (RecipeBackend.CountRows(rows) == 0)
+            if (DataViews.CountRows(rows) == 0)
             {
                 throw CliException.BadData($"data file '{dataPath}' has a header but no data rows: the data set is empty.");
             }

@@ -266,7 +266,7 @@ public static class RecipeTuner
             return folds;
         }
 
-        long rows = CountRows(data);
+        long rows = DataViews.CountRows(data);
         if (rows < options.Folds)
         {
             throw new ArgumentException($"The data has {rows} rows; {options.Folds}-fold evaluation needs at least {options.Folds}.", nameof(data));
@@ -286,23 +286,6 @@ public static class RecipeTuner
         }
 
         return folds;
-    }
-
-    private static long CountRows(IDataView data)
-    {
-        if (data.GetRowCount() is long n)
-        {
-            return n;
-        }
-
-        long count = 0;
-        using DataViewRowCursor cursor = data.GetRowCursor(Array.Empty<DataViewSchema.Column>());
-        while (cursor.MoveNext())
-        {
-            count++;
-        }
-
-        return count;
     }
 
     private static Recipe WithEpochs(Recipe recipe, int epochs)

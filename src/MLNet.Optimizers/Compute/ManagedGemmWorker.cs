@@ -2,28 +2,23 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading;
+using MLNet.Optimizers.Kernels;
 
 namespace MLNet.Optimizers.Compute;
 
 /// <summary>
 /// A persistent background thread that runs one slice of an SGEMM at a time, with its own pack buffers. After a job
-/// it spins briefly (so back-to-back calls start without a kernel wake-up), then sleeps on an event. If the thread has
+/// it spins briefly (<see cref="KernelThreads.IdleSpinTicks"/>, 200 µs, so back-to-back calls start without a kernel
+/// wake-up), then sleeps on an event. A longer spin (it was 2 ms) takes the second core of a 2-core machine from
+/// everything a training step does between products: on Fashion-MNIST 784-256-10 (AMD EPYC, 2 threads, all products
+/// managed) 2 ms gave 115k examples/s with the Lion step at 609 µs, 200 µs gives 195k with it at 134 µs
+/// (docs/speed.md); the spin changes no bit. If the thread has
 /// not started a slice by the time the caller finishes its own, the caller takes it back and runs it (so a busy or
 /// sleeping worker never stalls a call). Posting and waiting allocate nothing. The thread references only this
 /// object, never the provider, so an abandoned provider can be finalized; its finalizer calls <see cref="Stop"/>.
 /// </summary>
 internal sealed unsafe class ManagedGemmWorker
 {
-    /// <summary>
-    /// How long an idle worker spins before it sleeps (200 µs, as <c>KernelThreads</c>' helpers). Waking a sleeping
-    /// thread can take hundreds of microseconds (longer in a VM), so it spins across back-to-back products; but on a
-    /// 2-core machine a longer spin (it was 2 ms) takes the second core from everything the training loop does between
-    /// products — the optimizer step, the element kernels' helper, the batch copy: measured on Fashion-MNIST 784-256-10,
-    /// batch 256 (AMD EPYC, 2 threads, all products managed), 2 ms gave 115k examples/s with the Lion step at 609 µs,
-    /// 200 µs gives 195k examples/s with it at 134 µs (docs/speed.md). Spin time changes no result bit.
-    /// </summary>
-    private static readonly long SpinTicks = Math.Max(1, Stopwatch.Frequency / 5000);
-
     private readonly ManualResetEventSlim _wake = new(false, 0);
     private readonly ManagedPackBuffers _buffers = new();
     private ManagedGemmArgs _args;
@@ -128,7 +123,7 @@ internal sealed unsafe class ManagedGemmWorker
             {
                 long start = Stopwatch.GetTimestamp();
                 int spins = 0;
-                while (Volatile.Read(ref _posted) == seen && Stopwatch.GetTimestamp() - start < SpinTicks)
+                while (Volatile.Read(ref _posted) == seen && Stopwatch.GetTimestamp() - start < KernelThreads.IdleSpinTicks)
                 {
                     Thread.SpinWait(4);
                     if ((++spins & 63) == 0)

@@ -27,9 +27,9 @@ internal static unsafe class KernelThreads
     /// How long an idle helper spins before it sleeps (200 µs): long enough for back-to-back calls (an optimizer step
     /// over several tensors, a benchmark's repetitions) to start without a kernel wake-up, short enough that a helper
     /// left idle during a training step's GEMM (which runs on the BLAS library's own threads) sleeps instead of taking
-    /// a core from them.
+    /// a core from them. The managed GEMM's worker (<c>ManagedGemmWorker</c>) spins as long, for the same reason.
     /// </summary>
-    private static readonly long SpinTicks = Math.Max(1, Stopwatch.Frequency / 5000);
+    internal static readonly long IdleSpinTicks = Math.Max(1, Stopwatch.Frequency / 5000);
 
     private static readonly object Gate = new();
     private static Helper[] _helpers = Array.Empty<Helper>();
@@ -239,7 +239,7 @@ internal static unsafe class KernelThreads
                 {
                     long start = Stopwatch.GetTimestamp();
                     int spins = 0;
-                    while (Volatile.Read(ref _posted) == seen && Stopwatch.GetTimestamp() - start < SpinTicks)
+                    while (Volatile.Read(ref _posted) == seen && Stopwatch.GetTimestamp() - start < IdleSpinTicks)
                     {
                         Thread.SpinWait(4);
                         if ((++spins & 63) == 0)
