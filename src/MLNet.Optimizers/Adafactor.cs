@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using MLNet.Optimizers.Kernels;
 
@@ -190,6 +191,7 @@ public sealed class Adafactor : Optimizer
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override unsafe void UpdateStep(int index, ReadOnlySpan<float> gradient, float learningRate, bool decay, float weightDecay)
     {
         Parameter p = Parameters[index];

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
 using MLNet.Optimizers.Kernels;
@@ -168,6 +169,7 @@ public sealed class AdamW : Optimizer
 /// </summary>
 internal readonly struct AdamOp(float oneMinusB1, float oneMinusB2, float alpha, float eps, bool amsgrad) : IOp3
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref float a, ref float b, ref float c, float g)
     {
         if (amsgrad)
@@ -183,6 +185,7 @@ internal readonly struct AdamOp(float oneMinusB1, float oneMinusB2, float alpha,
         a -= (b * alpha) / (MathF.Sqrt(c) + eps);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector128<float> a, ref Vector128<float> b, ref Vector128<float> c, Vector128<float> g)
     {
         if (amsgrad)
@@ -198,6 +201,7 @@ internal readonly struct AdamOp(float oneMinusB1, float oneMinusB2, float alpha,
         a -= (b * Vector128.Create(alpha)) / (Vector128.Sqrt(c) + Vector128.Create(eps));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector256<float> a, ref Vector256<float> b, ref Vector256<float> c, Vector256<float> g)
     {
         if (amsgrad)
@@ -213,6 +217,7 @@ internal readonly struct AdamOp(float oneMinusB1, float oneMinusB2, float alpha,
         a -= (b * Vector256.Create(alpha)) / (Vector256.Sqrt(c) + Vector256.Create(eps));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector512<float> a, ref Vector512<float> b, ref Vector512<float> c, Vector512<float> g)
     {
         if (amsgrad)
@@ -232,14 +237,18 @@ internal readonly struct AdamOp(float oneMinusB1, float oneMinusB2, float alpha,
 /// <summary>amsgrad's parameter update: a = var, b = m, c = v_hat.</summary>
 internal readonly struct AdamApplyOp(float alpha, float eps) : IOp3
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref float a, ref float b, ref float c, float g) => a -= (b * alpha) / (MathF.Sqrt(c) + eps);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector128<float> a, ref Vector128<float> b, ref Vector128<float> c, Vector128<float> g) =>
         a -= (b * Vector128.Create(alpha)) / (Vector128.Sqrt(c) + Vector128.Create(eps));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector256<float> a, ref Vector256<float> b, ref Vector256<float> c, Vector256<float> g) =>
         a -= (b * Vector256.Create(alpha)) / (Vector256.Sqrt(c) + Vector256.Create(eps));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector512<float> a, ref Vector512<float> b, ref Vector512<float> c, Vector512<float> g) =>
         a -= (b * Vector512.Create(alpha)) / (Vector512.Sqrt(c) + Vector512.Create(eps));
 }

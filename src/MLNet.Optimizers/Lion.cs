@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
 using MLNet.Optimizers.Kernels;
@@ -100,6 +101,7 @@ public sealed class Lion : Optimizer
 /// <summary>Lion's fused update with optional decoupled weight decay (a = var, b = m, x = g).</summary>
 internal readonly struct LionOp(float lr, float b1, float oneMinusB1, float b2, float oneMinusB2, bool decay, float wd) : IOp2
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref float v, ref float m, float g)
     {
         float x = decay ? v - ((v * wd) * lr) : v;
@@ -108,6 +110,7 @@ internal readonly struct LionOp(float lr, float b1, float oneMinusB1, float b2, 
         m = (m * b2) + (g * oneMinusB2);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector128<float> v, ref Vector128<float> m, Vector128<float> g)
     {
         Vector128<float> vlr = Vector128.Create(lr);
@@ -117,6 +120,7 @@ internal readonly struct LionOp(float lr, float b1, float oneMinusB1, float b2, 
         m = (m * Vector128.Create(b2)) + (g * Vector128.Create(oneMinusB2));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector256<float> v, ref Vector256<float> m, Vector256<float> g)
     {
         Vector256<float> vlr = Vector256.Create(lr);
@@ -126,6 +130,7 @@ internal readonly struct LionOp(float lr, float b1, float oneMinusB1, float b2, 
         m = (m * Vector256.Create(b2)) + (g * Vector256.Create(oneMinusB2));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector512<float> v, ref Vector512<float> m, Vector512<float> g)
     {
         Vector512<float> vlr = Vector512.Create(lr);

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -559,6 +560,7 @@ public abstract partial class Optimizer
         Apply(gradients);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ApplyCore()
     {
         float lr = _learningRate.Evaluate(_rawIterations);
@@ -648,6 +650,7 @@ public abstract partial class Optimizer
     private ReadOnlySpan<float> EffectiveGradient(int i, bool inPlace) =>
         inPlace ? _accumulators[i] : _gradientList[i]!.Value.Span;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ClipDecayUpdate(float lr, bool inPlace, bool divide, float scale)
     {
         int n = _parameters.Length;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
 using MLNet.Optimizers.Kernels;
@@ -113,24 +114,30 @@ public sealed class Sgd : Optimizer
 /// <summary><c>var = var - g*lr</c> (a = var, x = g).</summary>
 internal readonly struct SgdOp(float lr) : IOp1
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Invoke(float a, float x) => a - (x * lr);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<float> Invoke(Vector128<float> a, Vector128<float> x) => a - (x * Vector128.Create(lr));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> x) => a - (x * Vector256.Create(lr));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> a, Vector512<float> x) => a - (x * Vector512.Create(lr));
 }
 
 /// <summary>Keras SGD with momentum (a = var, b = m, x = g).</summary>
 internal readonly struct SgdMomentumOp(float lr, float mu, bool nesterov) : IOp2
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref float v, ref float m, float g)
     {
         m = (m * mu) - (g * lr);
         v = nesterov ? v + ((m * mu) - (g * lr)) : v + m;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector128<float> v, ref Vector128<float> m, Vector128<float> g)
     {
         Vector128<float> gl = g * Vector128.Create(lr);
@@ -138,6 +145,7 @@ internal readonly struct SgdMomentumOp(float lr, float mu, bool nesterov) : IOp2
         v = nesterov ? v + ((m * Vector128.Create(mu)) - gl) : v + m;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector256<float> v, ref Vector256<float> m, Vector256<float> g)
     {
         Vector256<float> gl = g * Vector256.Create(lr);
@@ -145,6 +153,7 @@ internal readonly struct SgdMomentumOp(float lr, float mu, bool nesterov) : IOp2
         v = nesterov ? v + ((m * Vector256.Create(mu)) - gl) : v + m;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector512<float> v, ref Vector512<float> m, Vector512<float> g)
     {
         Vector512<float> gl = g * Vector512.Create(lr);

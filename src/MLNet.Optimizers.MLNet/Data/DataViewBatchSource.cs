@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Numerics;
@@ -146,6 +147,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
     /// <summary>Reads every row into a <see cref="DenseTable"/> (for validation data, or when materializing is asked for).</summary>
     /// <returns>The table, in the data view's row order.</returns>
     /// <exception cref="ArgumentException">The data has no rows, or a bad value.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DenseTable ReadAll()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -178,6 +180,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
     /// <summary>Reads every row's label (one cursor pass over the label column only), as batches deliver them before standardization.</summary>
     /// <returns>The labels, in the data view's row order.</returns>
     /// <exception cref="ArgumentException">A label is NaN, infinite or a missing key.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal float[] ReadLabels()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -212,6 +215,7 @@ public sealed class DataViewBatchSource : IBatchSource, IDisposable
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Next(Batch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);

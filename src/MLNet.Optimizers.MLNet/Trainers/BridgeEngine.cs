@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Collections.Generic;
 using System.Diagnostics;
 using Microsoft.ML;
@@ -270,6 +271,7 @@ internal static class BridgeEngine
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (double Mean, double Std) MeanAndStd(float[] y)
     {
         double mean = 0, m2 = 0;
@@ -284,6 +286,7 @@ internal static class BridgeEngine
         return (mean, std > 0 && double.IsFinite(std) ? std : 1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DenseTable Standardized(DenseTable t, (double Mean, double Std) z)
     {
         var y = new float[t.RowCount];

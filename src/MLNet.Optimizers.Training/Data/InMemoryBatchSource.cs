@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace MLNet.Optimizers.Training.Data;
 
@@ -57,6 +58,7 @@ public sealed class InMemoryBatchSource : IBatchSource
     public long Position => _position;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void StartEpoch(int epoch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
@@ -77,6 +79,7 @@ public sealed class InMemoryBatchSource : IBatchSource
 
     /// <inheritdoc />
     /// <remarks>Starts epoch 0 if no epoch was started.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Next(Batch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -141,6 +144,7 @@ public sealed class InMemoryBatchSource : IBatchSource
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GatherPart(void* context, int part)
     {
         ref GatherContext c = ref *(GatherContext*)context;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Collections.Generic;
 using System.Globalization;
 
@@ -153,6 +154,7 @@ public sealed class NumericEncoder
     /// <param name="options">The encoding.</param>
     /// <returns>The fitted encoder.</returns>
     /// <exception cref="ArgumentException">The table has no rows.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static NumericEncoder Fit(DenseTable table, NumericEncodingOptions options)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -247,6 +249,7 @@ public sealed class NumericEncoder
     /// <summary>The q-quantile of sorted values, as the value at index floor(q * (n - 1)).</summary>
     private static float Quantile(ReadOnlySpan<float> sorted, double q) => sorted[(int)(q * (sorted.Length - 1))];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CountDistinct(ReadOnlySpan<float> sorted, int stopAt)
     {
         int count = sorted.Length > 0 ? 1 : 0;
@@ -271,6 +274,7 @@ public sealed class NumericEncoder
     /// <param name="x"><see cref="InputCount"/> features.</param>
     /// <param name="y"><see cref="OutputCount"/> outputs.</param>
     /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Encode(ReadOnlySpan<float> x, Span<float> y)
     {
         if (x.Length != InputCount || y.Length != OutputCount)
@@ -298,6 +302,7 @@ public sealed class NumericEncoder
     /// <param name="table">The rows.</param>
     /// <returns>A table of <see cref="OutputCount"/> features.</returns>
     /// <exception cref="ArgumentException">The table has another feature count.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DenseTable Encode(DenseTable table)
     {
         ArgumentNullException.ThrowIfNull(table);

@@ -144,45 +144,55 @@ internal static unsafe class LayerKernels
 
     private readonly struct IdentityAct : IActivation
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Forward<T>(T z)
             where T : struct, ISimd<T> => z;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Backward<T>(T z, T h, T delta)
             where T : struct, ISimd<T> => delta;
     }
 
     private readonly struct ReluAct : IActivation
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Forward<T>(T z)
             where T : struct, ISimd<T> => T.Select(T.GreaterThan(z, T.Splat(0f)), z, T.Splat(0f));
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Backward<T>(T z, T h, T delta)
             where T : struct, ISimd<T> => T.Select(T.GreaterThan(z, T.Splat(0f)), delta, T.Splat(0f));
     }
 
     private readonly struct TanhAct : IActivation
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Forward<T>(T z)
             where T : struct, ISimd<T> => Tanh(z);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Backward<T>(T z, T h, T delta)
             where T : struct, ISimd<T> => T.Mul(delta, T.Sub(T.Splat(1f), T.Mul(h, h)));
     }
 
     private readonly struct SigmoidAct : IActivation
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Forward<T>(T z)
             where T : struct, ISimd<T> => Sigmoid(z);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Backward<T>(T z, T h, T delta)
             where T : struct, ISimd<T> => T.Mul(delta, T.Mul(h, T.Sub(T.Splat(1f), h)));
     }
 
     private readonly struct GeluAct : IActivation
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Forward<T>(T z)
             where T : struct, ISimd<T> => Gelu(z);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Backward<T>(T z, T h, T delta)
             where T : struct, ISimd<T> => T.Mul(delta, GeluDerivative(z));
     }
@@ -225,6 +235,7 @@ internal static unsafe class LayerKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BiasPart<TAct>(void* context, int part)
         where TAct : struct, IActivation
     {
@@ -310,6 +321,7 @@ internal static unsafe class LayerKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardPart<TAct>(void* context, int part)
         where TAct : struct, IActivation
     {
@@ -425,6 +437,7 @@ internal static unsafe class LayerKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ColumnPart(void* context, int part)
     {
         ref ColumnContext c = ref *(ColumnContext*)context;
@@ -448,6 +461,7 @@ internal static unsafe class LayerKernels
         ColumnRange<S1>(ref c, j, end);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ColumnRange<T>(ref ColumnContext c, int j, int end)
         where T : struct, ISimd<T>
     {
@@ -619,6 +633,7 @@ internal static unsafe class LayerKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SoftmaxPart(void* context, int part)
     {
         ref SoftmaxContext c = ref *(SoftmaxContext*)context;
@@ -684,6 +699,7 @@ internal static unsafe class LayerKernels
     }
 
     /// <summary>Softmax of each row of a row-major [rows, k] block, in place: <c>e_j / Σ e</c> with <c>e_j = exp(x_j - max)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftmaxRows(Span<float> x, int rows, int k, int width = -1)
     {
         Check(x.Length >= (long)rows * k);
@@ -717,6 +733,7 @@ internal static unsafe class LayerKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float RowMax(float* v, int k)
     {
         float max = float.NegativeInfinity;
@@ -741,6 +758,7 @@ internal static unsafe class LayerKernels
     /// generator's stream is sequential, so the draws stay on the calling thread; the same masks as every earlier
     /// version for the same seed). The comparison is done on the 24 random bits as an integer.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DrawDropoutMask(Span<float> mask, DeterministicRandom rng, float keep)
     {
         uint threshold = DropoutThreshold(keep);
@@ -773,6 +791,7 @@ internal static unsafe class LayerKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyPart(void* context, int part)
     {
         ref MultiplyContext c = ref *(MultiplyContext*)context;

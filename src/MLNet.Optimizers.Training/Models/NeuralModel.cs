@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
@@ -169,6 +170,7 @@ public sealed class NeuralModel
 
     /// <summary>Whether every weight is finite.</summary>
     /// <returns>False when any weight is NaN or infinite.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool AllFinite()
     {
         foreach (Parameter p in _parameters)
@@ -199,6 +201,7 @@ public sealed class NeuralModel
     /// <param name="output">rows × <see cref="OutputCount"/> values.</param>
     /// <exception cref="ArgumentException">A span is too short.</exception>
     /// <exception cref="InvalidOperationException"><c>Trainer.Fit</c> is training the model on another thread.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Score(BlasProvider blas, ReadOnlySpan<float> features, int rows, Span<float> output)
     {
         ArgumentNullException.ThrowIfNull(blas);
@@ -243,6 +246,7 @@ public sealed class NeuralModel
     }
 
     /// <summary>out[r, c] = (Σ_j o[r, j, c]) * (1/k), members in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MeanOfMembers(ReadOnlySpan<float> o, int rows, Span<float> output)
     {
         int k = OutputCount;
@@ -266,6 +270,7 @@ public sealed class NeuralModel
     /// <c>z = input · W</c> for layer <paramref name="l"/>: one product for the first layer (or a single member), else
     /// one per member block (member j reads columns j*h_in.. of the input and writes columns j*h_out.. of z).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LayerProduct(BlasProvider blas, int l, ReadOnlySpan<float> input, int rows, Span<float> z)
     {
         ReadOnlySpan<float> kernel = _parameters[2 * l].Value.Span;
@@ -283,6 +288,7 @@ public sealed class NeuralModel
     }
 
     /// <summary>Kernel gradient of layer <paramref name="l"/>: <c>input^T · dz</c>, per member block past the first layer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void KernelGradient(BlasProvider blas, int l, ReadOnlySpan<float> input, ReadOnlySpan<float> dz, int rows, Span<float> g)
     {
         if (l == 0 || _members == 1)
@@ -299,6 +305,7 @@ public sealed class NeuralModel
     }
 
     /// <summary>The delta of layer <paramref name="l"/>'s input: <c>dz · W^T</c>, per member block past the first layer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void InputDelta(BlasProvider blas, int l, ReadOnlySpan<float> dz, int rows, Span<float> dh)
     {
         ReadOnlySpan<float> kernel = _parameters[2 * l].Value.Span;
@@ -403,6 +410,7 @@ public sealed class NeuralModel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Forward(BlasProvider blas, Workspace ws, ReadOnlySpan<float> x, int rows, bool training, DeterministicRandom? rng)
     {
         ReadOnlySpan<float> input = x;
@@ -431,6 +439,7 @@ public sealed class NeuralModel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double HeadLossAndGradient(Workspace ws, Batch batch, int rows)
     {
         int k = OutputCount;
@@ -542,6 +551,7 @@ public sealed class NeuralModel
         return loss / (totalWeight * m);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Backward(BlasProvider blas, Workspace ws, ReadOnlySpan<float> x, int rows)
     {
         for (int l = LayerCount - 1; l >= 0; l--)

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -219,6 +220,7 @@ public static class Trainer
     /// <param name="data">The data.</param>
     /// <param name="scores">A buffer of rows × outputs.</param>
     /// <returns>(loss, quality).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (double Loss, double Quality) Evaluate(NeuralModel model, BlasProvider blas, DenseTable data, float[] scores)
     {
         int n = data.RowCount;

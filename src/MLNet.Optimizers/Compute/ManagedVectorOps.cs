@@ -28,6 +28,7 @@ internal static unsafe class ManagedVectorOps
         Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : (a * b) + c;
 
     /// <summary><c>y = alpha·A·x + beta·y</c> (A m×n, row stride lda).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GemvNoTrans(int m, int n, float alpha, float* a, int lda, float* x, float beta, float* y)
     {
         if (alpha == 0f || n == 0)
@@ -54,6 +55,7 @@ internal static unsafe class ManagedVectorOps
     }
 
     /// <summary><c>y = alpha·Aᵀ·x + beta·y</c> (A m×n, row stride lda; x has m values, y n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GemvTrans(int m, int n, float alpha, float* a, int lda, float* x, float beta, float* y)
     {
         ScaleVector(y, n, beta);
@@ -112,6 +114,7 @@ internal static unsafe class ManagedVectorOps
     }
 
     /// <summary><c>y = alpha·x + y</c> over n values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Axpy(float alpha, float* x, float* y, int n)
     {
         int j = 0;
@@ -140,6 +143,7 @@ internal static unsafe class ManagedVectorOps
     }
 
     /// <summary>The dot product of n values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot(float* x, float* y, int n)
     {
         int j = 0;
@@ -190,6 +194,7 @@ internal static unsafe class ManagedVectorOps
     }
 
     /// <summary>The Euclidean norm, with squares summed in double (no overflow or underflow for any float input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Nrm2(float* x, int n)
     {
         int j = 0;
@@ -250,6 +255,7 @@ internal static unsafe class ManagedVectorOps
         beta == 0f ? alpha * s : (alpha * s) + (beta * y);
 
     /// <summary>Four dot products of n values against one shared x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4(float* a0, float* a1, float* a2, float* a3, float* x, int n, out float s0, out float s1, out float s2, out float s3)
     {
         int j = 0;

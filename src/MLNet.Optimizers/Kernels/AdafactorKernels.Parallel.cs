@@ -25,6 +25,7 @@ internal static unsafe partial class AdafactorKernels
     /// <summary>Workspace floats of the split passes: chunk buffers for the sums, partial row sums for the statistics.</summary>
     public static long ParallelWorkspaceFloats(int maxRows) => ((long)MaxSumParts * Pairwise.ChunkSize) + ((long)MaxStatisticsParts * maxRows);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Depth(long n, Threading t, int maxParts, long minPartLength)
     {
         if (t.Parts(n) <= 1)
@@ -61,6 +62,7 @@ internal static unsafe partial class AdafactorKernels
     /// tree) on up to <paramref name="t"/>.Threads threads; <paramref name="partial"/> holds
     /// <see cref="MaxStatisticsParts"/> × rows floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FactoredStatisticsSplit(float* g, int rows, int cols, float* r, float* c, float* acc, float eps1, float b2t, float om, out float cMin, out float cMax, float* partial, Threading t)
     {
         int depth = cols > 1 ? Depth((long)rows * cols, t, MaxStatisticsParts, 0) : 0;
@@ -95,6 +97,7 @@ internal static unsafe partial class AdafactorKernels
         UpdateColumns(c, acc, rows, cols, b2t, om, out cMin, out cMax);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StatisticsPart(void* context, int part)
     {
         ref StatisticsContext ctx = ref *(StatisticsContext*)context;
@@ -138,6 +141,7 @@ internal static unsafe partial class AdafactorKernels
     /// <see cref="MaxSumParts"/> chunks. Returns whether a <see cref="VelocityProducer"/> part saw a value outside the
     /// Newton range.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool SumsParallel<T>(ref T producer, float* x, float* buffers, int n, Threading t, out float a, out float b)
         where T : unmanaged, ILeafProducer
     {
@@ -163,6 +167,7 @@ internal static unsafe partial class AdafactorKernels
         return outside;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SumsPart<T>(void* context, int part)
         where T : unmanaged, ILeafProducer
     {
@@ -242,6 +247,7 @@ internal static unsafe partial class AdafactorKernels
         KernelThreads.Run((total + rowsPerPart - 1) / rowsPerPart, t.Threads, &FactoredApplyPart, &ctx);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FactoredApplyPart(void* context, int part)
     {
         ref ApplyContext ctx = ref *(ApplyContext*)context;
@@ -294,6 +300,7 @@ internal static unsafe partial class AdafactorKernels
         KernelThreads.Run(parts, t.Threads, &VelocityApplyPart, &ctx);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void VelocityApplyPart(void* context, int part)
     {
         ref ApplyContext ctx = ref *(ApplyContext*)context;

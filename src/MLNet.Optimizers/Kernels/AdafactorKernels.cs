@@ -194,6 +194,7 @@ internal static unsafe partial class AdafactorKernels
     /// <c>cMin</c> and <c>cMax</c> receive the range of the updated <c>c</c> (<c>cMax</c> is +infinity if any is NaN or
     /// infinite), for <see cref="RowSqrtMode"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FactoredStatistics(float* g, int rows, int cols, float* r, float* c, float* acc, float eps1, float b2t, float om, out float cMin, out float cMax)
     {
         new Span<float>(acc, cols).Clear();
@@ -228,6 +229,7 @@ internal static unsafe partial class AdafactorKernels
     }
 
     /// <summary><c>c = b2t*c + om*(acc/rows)</c>, with the range of the result (see <see cref="FactoredStatistics"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UpdateColumns(float* c, float* acc, int rows, int cols, float b2t, float om, out float cMin, out float cMax)
     {
         float lo = float.PositiveInfinity;
@@ -261,6 +263,7 @@ internal static unsafe partial class AdafactorKernels
     /// mean(r)</c> per block. Rows are independent, so row i of the first half and row i of the second half are
     /// updated in one loop: twice the memory streams in flight (faster when the tensor is not in cache).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FactoredApply(float* x, float* g, float* r, float* c, float* rowMeans, float* colMin, float* colMax, int lead, int rows, int cols, float alpha, float d, KernelPath path, bool guard)
     {
         var den = new Denominator(d, path.Newton);
@@ -296,6 +299,7 @@ internal static unsafe partial class AdafactorKernels
         FactoredApplyRow(x, g, c, cols, rr, alpha, new Denominator(d, path.Newton), path, sqrtMode, 0);
 
     /// <summary>One row of the factored update, from column <paramref name="start"/> on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FactoredApplyRow(float* x, float* g, float* c, int cols, float rr, float alpha, in Denominator den, KernelPath path, int sqrtMode, int start)
     {
         int j = start;
@@ -352,6 +356,7 @@ internal static unsafe partial class AdafactorKernels
     }
 
     /// <summary>The 512-bit part of two rows in one software-pipelined loop; returns the columns done (a multiple of 16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ApplyRowPair512(float* x1, float* g1, float* c1, float rr1, int m1, float* x2, float* g2, float* c2, float rr2, int m2, int cols, float alpha, in Denominator den)
     {
         Vector512<float> vrr1 = Vector512.Create(rr1);
@@ -384,6 +389,7 @@ internal static unsafe partial class AdafactorKernels
     }
 
     /// <summary><c>dst = (g / sqrtf(rr * c))^2</c> for one row segment.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FactoredUSquaresRow(float* g, float* c, float rr, int len, float* dst, float* touch, KernelPath path, int sqrtMode)
     {
         int j = 0;
@@ -454,6 +460,7 @@ internal static unsafe partial class AdafactorKernels
     }
 
     /// <summary>The non-factored update: <c>x -= alpha * ((g / sqrtf(v)) / d)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void VelocityApply(float* x, float* v, float* g, int n, float alpha, float d, KernelPath path, int mode)
     {
         var den = new Denominator(d, path.Newton);
@@ -541,6 +548,7 @@ internal static unsafe partial class AdafactorKernels
     /// <c>v = b2t*v + om*(g*g + eps1)</c> stored, and <c>dst = (g / sqrtf(v))^2</c>. Returns true when some updated
     /// <c>v</c> was outside the Newton range (so the update pass must keep checking).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool VelocityUSquares(float* g, float* v, int len, float eps1, float b2t, float om, float* dst, float* touch, KernelPath path, bool guarded)
     {
         int mode = guarded ? SqrtGuarded : AnySqrtMode(path);
@@ -687,6 +695,7 @@ internal static unsafe partial class AdafactorKernels
         private int _row;
         private int _col;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Produce(int start, int count, float* dst, float* touch)
         {
             if (start != _pos)
@@ -725,12 +734,14 @@ internal static unsafe partial class AdafactorKernels
         /// <summary>True once some updated v was outside the Newton square root's range.</summary>
         public bool Outside;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Produce(int start, int count, float* dst, float* touch) => Outside |= VelocityUSquares(g + start, v + start, count, eps1, b2t, om, dst, touch, path, guarded);
     }
 
     /// <summary>A row of <c>g*g + eps1</c>; optionally adds each value into the column accumulator as it is read.</summary>
     private readonly struct RowSquares(float* g, float* acc, float eps1, bool accumulate) : IFloatSource
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<float> Load8(int i)
         {
             Vector256<float> gv = Vector256.Load(g + i);
@@ -743,6 +754,7 @@ internal static unsafe partial class AdafactorKernels
             return g2;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Load8Halves(int i, out Vector128<float> lo, out Vector128<float> hi)
         {
             Vector128<float> e = Vector128.Create(eps1);
@@ -757,6 +769,7 @@ internal static unsafe partial class AdafactorKernels
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public float Load1(int i)
         {
             float g2 = (g[i] * g[i]) + eps1;

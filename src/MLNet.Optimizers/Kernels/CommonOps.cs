@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace MLNet.Optimizers.Kernels;
@@ -6,36 +7,48 @@ namespace MLNet.Optimizers.Kernels;
 /// <summary>EMA: <c>avg = mom*avg + (1 - mom)*var</c> (a = avg, x = var).</summary>
 internal readonly struct EmaOp(float mom, float oneMinusMom) : IOp1
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Invoke(float a, float x) => (mom * a) + (oneMinusMom * x);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<float> Invoke(Vector128<float> a, Vector128<float> x) => (Vector128.Create(mom) * a) + (Vector128.Create(oneMinusMom) * x);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> x) => (Vector256.Create(mom) * a) + (Vector256.Create(oneMinusMom) * x);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> a, Vector512<float> x) => (Vector512.Create(mom) * a) + (Vector512.Create(oneMinusMom) * x);
 }
 
 /// <summary>Accumulation: <c>acc = g + acc</c>, or <c>acc = g/S + acc</c> when a loss scale is undone (a = acc, x = g).</summary>
 internal readonly struct AccumulateOp(bool divide, float scale) : IOp1
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Invoke(float a, float x) => (divide ? x / scale : x) + a;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<float> Invoke(Vector128<float> a, Vector128<float> x) => (divide ? x / Vector128.Create(scale) : x) + a;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> x) => (divide ? x / Vector256.Create(scale) : x) + a;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> a, Vector512<float> x) => (divide ? x / Vector512.Create(scale) : x) + a;
 }
 
 /// <summary>Accumulation update call: <c>acc = (g[/S] + acc) / n</c> (a = acc, x = g).</summary>
 internal readonly struct AccumulateAverageOp(bool divide, float scale, float n) : IOp1
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Invoke(float a, float x) => ((divide ? x / scale : x) + a) / n;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<float> Invoke(Vector128<float> a, Vector128<float> x) => ((divide ? x / Vector128.Create(scale) : x) + a) / Vector128.Create(n);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> x) => ((divide ? x / Vector256.Create(scale) : x) + a) / Vector256.Create(n);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> a, Vector512<float> x) => ((divide ? x / Vector512.Create(scale) : x) + a) / Vector512.Create(n);
 }
 
@@ -60,6 +73,7 @@ internal enum ClipMode
 /// </summary>
 internal readonly struct GradientTransformOp(bool divide, float scale, ClipMode mode, float p, float q) : IOp1
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Invoke(float a, float x)
     {
         float t = divide ? x / scale : x;
@@ -72,6 +86,7 @@ internal readonly struct GradientTransformOp(bool divide, float scale, ClipMode 
         };
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<float> Invoke(Vector128<float> a, Vector128<float> x)
     {
         Vector128<float> t = divide ? x / Vector128.Create(scale) : x;
@@ -89,6 +104,7 @@ internal readonly struct GradientTransformOp(bool divide, float scale, ClipMode 
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> x)
     {
         Vector256<float> t = divide ? x / Vector256.Create(scale) : x;
@@ -106,6 +122,7 @@ internal readonly struct GradientTransformOp(bool divide, float scale, ClipMode 
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> a, Vector512<float> x)
     {
         Vector512<float> t = divide ? x / Vector512.Create(scale) : x;
@@ -127,30 +144,39 @@ internal readonly struct GradientTransformOp(bool divide, float scale, ClipMode 
 /// <summary>Decoupled weight decay: <c>var = var - (var*wd)*lr</c> (a = var; x unused, pass var).</summary>
 internal readonly struct WeightDecayOp(float wd, float lr) : IOp1
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Invoke(float a, float x) => a - ((a * wd) * lr);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<float> Invoke(Vector128<float> a, Vector128<float> x) => a - ((a * Vector128.Create(wd)) * Vector128.Create(lr));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> x) => a - ((a * Vector256.Create(wd)) * Vector256.Create(lr));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> a, Vector512<float> x) => a - ((a * Vector512.Create(wd)) * Vector512.Create(lr));
 }
 
 /// <summary>Copy: a = x.</summary>
 internal readonly struct CopyOp : IOp1
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Invoke(float a, float x) => x;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<float> Invoke(Vector128<float> a, Vector128<float> x) => x;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Invoke(Vector256<float> a, Vector256<float> x) => x;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> a, Vector512<float> x) => x;
 }
 
 /// <summary>Finiteness test used by the non-finite gradient policies.</summary>
 internal static class Finite
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool All(ReadOnlySpan<float> x)
     {
         int i = 0;

@@ -152,6 +152,7 @@ internal static unsafe class Elementwise
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Part1<T>(void* context, int part)
         where T : unmanaged, IOp1
     {
@@ -160,6 +161,7 @@ internal static unsafe class Elementwise
         Range1(c.A + s, c.X + s, e - s, c.Op, c.Threading.Width);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Part2<T>(void* context, int part)
         where T : unmanaged, IOp2
     {
@@ -168,6 +170,7 @@ internal static unsafe class Elementwise
         Range2(c.A + s, c.B + s, c.X + s, e - s, c.Op, c.Threading.Width);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Part3<T>(void* context, int part)
         where T : unmanaged, IOp3
     {
@@ -176,6 +179,7 @@ internal static unsafe class Elementwise
         Range3(c.A + s, c.B + s, c.C + s, c.X + s, e - s, c.Op, c.Threading.Width);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Range1<T>(float* a, float* x, long n, T op, int width)
         where T : unmanaged, IOp1
     {
@@ -210,6 +214,7 @@ internal static unsafe class Elementwise
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Range2<T>(float* a, float* b, float* x, long n, T op, int width)
         where T : unmanaged, IOp2
     {
@@ -256,6 +261,7 @@ internal static unsafe class Elementwise
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Range3<T>(float* a, float* b, float* c, float* x, long n, T op, int width)
         where T : unmanaged, IOp3
     {

@@ -272,6 +272,7 @@ internal static class ExactMath
     /// Every hard input at every exponent of the fast range, through <see cref="SqrtNewton(Vector512{float})"/>
     /// (<paramref name="width"/> 16) or its 256-bit form (8), against the hardware square root.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Verify(int width)
     {
         Span<uint> lanes = stackalloc uint[16];

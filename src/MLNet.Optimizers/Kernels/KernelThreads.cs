@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading;
@@ -63,6 +64,7 @@ internal static unsafe class KernelThreads
     /// <param name="threads">Threads that may work, the caller included (1 runs everything here).</param>
     /// <param name="body">The part function.</param>
     /// <param name="context">Its argument.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int parts, int threads, delegate*<void*, int, void> body, void* context)
     {
         if ((uint)parts > MaxParts)
@@ -105,6 +107,7 @@ internal static unsafe class KernelThreads
         return (int)Math.Min(MaxParts, length / minChunk);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunOwned(int parts, int threads, delegate*<void*, int, void> body, void* context)
     {
         EnsureHelpers(threads - 1);
@@ -147,6 +150,7 @@ internal static unsafe class KernelThreads
     }
 
     /// <summary>Claims and runs parts of the current job until none is left (caller or helper).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Work()
     {
         while (true)
@@ -177,6 +181,7 @@ internal static unsafe class KernelThreads
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void EnsureHelpers(int count)
     {
         if (_helpers.Length >= count)
@@ -230,6 +235,7 @@ internal static unsafe class KernelThreads
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Loop()
         {
             int seen = 0;

@@ -83,6 +83,7 @@ internal static class Pairwise
 
     private static bool Use128 => Prefer128 || (s_everForced && t_force128);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Sum<T>(ref T src, int start, int n)
         where T : struct, IFloatSource
     {
@@ -134,6 +135,7 @@ internal static class Pairwise
         return res;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Leaf128<T>(ref T src, int start, int n)
         where T : struct, IFloatSource
     {
@@ -162,6 +164,7 @@ internal static class Pairwise
         ((lo.GetElement(0) + lo.GetElement(1)) + (lo.GetElement(2) + lo.GetElement(3)))
         + ((hi.GetElement(0) + hi.GetElement(1)) + (hi.GetElement(2) + hi.GetElement(3)));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sum2<T>(ref T src, int start, int n, out float a, out float b)
         where T : struct, IDualSource
     {
@@ -179,6 +182,7 @@ internal static class Pairwise
         b = b1 + b2;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Leaf2<T>(ref T src, int start, int n, out float a, out float b)
         where T : struct, IDualSource
     {
@@ -226,6 +230,7 @@ internal static class Pairwise
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Leaf2Of128<T>(ref T src, int start, int n, out float a, out float b)
         where T : struct, IDualSource
     {
@@ -256,6 +261,7 @@ internal static class Pairwise
     /// <see cref="Sum2{T}"/> for a source that computes 16 values at a time: the 8 running sums still add one 8-value
     /// group after the other (lower half, then upper half), so the result is the same bit for bit.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sum2Wide<T>(ref T src, int start, int n, out float a, out float b)
         where T : struct, IWideDualSource
     {
@@ -279,6 +285,7 @@ internal static class Pairwise
         b = b1 + b2;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Leaf2Wide<T>(ref T src, int start, int n, out float a, out float b)
         where T : struct, IWideDualSource
     {
@@ -342,6 +349,7 @@ internal static class Pairwise
     /// <see cref="ChunkSize"/> values at a time (long loops for the producer), then the subtree is summed from the
     /// buffer by leaf loops without calls, so the running sums stay in registers and independent leaves overlap.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void SumProducedAndSquares<T>(ref T producer, float* x, float* buffer, int start, int n, out float a, out float b)
         where T : struct, ILeafProducer
     {
@@ -361,6 +369,7 @@ internal static class Pairwise
     }
 
     /// <summary>Pairwise sums of <c>p</c> and of <c>x*x</c> (two arrays of length n) in one traversal.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void SumAndSquares(float* p, float* x, int n, out float a, out float b)
     {
         if (n <= BlockSize)
@@ -390,6 +399,7 @@ internal static class Pairwise
     /// Two adjacent leaves, [0, n1) and [n1, n1 + n2) with n1 a multiple of 8 and both at least 16 long, each summed
     /// exactly as <see cref="LeafAndSquares"/> sums it; the loop advances both at once.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void LeafPairAndSquares(float* p, float* x, int n1, int n2, out float a1, out float b1, out float a2, out float b2)
     {
         float* q = p + n1;
@@ -451,6 +461,7 @@ internal static class Pairwise
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void LeafAndSquares(float* p, float* x, int n, out float a, out float b)
     {
         if (n < 8)
@@ -517,6 +528,7 @@ internal static class Pairwise
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void LeafAndSquares128(float* p, float* x, int n, out float a, out float b)
     {
         int lim = n - (n % 8);
@@ -608,6 +620,7 @@ internal static class Pairwise
     /// and the settings only; the sum is the same bits at every depth, because each subtree is summed exactly as the
     /// serial recursion sums it and the subtree results are then added in the tree's order.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int SplitDepth(long n, Threading t)
     {
         if (t.Parts(n) <= 1)
@@ -684,6 +697,7 @@ internal static class Pairwise
         return Combine(n, depth, BlockSize, new ReadOnlySpan<float>(c.Results, MaxSubtrees), ref index);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void SumPart<T>(void* context, int part)
         where T : unmanaged, IFloatSource
     {
@@ -714,25 +728,30 @@ internal static class Pairwise
 
     private readonly unsafe struct SpanSource(float* p) : IFloatSource
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<float> Load8(int i) => Vector256.Load(p + i);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Load8Halves(int i, out Vector128<float> lo, out Vector128<float> hi)
         {
             lo = Vector128.Load(p + i);
             hi = Vector128.Load(p + i + 4);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public float Load1(int i) => p[i];
     }
 
     private readonly unsafe struct SquareSource(float* p) : IFloatSource
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<float> Load8(int i)
         {
             Vector256<float> v = Vector256.Load(p + i);
             return v * v;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Load8Halves(int i, out Vector128<float> lo, out Vector128<float> hi)
         {
             Vector128<float> l = Vector128.Load(p + i);
@@ -741,17 +760,20 @@ internal static class Pairwise
             hi = h * h;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public float Load1(int i) => p[i] * p[i];
     }
 
     private readonly unsafe struct DividedSquareSource(float* p, float d) : IFloatSource
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<float> Load8(int i)
         {
             Vector256<float> v = Vector256.Load(p + i) / Vector256.Create(d);
             return v * v;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Load8Halves(int i, out Vector128<float> lo, out Vector128<float> hi)
         {
             Vector128<float> l = Vector128.Load(p + i) / Vector128.Create(d);
@@ -760,6 +782,7 @@ internal static class Pairwise
             hi = h * h;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public float Load1(int i)
         {
             float v = p[i] / d;

@@ -108,32 +108,46 @@ internal readonly struct S1 : ISimd<S1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(S1 v, ref float p, nuint i) => Unsafe.Add(ref p, i) = v.V;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S1 Splat(float x) => new(x);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S1 Add(S1 a, S1 b) => new(a.V + b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S1 Sub(S1 a, S1 b) => new(a.V - b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S1 Mul(S1 a, S1 b) => new(a.V * b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S1 Div(S1 a, S1 b) => new(a.V / b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S1 Floor(S1 a) => new(MathF.Floor(a.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S1 GreaterThan(S1 a, S1 b) => Mask(a.V > b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S1 LessThan(S1 a, S1 b) => Mask(a.V < b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S1 IsNotNaN(S1 a) => Mask(!float.IsNaN(a.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S1 And(S1 a, S1 b) => Bits(Int(a) & Int(b));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S1 Or(S1 a, S1 b) => Bits(Int(a) | Int(b));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S1 AndNot(S1 a, S1 mask) => Bits(Int(a) & ~Int(mask));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S1 Select(S1 mask, S1 a, S1 b) => Bits((Int(mask) & Int(a)) | (~Int(mask) & Int(b)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S1 ScaleByPowerOfTwo(S1 y, S1 k)
     {
         int ki = (int)k.V;
@@ -142,10 +156,13 @@ internal readonly struct S1 : ISimd<S1>
         return new((y.V * BitConverter.Int32BitsToSingle((k1 + 127) << 23)) * BitConverter.Int32BitsToSingle((k2 + 127) << 23));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static S1 Mask(bool b) => Bits(b ? -1 : 0);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Int(S1 a) => BitConverter.SingleToInt32Bits(a.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static S1 Bits(int b) => new(BitConverter.Int32BitsToSingle(b));
 }
 
@@ -166,32 +183,46 @@ internal readonly struct V128 : ISimd<V128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(V128 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Splat(float x) => new(Vector128.Create(x));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Add(V128 a, V128 b) => new(a.V + b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Sub(V128 a, V128 b) => new(a.V - b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Mul(V128 a, V128 b) => new(a.V * b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Div(V128 a, V128 b) => new(a.V / b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Floor(V128 a) => new(Vector128.Floor(a.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 GreaterThan(V128 a, V128 b) => new(Vector128.GreaterThan(a.V, b.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 LessThan(V128 a, V128 b) => new(Vector128.LessThan(a.V, b.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 IsNotNaN(V128 a) => new(Vector128.Equals(a.V, a.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 And(V128 a, V128 b) => new(a.V & b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Or(V128 a, V128 b) => new(a.V | b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 AndNot(V128 a, V128 mask) => new(Vector128.AndNot(a.V, mask.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Select(V128 mask, V128 a, V128 b) => new(Vector128.ConditionalSelect(mask.V, a.V, b.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 ScaleByPowerOfTwo(V128 y, V128 k)
     {
         Vector128<int> ki = Vector128.ConvertToInt32(k.V);
@@ -219,32 +250,46 @@ internal readonly struct V256 : ISimd<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(V256 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Splat(float x) => new(Vector256.Create(x));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Add(V256 a, V256 b) => new(a.V + b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Sub(V256 a, V256 b) => new(a.V - b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Mul(V256 a, V256 b) => new(a.V * b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Div(V256 a, V256 b) => new(a.V / b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Floor(V256 a) => new(Vector256.Floor(a.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 GreaterThan(V256 a, V256 b) => new(Vector256.GreaterThan(a.V, b.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 LessThan(V256 a, V256 b) => new(Vector256.LessThan(a.V, b.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 IsNotNaN(V256 a) => new(Vector256.Equals(a.V, a.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 And(V256 a, V256 b) => new(a.V & b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Or(V256 a, V256 b) => new(a.V | b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 AndNot(V256 a, V256 mask) => new(Vector256.AndNot(a.V, mask.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Select(V256 mask, V256 a, V256 b) => new(Vector256.ConditionalSelect(mask.V, a.V, b.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 ScaleByPowerOfTwo(V256 y, V256 k)
     {
         Vector256<int> ki = Vector256.ConvertToInt32(k.V);
@@ -272,32 +317,46 @@ internal readonly struct V512 : ISimd<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(V512 v, ref float p, nuint i) => v.V.StoreUnsafe(ref p, i);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Splat(float x) => new(Vector512.Create(x));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Add(V512 a, V512 b) => new(a.V + b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Sub(V512 a, V512 b) => new(a.V - b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Mul(V512 a, V512 b) => new(a.V * b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Div(V512 a, V512 b) => new(a.V / b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Floor(V512 a) => new(Vector512.Floor(a.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 GreaterThan(V512 a, V512 b) => new(Vector512.GreaterThan(a.V, b.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 LessThan(V512 a, V512 b) => new(Vector512.LessThan(a.V, b.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 IsNotNaN(V512 a) => new(Vector512.Equals(a.V, a.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 And(V512 a, V512 b) => new(a.V & b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Or(V512 a, V512 b) => new(a.V | b.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 AndNot(V512 a, V512 mask) => new(Vector512.AndNot(a.V, mask.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Select(V512 mask, V512 a, V512 b) => new(Vector512.ConditionalSelect(mask.V, a.V, b.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 ScaleByPowerOfTwo(V512 y, V512 k)
     {
         Vector512<int> ki = Vector512.ConvertToInt32(k.V);
