@@ -17,7 +17,7 @@ public sealed class MlpRecipeTests
     public void The_no_argument_options_are_the_documented_recipe()
     {
         var o = new MlpTrainerOptions();
-        CollectionAssert.AreEqual(new[] { 128, 128 }, o.HiddenLayers.ToArray());
+        CollectionAssert.AreEqual(new[] { 128, 64 }, o.HiddenLayers.ToArray());
         Assert.AreEqual(TrainingDefaults.MlpBatchSize, o.BatchSize);
         Assert.AreEqual(NumericEncodingDefaults.RobustScaling, o.RobustScaling);
         Assert.AreEqual(NumericEncodingDefaults.SmoothClip, o.SmoothClip);

@@ -521,7 +521,7 @@ internal static class RecipeBackend
 
     /// <summary>
     /// One line describing a recipe's model: "logistic regression 30-1, 31 parameters"; for an MLP its layers and the
-    /// recommended-MLP pieces the recipe turns on: "MLP (relu) 30-128-128-1, robust scaling, clip ±3, 4 bins per
+    /// recommended-MLP pieces the recipe turns on: "MLP (relu) 30-128-64-1, robust scaling, clip ±3, 4 bins per
     /// feature, warmup-cosine, label smoothing 0.1, at most 6,000 steps" (the parameter count only when the encoding adds no
     /// inputs and there is one network: bins depend on the data's quantiles).
     /// </summary>

@@ -8,7 +8,8 @@ namespace MLNet.Optimizers.Cli.Output;
 
 /// <summary>
 /// A console table laid out by the tool itself so it never wraps a number: columns sized to their widest cell, two
-/// spaces apart, a rule under the header; a cell may be marked (bold green on a terminal, a trailing '*' otherwise).
+/// spaces apart (one when two would not fit the console's width), a rule under the header; a cell may be marked (bold
+/// green on a terminal, a trailing '*' otherwise).
 /// </summary>
 internal sealed class TextTable
 {
@@ -50,6 +51,9 @@ internal sealed class TextTable
         }
     }
 
+    /// <summary>The widest line with one space between columns.</summary>
+    private int NarrowWidth => Widths().Sum() + Math.Max(0, _columns.Count - 1);
+
     /// <summary>Writes the table (its title first) to the console's stdout.</summary>
     /// <param name="console">The console.</param>
     /// <param name="title">The title line, or null.</param>
@@ -61,11 +65,12 @@ internal sealed class TextTable
         }
 
         int[] w = Widths();
-        console.Out.WriteLine(Line(_columns.Select(c => c.Header).ToArray(), w, -1, console));
-        console.Out.WriteLine(string.Join("  ", w.Select(x => new string('-', x))));
+        string gap = Width > console.Width && NarrowWidth <= console.Width ? " " : "  ";
+        console.Out.WriteLine(Line(_columns.Select(c => c.Header).ToArray(), w, -1, console, gap));
+        console.Out.WriteLine(string.Join(gap, w.Select(x => new string('-', x))));
         foreach ((string[] cells, int marked) in _rows)
         {
-            console.Out.WriteLine(Line(cells, w, marked, console));
+            console.Out.WriteLine(Line(cells, w, marked, console, gap));
         }
     }
 
@@ -83,7 +88,7 @@ internal sealed class TextTable
         return w;
     }
 
-    private string Line(string[] cells, int[] w, int marked, CliConsole console)
+    private string Line(string[] cells, int[] w, int marked, CliConsole console, string gap)
     {
         var sb = new StringBuilder();
         for (int i = 0; i < cells.Length; i++)
@@ -101,7 +106,7 @@ internal sealed class TextTable
             sb.Append(padded);
             if (i < cells.Length - 1)
             {
-                sb.Append("  ");
+                sb.Append(gap);
             }
         }
 
