@@ -514,7 +514,7 @@ internal static class Program
     {
         var sb = new StringBuilder();
         sb.AppendLine("| " + string.Join(" | ", Headers) + " |");
-        sb.AppendLine("|:---|---:|---:|---:|---:|---:|:---:|---:|---:|");
+        sb.AppendLine("|:---|---:|---:|---:|---:|---:|:---:|---:|---:|---:|");
         foreach (Row r in rows)
         {
             sb.AppendLine("| " + string.Join(" | ", Cells(r, true)) + " |");

@@ -127,6 +127,26 @@ public sealed class UnitTests
     }
 
     [TestMethod]
+    [DataRow(30, "  ", DisplayName = "table width: two spaces when they fit")]
+    [DataRow(29, " ", DisplayName = "table width: one space when two would not fit")]
+    [DataRow(28, " ", DisplayName = "table width: one space down to its narrowest")]
+    public void TextTableNarrowsItsGapsToFitTheConsole(int width, string gap)
+    {
+        var stdout = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
+        var console = new CliConsole(stdout, new StringWriter(), outputIsTerminal: false, width: width);
+        var table = new TextTable().Column("metric", right: false).Column("a").Column("b");
+        table.Row(["accuracy", "0.9500", "0.1"]).Row(["log-loss (bits)", "n/a", "12.25"]);
+        Assert.AreEqual(30, table.Width);
+        Assert.IsTrue(table.FitsIn(width));
+        Assert.IsFalse(table.FitsIn(27), "narrower than one space between columns");
+        table.Write(console, null);
+        string[] lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.AreEqual(string.Join(gap, "---------------", "------", "-----"), lines[1]);
+        Assert.IsTrue(lines.All(l => l.Length <= width), string.Join("|", lines));
+        Assert.AreEqual("log-loss (bits)" + gap + "   n/a" + gap + "12.25", lines[3]);
+    }
+
+    [TestMethod]
     [DataRow(0.0, 1.0, 5, false, DisplayName = "ticks: unit range in 0.2 steps")]
     [DataRow(0.137, 0.981, 6, false, DisplayName = "ticks: accuracy-like range")]
     [DataRow(1.0, 97.0, 8, true, DisplayName = "ticks: epochs, integers")]

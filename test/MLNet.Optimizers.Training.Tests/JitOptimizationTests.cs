@@ -72,6 +72,147 @@ public sealed class JitOptimizationTests
     }
 
     [TestMethod]
+    public void EveryInlinedKernelLoopIsCalledOnlyFromOptimizedCode()
+    {
+        // A loop marked AggressiveInlining is only fast inside an optimized caller: every method that calls it must be
+        // AggressiveOptimization, or AggressiveInlining and (recursively) called only from such methods.
+        Dictionary<(Module, int), List<MethodBase>> callers = Callers();
+        var inlinedLoops = KernelTypes().SelectMany(Declared)
+            .Where(m => HasBackwardBranch(m) && Has(m, MethodImplAttributes.AggressiveInlining))
+            .ToList();
+        Assert.IsTrue(inlinedLoops.Count >= 6, $"only {inlinedLoops.Count} inlined loops found: " + string.Join(", ", inlinedLoops.Select(Name)));
+        var bad = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (MethodBase loop in inlinedLoops)
+        {
+            var seen = new HashSet<(Module, int)>();
+            var stack = new Stack<MethodBase>();
+            stack.Push(loop);
+            while (stack.Count > 0)
+            {
+                MethodBase m = stack.Pop();
+                if (!seen.Add((m.Module, m.MetadataToken)))
+                {
+                    continue;
+                }
+
+                if (!callers.TryGetValue((m.Module, m.MetadataToken), out List<MethodBase>? list))
+                {
+                    continue; // not called from these assemblies (an interface member, say)
+                }
+
+                foreach (MethodBase c in list)
+                {
+                    if (Has(c, MethodImplAttributes.AggressiveOptimization))
+                    {
+                        continue;
+                    }
+
+                    if (Has(c, MethodImplAttributes.AggressiveInlining))
+                    {
+                        stack.Push(c);
+                        continue;
+                    }
+
+                    bad.Add($"{Name(c)} (calls {Name(m)}, which inlines the loop {Name(loop)})");
+                }
+            }
+        }
+
+        Assert.AreEqual(0, bad.Count, "inlined loops reached from methods left to tiered compilation: " + string.Join("; ", bad));
+    }
+
+    [TestMethod]
+    public void TheCallerMapSeesDirectAndFunctionPointerCalls()
+    {
+        Dictionary<(Module, int), List<MethodBase>> callers = Callers();
+        MethodInfo range2 = typeof(global::MLNet.Optimizers.Lion).Assembly.GetType("MLNet.Optimizers.Kernels.Elementwise", throwOnError: true)!
+            .GetMethod("Range2", BindingFlags.NonPublic | BindingFlags.Static)!;
+        Assert.IsTrue(callers.TryGetValue((range2.Module, range2.MetadataToken), out List<MethodBase>? c) && c.Any(m => m.Name == "Run"), "Elementwise.Run calls Range2");
+        MethodInfo part2 = range2.DeclaringType!.GetMethod("Part2", BindingFlags.NonPublic | BindingFlags.Static)!;
+        Assert.IsTrue(callers.TryGetValue((part2.Module, part2.MetadataToken), out List<MethodBase>? p) && p.Count > 0, "the part function's address is taken (ldftn)");
+    }
+
+    /// <summary>Every call, callvirt, newobj and ldftn target in the two assemblies, with the methods that use it.</summary>
+    private static Dictionary<(Module, int), List<MethodBase>> Callers()
+    {
+        var map = new Dictionary<(Module, int), List<MethodBase>>();
+        foreach (Type t in Core.GetTypes().Concat(Training.GetTypes()))
+        {
+            foreach (MethodBase caller in t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly).Cast<MethodBase>()
+                .Concat(t.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)))
+            {
+                if (caller.GetMethodBody()?.GetILAsByteArray() is not byte[] il)
+                {
+                    continue;
+                }
+
+                Type[]? typeArgs = caller.DeclaringType!.IsGenericType ? caller.DeclaringType.GetGenericArguments() : null;
+                Type[]? methodArgs = caller.IsGenericMethod ? caller.GetGenericArguments() : null;
+                foreach (int token in CallTokens(il))
+                {
+                    MethodBase? callee;
+                    try
+                    {
+                        callee = caller.Module.ResolveMethod(token, typeArgs, methodArgs);
+                    }
+                    catch (ArgumentException)
+                    {
+                        continue;
+                    }
+
+                    if (callee is null || (callee.Module.Assembly != Core && callee.Module.Assembly != Training))
+                    {
+                        continue;
+                    }
+
+                    var key = (callee.Module, callee.MetadataToken);
+                    if (!map.TryGetValue(key, out List<MethodBase>? list))
+                    {
+                        map[key] = list = new List<MethodBase>();
+                    }
+
+                    list.Add(caller);
+                }
+            }
+        }
+
+        return map;
+    }
+
+    private static IEnumerable<int> CallTokens(byte[] il)
+    {
+        var tokens = new List<int>();
+        int pc = 0;
+        while (pc < il.Length)
+        {
+            short value = il[pc] == 0xFE ? (short)(0xFE00 | il[pc + 1]) : il[pc];
+            pc += il[pc] == 0xFE ? 2 : 1;
+            OpCode op = OpCodesByValue[value];
+            if (op.OperandType == OperandType.InlineMethod)
+            {
+                if (op == OpCodes.Call || op == OpCodes.Callvirt || op == OpCodes.Newobj || op == OpCodes.Ldftn)
+                {
+                    tokens.Add(BitConverter.ToInt32(il, pc));
+                }
+            }
+
+            pc += OperandSize(op, il, pc);
+        }
+
+        return tokens;
+    }
+
+    private static int OperandSize(OpCode op, byte[] il, int pc) => op.OperandType switch
+    {
+        OperandType.InlineNone => 0,
+        OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+        OperandType.InlineVar => 2,
+        OperandType.InlineI8 or OperandType.InlineR => 8,
+        OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, pc)),
+        _ => 4,
+    };
+
+    [TestMethod]
     public void EveryThreadPartBodyIsOptimizedOnItsFirstCall()
     {
         // The part functions KernelThreads runs (void* context, int part) call AggressiveInlining loops; they must be

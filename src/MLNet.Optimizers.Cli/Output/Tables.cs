@@ -92,7 +92,7 @@ internal static class Tables
             table.Row(cells);
         }
 
-        if (table.Width > console.Width)
+        if (!table.FitsIn(console.Width))
         {
             console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{title}: {k} classes, too wide for {console.Width} columns; see the report."));
             return;

@@ -54,6 +54,11 @@ internal sealed class TextTable
     /// <summary>The widest line with one space between columns.</summary>
     private int NarrowWidth => Widths().Sum() + Math.Max(0, _columns.Count - 1);
 
+    /// <summary>Whether the table fits <paramref name="width"/> columns (with one space between columns if need be).</summary>
+    /// <param name="width">The console's width.</param>
+    /// <returns>True when <see cref="Write"/> renders no line longer than the width.</returns>
+    public bool FitsIn(int width) => NarrowWidth <= width;
+
     /// <summary>Writes the table (its title first) to the console's stdout.</summary>
     /// <param name="console">The console.</param>
     /// <param name="title">The title line, or null.</param>

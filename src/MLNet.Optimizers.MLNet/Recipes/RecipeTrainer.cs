@@ -110,7 +110,7 @@ public sealed class RecipeEarlyStopping : IEquatable<RecipeEarlyStopping>
 /// settings. JSON keys: <c>task</c> (required: <c>"regression"</c>, <c>"binary_classification"</c>,
 /// <c>"multiclass_classification"</c>); <c>model</c> (<c>{"type": "linear"}</c> or <c>{"type": "mlp", "hidden_layers":
 /// [128, 64], "activation": "relu", "dropout": 0, "ensemble_size": 1, "numeric_encoding": {"robust_scaling": true,
-/// "smooth_clip": 3, "piecewise_linear_bins": 16}}</c>); <c>optimizer</c> (Keras's <c>{"class_name", "config"}</c>, as
+/// "smooth_clip": 3, "piecewise_linear_bins": 4}}</c>); <c>optimizer</c> (Keras's <c>{"class_name", "config"}</c>, as
 /// <c>keras.optimizers.serialize</c> writes it; <c>module</c> and <c>registered_name</c> are accepted and dropped);
 /// <c>exclude_from_weight_decay</c> (parameter-name regular expressions); <c>epochs</c>; <c>batch_size</c>;
 /// <c>shuffle</c>; <c>in_memory</c>; <c>shuffle_buffer_rows</c>; <c>initializer</c>; for an MLP

@@ -506,6 +506,7 @@ internal static unsafe class LayerKernels
     // --------------------------------------------------------------------------------------------- exp over a span
 
     /// <summary><c>x = e^x</c> in place (one thread: the callers split by rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ExpInPlace(Span<float> x, int width = -1)
     {
         if (width < 0)
@@ -548,6 +549,7 @@ internal static unsafe class LayerKernels
     }
 
     /// <summary><c>x = sigmoid(x)</c> in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SigmoidInPlace(Span<float> x, int width = -1)
     {
         if (width < 0)
