@@ -1,7 +1,7 @@
 using System;
-using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace MLNet.Optimizers.Kernels;
