@@ -54,6 +54,28 @@ public sealed class UnitTests
     }
 
     [TestMethod]
+    [DataRow("lion:clipnorm=1", "clipnorm", DisplayName = "clip key: clipnorm replaces the MLP Lion's global_clipnorm")]
+    [DataRow("lion:clipvalue=0.5", "clipvalue", DisplayName = "clip key: clipvalue replaces it")]
+    [DataRow("lion:global_clipnorm=1", "global_clipnorm", DisplayName = "clip key: global_clipnorm=1 sets it")]
+    [DataRow("adamw:clipnorm=2", "clipnorm", DisplayName = "clip key: on another class")]
+    public void AClippingKeyGivenReplacesTheStartingPointsClipping(string spec, string key)
+    {
+        // Keras allows only one clipping key; the recommended MLP Lion starts with global_clipnorm, so a clipping key
+        // given must replace it (before the fix, lion:clipnorm=1 on an MLP was rejected as two clipping keys).
+        Optimizer mlpDefault = MLNet.Recipes.RecipeTrainer.CreateDefaultOptimizer(MLNet.Recipes.RecipeModelType.Mlp);
+        JsonObject o = OptimizerSpec.Parse(spec, "--optimizer").ToKerasObject("--optimizer", mlpDefault);
+        JsonObject config = (JsonObject)o["config"]!;
+        double given = double.Parse(spec[(spec.IndexOf('=') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.AreEqual(given, config[key]!.GetValue<double>(), 1e-12, o.ToJsonString());
+        foreach (string other in new[] { "clipnorm", "clipvalue", "global_clipnorm" }.Where(k => k != key))
+        {
+            Assert.IsNull(config[other], $"{other} is cleared: {o.ToJsonString()}");
+        }
+
+        Assert.AreEqual(given, global::MLNet.Optimizers.Serialization.KerasConfig.DeserializeOptimizer((JsonObject)o.DeepClone()).Serialize()["config"]![key]!.GetValue<double>(), 1e-12, "the optimizer builds");
+    }
+
+    [TestMethod]
     [DataRow("adam", "unknown optimizer 'adam'", DisplayName = "spec error: unknown name")]
     [DataRow("lion:beta3=1", "beta_1, beta_2", DisplayName = "spec error: unknown key lists the keys")]
     [DataRow("lion:lerning_rate=1", "did you mean 'learning_rate'?", DisplayName = "spec error: a typo'd key gets a did-you-mean")]

@@ -116,6 +116,8 @@ internal sealed record OptimizerSpec
         return this with { Overrides = merged, OverrideText = text };
     }
 
+    private static readonly string[] ClipKeys = { "clipnorm", "clipvalue", "global_clipnorm" };
+
     /// <summary>
     /// The recipe's <c>trainer.optimizer</c> for this spec: <paramref name="recommended"/> (the model's default optimizer,
     /// <c>RecipeTrainer.CreateDefaultOptimizer</c>) when it is of this class, else the optimizer with its recommended
@@ -151,6 +153,17 @@ internal sealed record OptimizerSpec
 
         JsonObject s = start.Serialize();
         var config = (JsonObject)s["config"]!.DeepClone();
+
+        // Keras allows one of the three clipping keys: a clipping key given replaces the starting point's (the
+        // recommended MLP optimizer starts with global_clipnorm), it is not added beside it.
+        if (ClipKeys.Any(k => Overrides.TryGetValue(k, out JsonNode? v) && v is not null))
+        {
+            foreach (string k in ClipKeys)
+            {
+                config[k] = null;
+            }
+        }
+
         foreach (KeyValuePair<string, JsonNode> kv in Overrides)
         {
             config[kv.Key] = kv.Value.DeepClone();
