@@ -118,7 +118,6 @@ public sealed class ConcurrencyTests
         Task.WaitAll(workers);
 
         long values = plans.Sum(p => p.Sum(c => (long)c.N * k));
-        Assert.IsGreaterThan(Threads * 60L, values, name);
         Assert.AreEqual(0, mismatches.Sum(), $"{name}: of {values:N0} values, these differ from one thread's, per thread: {string.Join(", ", mismatches)}");
     }
 
