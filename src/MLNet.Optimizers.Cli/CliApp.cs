@@ -43,7 +43,7 @@ internal static class CliApp
             int nul = args[i].IndexOf('\0', StringComparison.Ordinal);
             if (nul >= 0)
             {
-                string after = i > 0 && args[i - 1] is string previous && previous.StartsWith('-') ? $" (after '{previous.Replace("\0", "\\0", StringComparison.Ordinal)}')" : string.Empty;
+                string after = i > 0 && args[i - 1] is string previous && previous.StartsWith('-') ? $" (after '{previous}')" : string.Empty;
                 return Fail(console, ExitCodes.Usage, string.Create(CultureInfo.InvariantCulture, $"argument {i + 1}{after} holds a NUL character at position {nul + 1}; no argument may hold one."));
             }
         }

@@ -19,18 +19,6 @@ namespace MLNet.Optimizers.Benchmarks;
 /// </summary>
 internal static class Spec
 {
-    private static long CountRows(IDataView v)
-    {
-        long n = 0;
-        using DataViewRowCursor c = v.GetRowCursor(Array.Empty<DataViewSchema.Column>());
-        while (c.MoveNext())
-        {
-            n++;
-        }
-
-        return n;
-    }
-
     public static TabularTrainer Parse(string spec)
     {
         string[] parts = spec.Split(' ', StringSplitOptions.RemoveEmptyEntries);

@@ -302,7 +302,6 @@ internal sealed class RunFlags
             {
                 // The optimizer, weight-decay exclusions and batch size follow the model where they are its defaults.
                 t.SetModel(model);
-                t.HiddenLayers = model == RecipeModelType.Linear ? new List<int>() : new List<int>(TrainingDefaults.HiddenLayers);
             }
 
             if (t.Model == RecipeModelType.Linear && (hidden != null || activationGiven || dropout != null))

@@ -54,7 +54,7 @@ internal static class ScoringCommands
             RecipeBackend.CheckScoringData(recipe, hasLabel: true, dataPath);
             var ml = new MLContext(seed: 0);
             IDataView rows = recipe.LoadData(ml, dataPath);
-            if (DataViews.CountRows(rows) == 0)
+            if (!DataViews.HasRows(rows))
             {
                 throw CliException.BadData($"data file '{dataPath}' has a header but no data rows: the data set is empty.");
             }

@@ -26,4 +26,19 @@ internal static class DataViews
 
         return count;
     }
+
+    /// <summary>Whether a data view has a row: its own count when it knows it, else one cursor step (no full pass).</summary>
+    /// <param name="data">The data.</param>
+    /// <returns>True when there is at least one row.</returns>
+    public static bool HasRows(IDataView data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.GetRowCount() is long n)
+        {
+            return n > 0;
+        }
+
+        using DataViewRowCursor cursor = data.GetRowCursor(Array.Empty<DataViewSchema.Column>());
+        return cursor.MoveNext();
+    }
 }

@@ -317,7 +317,7 @@ public sealed class RecipeTrainer : IEquatable<RecipeTrainer>
     public override bool Equals(object? obj) => Equals(obj as RecipeTrainer);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Task, Model, HiddenLayers.Count, Epochs, BatchSize);
+    public override int GetHashCode() => HashCode.Combine(Task, Model, Model == RecipeModelType.Linear ? 0 : HiddenLayers.Count, Epochs, BatchSize);
 
     /// <summary>The bridge trainer options this section describes.</summary>
     internal OptimizerTrainerOptions ToOptions(ulong seed)

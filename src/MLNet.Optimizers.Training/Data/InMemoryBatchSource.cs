@@ -162,6 +162,9 @@ public sealed class InMemoryBatchSource : IBatchSource
                 {
                     System.Runtime.Intrinsics.X86.Sse.Prefetch0(next + o);
                 }
+
+                // A row that does not start on a cache line ends on one the loop above did not reach.
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(next + bytes - 1);
             }
 
             new ReadOnlySpan<float>(c.Source + ((long)c.Rows[i] * c.Features), c.Features).CopyTo(new Span<float>(c.Destination + ((long)i * c.Features), c.Features));
