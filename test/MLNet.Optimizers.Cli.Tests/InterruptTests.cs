@@ -124,7 +124,7 @@ public sealed class InterruptTests
         Assert.AreEqual(0, last, "the last resume finishes");
         Assert.IsGreaterThan(firstEpoch, FirstEpochLine(lastErr), "the last run resumed too: " + lastErr);
         CollectionAssert.AreEqual(File.ReadAllBytes(dir["whole/model.zip"]), File.ReadAllBytes(dir["part/model.zip"]), "killed three times and resumed = never stopped, byte for byte");
-        string[] temporaries = Directory.GetFiles(dir.Path, "*.tmp", SearchOption.AllDirectories);
+        string[] temporaries = Directory.GetFiles(dir.Path, "*" + global::MLNet.Optimizers.IO.AtomicFile.TempSuffix, SearchOption.AllDirectories);
         Assert.IsEmpty(temporaries, "temporary files left: " + string.Join(", ", temporaries));
     }
 

@@ -49,8 +49,8 @@ public sealed class RoundTripTests
         Assert.AreEqual(Training.Training.TrainingDefaults.WarmupFraction, trainer["warmup_fraction"]!.GetValue<double>());
         Assert.AreEqual(Training.Training.TrainingDefaults.MaxSteps, trainer["max_steps"]!.GetValue<long>());
         Assert.AreEqual(Training.Training.TrainingDefaults.LabelSmoothing, trainer["label_smoothing"]!.GetValue<double>());
-        StringAssert.Contains(train.Stdout, "global clipnorm 3");
-        StringAssert.Contains(train.Stdout, $"robust scaling, clip ±3, {(global::MLNet.Optimizers.Training.Data.NumericEncodingDefaults.PiecewiseLinearBins)} bins per feature, warmup-cosine");
+        StringAssert.Contains(train.Stdout, FormattableString.Invariant($"global clipnorm {Training.Training.TrainingDefaults.MlpGlobalClipNorm}"));
+        StringAssert.Contains(train.Stdout, FormattableString.Invariant($"robust scaling, clip ±{(global::MLNet.Optimizers.Training.Data.NumericEncodingDefaults.SmoothClip)}, ") + $"{(global::MLNet.Optimizers.Training.Data.NumericEncodingDefaults.PiecewiseLinearBins)} bins per feature, warmup-cosine");
 
         // The held-out rows as a CSV file of the training format (the recipe's own split, every value as read).
         var ml = new MLContext(seed: 0);

@@ -104,7 +104,7 @@ public sealed class RecipeMlpTests
             StringAssert.Contains(mlp, '"' + key + '"', key + " is pinned in an MLP recipe");
         }
 
-        StringAssert.Contains(mlp, "\"batch_size\": 64");
+        StringAssert.Contains(mlp, $"\"batch_size\": {TrainingDefaults.MlpBatchSize}");
         Assert.AreEqual(Bare("mlp"), Recipe.Parse(mlp), "the pinned defaults read back to the same recipe");
     }
 
