@@ -395,4 +395,30 @@ public sealed class TrainerTests
 
         Assert.AreEqual(0L, allocated, "bytes allocated by one epoch of training steps");
     }
+
+    [TestMethod]
+    public void ACheckpointThatCannotBeWrittenFailsWithItsPathAndLeavesNoFile()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mlnopt-train-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            // The checkpoint's folder is a regular file: the file system refuses the write.
+            string notAFolder = Path.Combine(dir, "file");
+            File.WriteAllText(notAFolder, "x");
+            string checkpoint = Path.Combine(notAFolder, "run.ckpt");
+            DenseTable data = Synthetic(TaskKind.Regression, 32, 1);
+            var model = new NeuralModel(data.FeatureCount, new ModelOptions { Task = TaskKind.Regression }, 1);
+            var e = Assert.ThrowsExactly<CheckpointWriteException>(() => Trainer.Fit(model, new Lion(1e-3), new InMemoryBatchSource(data, 16, false, 1), null, new TrainerOptions { Epochs = 1, BatchSize = 16, Blas = new ManagedBlasProvider(), CheckpointPath = checkpoint }));
+            Assert.AreEqual(checkpoint, e.Path);
+            Assert.IsInstanceOfType<IOException>(e.InnerException);
+            StringAssert.Contains(e.Message, checkpoint);
+            Assert.AreEqual("x", File.ReadAllText(notAFolder));
+            Assert.HasCount(1, Directory.GetFileSystemEntries(dir), "nothing written beside it");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

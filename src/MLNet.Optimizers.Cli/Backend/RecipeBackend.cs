@@ -365,9 +365,9 @@ internal static class RecipeBackend
         {
             throw new CliException(ExitCodes.NoInput, $"--resume: checkpoint '{checkpoints.ResumeFrom}' was not found.", e);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException && checkpoints?.Path is string ck && OutputFiles.IsAbout(e, ck))
+        catch (CheckpointWriteException e)
         {
-            throw new CliException(ExitCodes.CannotCreate, $"--checkpoint: cannot write '{ck}': {CliException.OneLine(e.Message)}", e);
+            throw new CliException(ExitCodes.CannotCreate, $"--checkpoint: cannot write '{e.Path}': {CliException.OneLine(e.InnerException?.Message ?? e.Message)}", e);
         }
         catch (ArgumentException e)
         {

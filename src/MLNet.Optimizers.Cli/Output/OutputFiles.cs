@@ -57,22 +57,6 @@ internal static class OutputFiles
         EnsureParent(file, flag);
     }
 
-    /// <summary>Whether a file-system exception is about <paramref name="file"/> (its message names the file or its temporary file beside it).</summary>
-    /// <param name="e">The exception.</param>
-    /// <param name="file">The file.</param>
-    /// <returns>True when the message holds the file's full path.</returns>
-    public static bool IsAbout(Exception e, string file)
-    {
-        try
-        {
-            return e.Message.Contains(Path.GetFullPath(file), StringComparison.Ordinal);
-        }
-        catch (Exception ex) when (ex is ArgumentException or PathTooLongException or NotSupportedException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Indented JSON text with a final line end.</summary>
     /// <param name="node">The node.</param>
     /// <returns>The text.</returns>

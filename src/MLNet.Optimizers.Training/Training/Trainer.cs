@@ -408,7 +408,14 @@ public static class Trainer
             w.Write(opt.GetBuffer(), 0, (int)opt.Length);
         }
 
-        FramedFile.WriteFile(path, Magic, Version, payload.GetBuffer().AsMemory(0, (int)payload.Length));
+        try
+        {
+            FramedFile.WriteFile(path, Magic, Version, payload.GetBuffer().AsMemory(0, (int)payload.Length));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointWriteException(path, e);
+        }
     }
 
     /// <summary>
