@@ -167,20 +167,20 @@ public sealed class NativeModelTests
         // Streams for one set of weights, verified against another (what a format drift in a future ML.NET would look like).
         float[] other = (float[])w.Clone();
         other[3] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(other[3]) + 1);
-        var loaded = NativeModels.Load<RegressionPredictionTransformer<LinearRegressionModelParameters>>(ml, NativeModels.RegressionEntries(ml, other, 0.5f, data, "Features"));
+        var loaded = NativeModels.Load<RegressionPredictionTransformer<LinearRegressionModelParameters>>(ml, NativeModels.RegressionEntries(other, 0.5f, NativeModels.SchemaBytes(ml, data), "Features"));
         var ex = Assert.ThrowsExactly<NativeModelMismatchException>(() => NativeModels.VerifyLinear(loaded.Model.Weights, loaded.Model.Bias, w, 0.5f, "regression model"));
         StringAssert.Contains(ex.Message, "weight[3]");
         Assert.ThrowsExactly<NativeModelMismatchException>(() => NativeModels.VerifyLinear(loaded.Model.Weights, loaded.Model.Bias, other, 0.25f, "regression model"));
 
         // A stream ML.NET rejects (a component version newer than it reads) also surfaces as the bridge's exception.
-        Dictionary<string, byte[]> entries = NativeModels.RegressionEntries(ml, w, 0.5f, data, "Features");
+        Dictionary<string, byte[]> entries = NativeModels.RegressionEntries(w, 0.5f, NativeModels.SchemaBytes(ml, data), "Features");
         byte[] key = entries[NativeModels.Root + "/Model/Model.key"];
         BitConverter.GetBytes(0x00990001u).CopyTo(key, 0x4C);
         BitConverter.GetBytes(0x00990001u).CopyTo(key, 0x48);
         Assert.ThrowsExactly<NativeModelMismatchException>(() => NativeModels.Load<RegressionPredictionTransformer<LinearRegressionModelParameters>>(ml, entries));
 
         // A model of another type than expected is rejected as well.
-        Assert.ThrowsExactly<NativeModelMismatchException>(() => NativeModels.Load<BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>>(ml, NativeModels.RegressionEntries(ml, w, 0.5f, data, "Features")));
+        Assert.ThrowsExactly<NativeModelMismatchException>(() => NativeModels.Load<BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>>(ml, NativeModels.RegressionEntries(w, 0.5f, NativeModels.SchemaBytes(ml, data), "Features")));
     }
 
     [TestMethod]
@@ -323,20 +323,21 @@ public sealed class NativeModelTests
         switch (part)
         {
             case RegressionPredictionTransformer<LinearRegressionModelParameters> r:
-                return NativeModels.RegressionEntries(ml, r.Model.Weights.ToArray(), r.Model.Bias, trainSchema, r.FeatureColumnName);
+                return NativeModels.RegressionEntries(r.Model.Weights.ToArray(), r.Model.Bias, NativeModels.SchemaBytes(ml, trainSchema), r.FeatureColumnName);
             case BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>> b:
-                return NativeModels.BinaryEntries(ml, b.Model.SubModel.Weights.ToArray(), b.Model.SubModel.Bias, trainSchema, b.FeatureColumnName);
+                return NativeModels.BinaryEntries(b.Model.SubModel.Weights.ToArray(), b.Model.SubModel.Bias, NativeModels.SchemaBytes(ml, trainSchema), b.FeatureColumnName);
             case MulticlassPredictionTransformer<MaximumEntropyModelParameters> m:
-                return MulticlassWritten(ml, m.Model, true, trainSchema, m.FeatureColumnName, m.FeatureColumnType, "Label", "Score", "PredictedLabel");
+                return MulticlassWritten(m.Model, true, NativeModels.SchemaBytes(ml, trainSchema), m.FeatureColumnName, m.FeatureColumnType, "Label", "Score", "PredictedLabel");
             case MulticlassPredictionTransformer<LinearMulticlassModelParameters> l:
                 string argmax = l.GetOutputSchema(trainSchema.Schema).Reverse().First(c => c.Name.Contains("_argmax__", StringComparison.Ordinal)).Name;
-                return MulticlassWritten(ml, l.Model, false, trainSchema, l.FeatureColumnName, l.FeatureColumnType, null, "Score", argmax);
+                // An internal layer's training schema is the one column it reads.
+                return MulticlassWritten(l.Model, false, NativeModels.LayerSchema(trainSchema, l.FeatureColumnName), l.FeatureColumnName, l.FeatureColumnType, null, "Score", argmax);
             default:
                 throw new AssertFailedException("unexpected part " + part.GetType());
         }
     }
 
-    private static Dictionary<string, byte[]> MulticlassWritten(MLContext ml, LinearMulticlassModelParametersBase model, bool softmax, IDataView trainSchema, string feature, DataViewType featureType, string? label, string score, string predicted)
+    private static Dictionary<string, byte[]> MulticlassWritten(LinearMulticlassModelParametersBase model, bool softmax, byte[] trainSchema, string feature, DataViewType featureType, string? label, string score, string predicted)
     {
         VBuffer<float>[] w = Array.Empty<VBuffer<float>>();
         model.GetWeights(ref w, out int classes);
@@ -356,11 +357,11 @@ public sealed class NativeModelTests
                 b.EndOutput(biases[i]);
             }
 
-            return NativeModels.SparseLayerEntries(ml, b.Build(), trainSchema, feature, score, predicted);
+            return NativeModels.SparseLayerEntries(b.Build(), trainSchema, feature, score, predicted);
         }
 
         float[] flat = w.Take(classes).SelectMany(v => v.DenseValues()).ToArray();
-        return NativeModels.MulticlassEntries(ml, flat, model.GetBiases().ToArray(), features, softmax, trainSchema, feature, label, score, predicted);
+        return NativeModels.MulticlassEntries(flat, model.GetBiases().ToArray(), features, softmax, trainSchema, feature, label, score, predicted);
     }
 
     private static void Add(Dictionary<string, byte[]> target, Dictionary<string, byte[]> entries, string root)

@@ -29,18 +29,18 @@ internal static partial class NativeModels
     private static string TrainersAssembly => typeof(LinearRegressionModelParameters).Assembly.FullName!;
 
     /// <summary>The entries of a saved regression prediction transformer over <c>LinearRegressionModelParameters</c>.</summary>
-    internal static Dictionary<string, byte[]> RegressionEntries(MLContext ml, ReadOnlySpan<float> weights, float bias, IDataView trainSchema, string featureColumn)
+    internal static Dictionary<string, byte[]> RegressionEntries(ReadOnlySpan<float> weights, float bias, byte[] trainSchema, string featureColumn)
     {
         var e = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var model = new ComponentStream("LIN RGRS", 0x00020001, 0x00020001, "LinearRegressionExec", TrainersAssembly);
         WriteLinearBlock(model.Writer, weights, bias);
         e[Root + "/Model/Model.key"] = model.ToArray();
-        AddPredictionTransformer(ml, e, "REG PRED", 0x00010001, "RegressionPredXfer", trainSchema, w => w.WriteStringOrNull(featureColumn));
+        AddPredictionTransformer(e, "REG PRED", 0x00010001, "RegressionPredXfer", trainSchema, w => w.WriteStringOrNull(featureColumn));
         return e;
     }
 
     /// <summary>The entries of a saved binary prediction transformer over a linear model with a Platt calibrator that is the logistic function.</summary>
-    internal static Dictionary<string, byte[]> BinaryEntries(MLContext ml, ReadOnlySpan<float> weights, float bias, IDataView trainSchema, string featureColumn)
+    internal static Dictionary<string, byte[]> BinaryEntries(ReadOnlySpan<float> weights, float bias, byte[] trainSchema, string featureColumn)
     {
         var e = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var predictor = new ComponentStream("LINEAR2C", 0x00020002, 0x00020001, "Linear2CExec", TrainersAssembly);
@@ -58,7 +58,7 @@ internal static partial class NativeModels
 
         // The calibrated pair has an empty block: its parts are the Predictor and Calibrator sub-models.
         e[Root + "/Model/Model.key"] = new ComponentStream("PMIXCALP", 0x00010001, 0x00010001, "PMixCaliPredExec", DataAssembly).ToArray();
-        AddPredictionTransformer(ml, e, "BIN PRED", 0x00010001, "BinaryPredXfer", trainSchema, w =>
+        AddPredictionTransformer(e, "BIN PRED", 0x00010001, "BinaryPredXfer", trainSchema, w =>
         {
             w.WriteStringOrNull(featureColumn);
             w.Writer.Write(0f); // threshold on the score
@@ -71,17 +71,16 @@ internal static partial class NativeModels
     /// The entries of a saved multiclass prediction transformer: over <c>MaximumEntropyModelParameters</c> (softmax
     /// scores) when <paramref name="softmax"/>, else over <c>LinearMulticlassModelParameters</c> (raw W·x + b).
     /// </summary>
-    /// <param name="ml">The context.</param>
     /// <param name="weights">Class-major weights: classes × features.</param>
     /// <param name="biases">One bias per class.</param>
     /// <param name="featureCount">Features.</param>
     /// <param name="softmax">Softmax model or raw linear scores.</param>
-    /// <param name="trainSchema">A data view with the training schema (its rows are not read).</param>
+    /// <param name="trainSchema">The training schema as an empty binary data file (<see cref="SchemaBytes"/> or <see cref="LayerSchema"/>).</param>
     /// <param name="featureColumn">The feature column.</param>
     /// <param name="labelColumn">The key-typed label column of the training schema, or null.</param>
     /// <param name="scoreColumn">The output score column.</param>
     /// <param name="predictedLabelColumn">The output predicted-label column.</param>
-    internal static Dictionary<string, byte[]> MulticlassEntries(MLContext ml, ReadOnlySpan<float> weights, ReadOnlySpan<float> biases, int featureCount, bool softmax, IDataView trainSchema, string featureColumn, string? labelColumn, string scoreColumn, string predictedLabelColumn)
+    internal static Dictionary<string, byte[]> MulticlassEntries(ReadOnlySpan<float> weights, ReadOnlySpan<float> biases, int featureCount, bool softmax, byte[] trainSchema, string featureColumn, string? labelColumn, string scoreColumn, string predictedLabelColumn)
     {
         int classes = biases.Length;
         if (weights.Length != (long)classes * featureCount)
@@ -111,7 +110,7 @@ internal static partial class NativeModels
         }
 
         e[Root + "/Model/Model.key"] = model.ToArray();
-        AddPredictionTransformer(ml, e, "MC  PRED", 0x00010002, "MulticlassPredXfer", trainSchema, s =>
+        AddPredictionTransformer(e, "MC  PRED", 0x00010002, "MulticlassPredXfer", trainSchema, s =>
         {
             s.WriteStringOrNull(featureColumn);
             s.WriteStringOrNull(labelColumn);
@@ -124,7 +123,7 @@ internal static partial class NativeModels
     /// <summary>Builds, loads and verifies a regression transformer.</summary>
     internal static RegressionPredictionTransformer<LinearRegressionModelParameters> Regression(MLContext ml, float[] weights, float bias, IDataView trainSchema, string featureColumn)
     {
-        var t = Load<RegressionPredictionTransformer<LinearRegressionModelParameters>>(ml, RegressionEntries(ml, weights, bias, trainSchema, featureColumn));
+        var t = Load<RegressionPredictionTransformer<LinearRegressionModelParameters>>(ml, RegressionEntries(weights, bias, SchemaBytes(ml, trainSchema), featureColumn));
         VerifyLinear(t.Model.Weights, t.Model.Bias, weights, bias, "regression model");
         VerifyFeatureColumn(t.FeatureColumnName, featureColumn);
         return t;
@@ -133,7 +132,7 @@ internal static partial class NativeModels
     /// <summary>Builds, loads and verifies a binary transformer.</summary>
     internal static BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>> Binary(MLContext ml, float[] weights, float bias, IDataView trainSchema, string featureColumn)
     {
-        var t = Load<BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>>(ml, BinaryEntries(ml, weights, bias, trainSchema, featureColumn));
+        var t = Load<BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>>(ml, BinaryEntries(weights, bias, SchemaBytes(ml, trainSchema), featureColumn));
         VerifyLinear(t.Model.SubModel.Weights, t.Model.SubModel.Bias, weights, bias, "binary model");
         if (t.Model.Calibrator.Slope != -1.0 || t.Model.Calibrator.Offset != 0.0)
         {
@@ -147,16 +146,19 @@ internal static partial class NativeModels
     /// <summary>Builds, loads and verifies a softmax multiclass transformer.</summary>
     internal static MulticlassPredictionTransformer<MaximumEntropyModelParameters> Multiclass(MLContext ml, float[] weights, float[] biases, int featureCount, IDataView trainSchema, string featureColumn, string labelColumn)
     {
-        var t = Load<MulticlassPredictionTransformer<MaximumEntropyModelParameters>>(ml, MulticlassEntries(ml, weights, biases, featureCount, true, trainSchema, featureColumn, labelColumn, "Score", "PredictedLabel"));
+        var t = Load<MulticlassPredictionTransformer<MaximumEntropyModelParameters>>(ml, MulticlassEntries(weights, biases, featureCount, true, SchemaBytes(ml, trainSchema), featureColumn, labelColumn, "Score", "PredictedLabel"));
         VerifyMulticlass(t.Model, weights, biases, featureCount);
         VerifyFeatureColumn(t.FeatureColumnName, featureColumn);
         return t;
     }
 
-    /// <summary>Builds, loads and verifies a raw linear layer (an MLP's hidden layer before its activation).</summary>
+    /// <summary>
+    /// Builds, loads and verifies a raw linear layer (an MLP's hidden layer before its activation). Its training schema
+    /// is the one column it reads (<see cref="LayerSchema"/>).
+    /// </summary>
     internal static MulticlassPredictionTransformer<LinearMulticlassModelParameters> Layer(MLContext ml, float[] weights, float[] biases, int featureCount, IDataView trainSchema, string featureColumn, string scoreColumn, string predictedLabelColumn)
     {
-        var t = Load<MulticlassPredictionTransformer<LinearMulticlassModelParameters>>(ml, MulticlassEntries(ml, weights, biases, featureCount, false, trainSchema, featureColumn, null, scoreColumn, predictedLabelColumn));
+        var t = Load<MulticlassPredictionTransformer<LinearMulticlassModelParameters>>(ml, MulticlassEntries(weights, biases, featureCount, false, LayerSchema(trainSchema, featureColumn), featureColumn, null, scoreColumn, predictedLabelColumn));
         VerifyMulticlass(t.Model, weights, biases, featureCount);
         VerifyFeatureColumn(t.FeatureColumnName, featureColumn);
         return t;
@@ -201,6 +203,13 @@ internal static partial class NativeModels
     internal static string MLNetVersion =>
         typeof(MLContext).Assembly.GetName().Version?.ToString() + " (" +
         (typeof(MLContext).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).FirstOrDefault() as System.Reflection.AssemblyInformationalVersionAttribute)?.InformationalVersion + ")";
+
+    /// <summary>
+    /// The training schema of an MLP's internal layer: an empty binary data file with only the column the layer reads
+    /// (its name and type, no annotations), written by <see cref="SchemaFile"/> instead of ML.NET's saver. Scoring needs
+    /// nothing else from it; the task's head keeps the whole schema (<see cref="SchemaBytes"/>), as a linear model does.
+    /// </summary>
+    internal static byte[] LayerSchema(IDataView data, string featureColumn) => SchemaFile.Write(featureColumn, data.Schema[featureColumn].Type);
 
     /// <summary>A data view with no rows and <paramref name="data"/>'s schema, as ML.NET stores a training schema.</summary>
     internal static byte[] SchemaBytes(MLContext ml, IDataView data)
@@ -288,11 +297,11 @@ internal static partial class NativeModels
         }
     }
 
-    private static void AddPredictionTransformer(MLContext ml, Dictionary<string, byte[]> e, string signature, uint versionWritten, string loader, IDataView trainSchema, Action<ComponentStream> writeBlock)
+    private static void AddPredictionTransformer(Dictionary<string, byte[]> e, string signature, uint versionWritten, string loader, byte[] trainSchema, Action<ComponentStream> writeBlock)
     {
         var t = new ComponentStream(signature, versionWritten, 0x00010001, loader, DataAssembly);
         writeBlock(t);
         e[Root + "/Model.key"] = t.ToArray();
-        e[Root + "/TrainSchema"] = SchemaBytes(ml, trainSchema);
+        e[Root + "/TrainSchema"] = trainSchema;
     }
 }

@@ -78,7 +78,7 @@ internal static partial class NativeModels
     /// The entries of a multiclass prediction transformer over <c>LinearMulticlassModelParameters</c> with sparse
     /// weights (ML.NET's CSR block: row starts, column indices, values): the raw <c>bias + W·x</c> of every output.
     /// </summary>
-    internal static Dictionary<string, byte[]> SparseLayerEntries(MLContext ml, SparseWeights layer, IDataView trainSchema, string featureColumn, string scoreColumn, string predictedLabelColumn)
+    internal static Dictionary<string, byte[]> SparseLayerEntries(SparseWeights layer, byte[] trainSchema, string featureColumn, string scoreColumn, string predictedLabelColumn)
     {
         var e = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var model = new ComponentStream("MCLINEAR", 0x00010001, 0x00010001, "MulticlassLinear", TrainersAssembly);
@@ -110,7 +110,7 @@ internal static partial class NativeModels
         }
 
         e[Root + "/Model/Model.key"] = model.ToArray();
-        AddPredictionTransformer(ml, e, "MC  PRED", 0x00010002, "MulticlassPredXfer", trainSchema, s =>
+        AddPredictionTransformer(e, "MC  PRED", 0x00010002, "MulticlassPredXfer", trainSchema, s =>
         {
             s.WriteStringOrNull(featureColumn);
             s.WriteStringOrNull(null);
@@ -123,7 +123,7 @@ internal static partial class NativeModels
     /// <summary>Builds, loads and verifies (every stored weight and bias, bit for bit) a sparse layer.</summary>
     internal static MulticlassPredictionTransformer<LinearMulticlassModelParameters> SparseLayer(MLContext ml, SparseWeights layer, IDataView trainSchema, string featureColumn, string scoreColumn, string predictedLabelColumn)
     {
-        var t = Load<MulticlassPredictionTransformer<LinearMulticlassModelParameters>>(ml, SparseLayerEntries(ml, layer, trainSchema, featureColumn, scoreColumn, predictedLabelColumn));
+        var t = Load<MulticlassPredictionTransformer<LinearMulticlassModelParameters>>(ml, SparseLayerEntries(layer, LayerSchema(trainSchema, featureColumn), featureColumn, scoreColumn, predictedLabelColumn));
         VBuffer<float>[] loaded = Array.Empty<VBuffer<float>>();
         t.Model.GetWeights(ref loaded, out int classes);
         var loadedBiases = new List<float>(t.Model.GetBiases());
