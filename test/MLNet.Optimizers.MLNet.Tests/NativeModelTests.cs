@@ -96,7 +96,7 @@ public sealed class NativeModelTests
         var ours = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         if (!mlp)
         {
-            Add(ours, Written(ml, model, data), NativeModels.Root);
+            Add(ours, Written(ml, model, data, mlpPart: false), NativeModels.Root);
         }
         else
         {
@@ -106,7 +106,7 @@ public sealed class NativeModelTests
             {
                 if (parts[i] is MulticlassPredictionTransformer<LinearMulticlassModelParameters> || i == parts.Length - 2)
                 {
-                    Add(ours, Written(ml, parts[i], view), $"{NativeModels.Root}/Transform_{i:000}");
+                    Add(ours, Written(ml, parts[i], view, mlpPart: true), $"{NativeModels.Root}/Transform_{i:000}");
                 }
 
                 view = parts[i].Transform(view);
@@ -181,6 +181,39 @@ public sealed class NativeModelTests
 
         // A model of another type than expected is rejected as well.
         Assert.ThrowsExactly<NativeModelMismatchException>(() => NativeModels.Load<BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>>(ml, NativeModels.RegressionEntries(w, 0.5f, NativeModels.SchemaBytes(ml, data), "Features")));
+    }
+
+    [TestMethod]
+    public void Parts_loaded_as_one_chain_are_checked_one_by_one()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = Prepared(ml, "regression");
+        DataViewType type = data.Schema["Features"].Type;
+        int n = VectorSize(data);
+        float[] w = Enumerable.Range(0, n).Select(i => 0.25f * i).ToArray();
+        float[] layer = Enumerable.Range(0, 2 * n).Select(i => 0.125f * i).ToArray();
+        byte[] schema = NativeModels.LayerSchema("Features", type);
+
+        var chain = new NativeChain();
+        Assert.AreEqual(0, chain.Add(NativeModels.LayerPart(layer, new[] { 1f, 2f }, n, "Features", type, "Score", "Arg")));
+        Assert.AreEqual(1, chain.Add(NativeModels.RegressionPart(w, 0.5f, schema, "Features")));
+        ITransformer[] loaded = chain.Load(ml);
+        Assert.HasCount(2, loaded);
+        TestData.AssertBitsEqual(w, ((RegressionPredictionTransformer<LinearRegressionModelParameters>)loaded[1]).Model.Weights.ToArray(), "the second part's weights");
+
+        // A part whose streams hold other weights than its check expects fails, naming the weight.
+        float[] other = (float[])w.Clone();
+        other[3] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(other[3]) + 1);
+        var drifted = new NativeChain();
+        drifted.Add(NativeModels.LayerPart(layer, new[] { 1f, 2f }, n, "Features", type, "Score", "Arg"));
+        drifted.Add(new NativePart<RegressionPredictionTransformer<LinearRegressionModelParameters>>(NativeModels.RegressionPart(other, 0.5f, schema, "Features").Entries, NativeModels.RegressionPart(w, 0.5f, schema, "Features").Verify));
+        StringAssert.Contains(Assert.ThrowsExactly<NativeModelMismatchException>(() => drifted.Load(ml)).Message, "weight[3]");
+
+        // A part that loads as another type than written is named by its position.
+        var mistyped = new NativeChain();
+        mistyped.Add(NativeModels.RegressionPart(w, 0.5f, schema, "Features"));
+        mistyped.Add(new NativePart<BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>>(NativeModels.RegressionPart(w, 0.5f, schema, "Features").Entries, _ => { }));
+        StringAssert.Contains(Assert.ThrowsExactly<NativeModelMismatchException>(() => mistyped.Load(ml)).Message, "as part 1");
     }
 
     [TestMethod]
@@ -317,21 +350,24 @@ public sealed class NativeModelTests
 
     private static int VectorSize(IDataView data) => ((VectorDataViewType)data.Schema["Features"].Type).Size;
 
-    // What the bridge writes for a native part, rebuilt from the weights ML.NET reads back from it.
-    private static Dictionary<string, byte[]> Written(MLContext ml, ITransformer part, IDataView trainSchema)
+    // What the bridge writes for a native part, rebuilt from the weights ML.NET reads back from it. A linear model's
+    // training schema is the whole input; an MLP part's is the column it reads (and a multiclass head's label).
+    private static Dictionary<string, byte[]> Written(MLContext ml, ITransformer part, IDataView trainSchema, bool mlpPart)
     {
+        byte[] Schema(string feature, DataViewType type, bool label) => !mlpPart
+            ? NativeModels.SchemaBytes(ml, trainSchema)
+            : label ? NativeModels.HeadSchema(ml, feature, type, trainSchema.Schema["Label"]) : NativeModels.LayerSchema(feature, type);
         switch (part)
         {
             case RegressionPredictionTransformer<LinearRegressionModelParameters> r:
-                return NativeModels.RegressionEntries(r.Model.Weights.ToArray(), r.Model.Bias, NativeModels.SchemaBytes(ml, trainSchema), r.FeatureColumnName);
+                return NativeModels.RegressionEntries(r.Model.Weights.ToArray(), r.Model.Bias, Schema(r.FeatureColumnName, r.FeatureColumnType, false), r.FeatureColumnName);
             case BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>> b:
-                return NativeModels.BinaryEntries(b.Model.SubModel.Weights.ToArray(), b.Model.SubModel.Bias, NativeModels.SchemaBytes(ml, trainSchema), b.FeatureColumnName);
+                return NativeModels.BinaryEntries(b.Model.SubModel.Weights.ToArray(), b.Model.SubModel.Bias, Schema(b.FeatureColumnName, b.FeatureColumnType, false), b.FeatureColumnName);
             case MulticlassPredictionTransformer<MaximumEntropyModelParameters> m:
-                return MulticlassWritten(m.Model, true, NativeModels.SchemaBytes(ml, trainSchema), m.FeatureColumnName, m.FeatureColumnType, "Label", "Score", "PredictedLabel");
+                return MulticlassWritten(m.Model, true, Schema(m.FeatureColumnName, m.FeatureColumnType, true), m.FeatureColumnName, m.FeatureColumnType, "Label", "Score", "PredictedLabel");
             case MulticlassPredictionTransformer<LinearMulticlassModelParameters> l:
                 string argmax = l.GetOutputSchema(trainSchema.Schema).Reverse().First(c => c.Name.Contains("_argmax__", StringComparison.Ordinal)).Name;
-                // An internal layer's training schema is the one column it reads.
-                return MulticlassWritten(l.Model, false, NativeModels.LayerSchema(trainSchema, l.FeatureColumnName), l.FeatureColumnName, l.FeatureColumnType, null, "Score", argmax);
+                return MulticlassWritten(l.Model, false, NativeModels.LayerSchema(l.FeatureColumnName, l.FeatureColumnType), l.FeatureColumnName, l.FeatureColumnType, null, "Score", argmax);
             default:
                 throw new AssertFailedException("unexpected part " + part.GetType());
         }

@@ -120,49 +120,66 @@ internal static partial class NativeModels
         return e;
     }
 
-    /// <summary>Builds, loads and verifies a regression transformer.</summary>
-    internal static RegressionPredictionTransformer<LinearRegressionModelParameters> Regression(MLContext ml, float[] weights, float bias, IDataView trainSchema, string featureColumn)
-    {
-        var t = Load<RegressionPredictionTransformer<LinearRegressionModelParameters>>(ml, RegressionEntries(weights, bias, SchemaBytes(ml, trainSchema), featureColumn));
-        VerifyLinear(t.Model.Weights, t.Model.Bias, weights, bias, "regression model");
-        VerifyFeatureColumn(t.FeatureColumnName, featureColumn);
-        return t;
-    }
-
-    /// <summary>Builds, loads and verifies a binary transformer.</summary>
-    internal static BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>> Binary(MLContext ml, float[] weights, float bias, IDataView trainSchema, string featureColumn)
-    {
-        var t = Load<BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>>(ml, BinaryEntries(weights, bias, SchemaBytes(ml, trainSchema), featureColumn));
-        VerifyLinear(t.Model.SubModel.Weights, t.Model.SubModel.Bias, weights, bias, "binary model");
-        if (t.Model.Calibrator.Slope != -1.0 || t.Model.Calibrator.Offset != 0.0)
+    /// <summary>A regression head over <c>LinearRegressionModelParameters</c> and the check of what ML.NET loads from it.</summary>
+    internal static NativePart<RegressionPredictionTransformer<LinearRegressionModelParameters>> RegressionPart(float[] weights, float bias, byte[] trainSchema, string featureColumn) =>
+        new(RegressionEntries(weights, bias, trainSchema, featureColumn), t =>
         {
-            throw new NativeModelMismatchException($"The loaded Platt calibrator has slope {t.Model.Calibrator.Slope} and offset {t.Model.Calibrator.Offset}; -1 and 0 were written.");
-        }
+            VerifyLinear(t.Model.Weights, t.Model.Bias, weights, bias, "regression model");
+            VerifyFeatureColumn(t.FeatureColumnName, featureColumn);
+        });
 
-        VerifyFeatureColumn(t.FeatureColumnName, featureColumn);
-        return t;
-    }
+    /// <summary>A binary head (linear model, Platt calibrator that is the logistic function) and the check of what ML.NET loads from it.</summary>
+    internal static NativePart<BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>> BinaryPart(float[] weights, float bias, byte[] trainSchema, string featureColumn) =>
+        new(BinaryEntries(weights, bias, trainSchema, featureColumn), t =>
+        {
+            VerifyLinear(t.Model.SubModel.Weights, t.Model.SubModel.Bias, weights, bias, "binary model");
+            if (t.Model.Calibrator.Slope != -1.0 || t.Model.Calibrator.Offset != 0.0)
+            {
+                throw new NativeModelMismatchException($"The loaded Platt calibrator has slope {t.Model.Calibrator.Slope} and offset {t.Model.Calibrator.Offset}; -1 and 0 were written.");
+            }
 
-    /// <summary>Builds, loads and verifies a softmax multiclass transformer.</summary>
-    internal static MulticlassPredictionTransformer<MaximumEntropyModelParameters> Multiclass(MLContext ml, float[] weights, float[] biases, int featureCount, IDataView trainSchema, string featureColumn, string labelColumn)
-    {
-        var t = Load<MulticlassPredictionTransformer<MaximumEntropyModelParameters>>(ml, MulticlassEntries(weights, biases, featureCount, true, SchemaBytes(ml, trainSchema), featureColumn, labelColumn, "Score", "PredictedLabel"));
-        VerifyMulticlass(t.Model, weights, biases, featureCount);
-        VerifyFeatureColumn(t.FeatureColumnName, featureColumn);
-        return t;
-    }
+            VerifyFeatureColumn(t.FeatureColumnName, featureColumn);
+        });
+
+    /// <summary>A softmax multiclass head over <c>MaximumEntropyModelParameters</c> and the check of what ML.NET loads from it.</summary>
+    internal static NativePart<MulticlassPredictionTransformer<MaximumEntropyModelParameters>> MulticlassPart(float[] weights, float[] biases, int featureCount, byte[] trainSchema, string featureColumn, string labelColumn) =>
+        new(MulticlassEntries(weights, biases, featureCount, true, trainSchema, featureColumn, labelColumn, "Score", "PredictedLabel"), t =>
+        {
+            VerifyMulticlass(t.Model, weights, biases, featureCount);
+            VerifyFeatureColumn(t.FeatureColumnName, featureColumn);
+        });
 
     /// <summary>
-    /// Builds, loads and verifies a raw linear layer (an MLP's hidden layer before its activation). Its training schema
-    /// is the one column it reads (<see cref="LayerSchema"/>).
+    /// A raw linear layer (an MLP's hidden layer before its activation) and the check of what ML.NET loads from it. Its
+    /// training schema is the one column it reads (<see cref="LayerSchema"/>).
     /// </summary>
-    internal static MulticlassPredictionTransformer<LinearMulticlassModelParameters> Layer(MLContext ml, float[] weights, float[] biases, int featureCount, IDataView trainSchema, string featureColumn, string scoreColumn, string predictedLabelColumn)
+    internal static NativePart<MulticlassPredictionTransformer<LinearMulticlassModelParameters>> LayerPart(float[] weights, float[] biases, int featureCount, string featureColumn, DataViewType featureType, string scoreColumn, string predictedLabelColumn) =>
+        new(MulticlassEntries(weights, biases, featureCount, false, LayerSchema(featureColumn, featureType), featureColumn, null, scoreColumn, predictedLabelColumn), t =>
+        {
+            VerifyMulticlass(t.Model, weights, biases, featureCount);
+            VerifyFeatureColumn(t.FeatureColumnName, featureColumn);
+        });
+
+    /// <summary>Builds, loads with ML.NET's stock loader and verifies one part (the model file's root is the part itself).</summary>
+    internal static T LoadPart<T>(MLContext ml, NativePart<T> part)
+        where T : class, ITransformer
     {
-        var t = Load<MulticlassPredictionTransformer<LinearMulticlassModelParameters>>(ml, MulticlassEntries(weights, biases, featureCount, false, LayerSchema(trainSchema, featureColumn), featureColumn, null, scoreColumn, predictedLabelColumn));
-        VerifyMulticlass(t.Model, weights, biases, featureCount);
-        VerifyFeatureColumn(t.FeatureColumnName, featureColumn);
+        T t = Load<T>(ml, part.Entries);
+        part.Verify(t);
         return t;
     }
+
+    /// <summary>Builds, loads and verifies a regression transformer.</summary>
+    internal static RegressionPredictionTransformer<LinearRegressionModelParameters> Regression(MLContext ml, float[] weights, float bias, IDataView trainSchema, string featureColumn) =>
+        LoadPart(ml, RegressionPart(weights, bias, SchemaBytes(ml, trainSchema), featureColumn));
+
+    /// <summary>Builds, loads and verifies a binary transformer.</summary>
+    internal static BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>> Binary(MLContext ml, float[] weights, float bias, IDataView trainSchema, string featureColumn) =>
+        LoadPart(ml, BinaryPart(weights, bias, SchemaBytes(ml, trainSchema), featureColumn));
+
+    /// <summary>Builds, loads and verifies a softmax multiclass transformer.</summary>
+    internal static MulticlassPredictionTransformer<MaximumEntropyModelParameters> Multiclass(MLContext ml, float[] weights, float[] biases, int featureCount, IDataView trainSchema, string featureColumn, string labelColumn) =>
+        LoadPart(ml, MulticlassPart(weights, biases, featureCount, SchemaBytes(ml, trainSchema), featureColumn, labelColumn));
 
     /// <summary>A model file (zip) holding <paramref name="entries"/>.</summary>
     internal static byte[] Zip(IReadOnlyDictionary<string, byte[]> entries)
@@ -172,7 +189,8 @@ internal static partial class NativeModels
         {
             foreach (KeyValuePair<string, byte[]> kv in entries.OrderBy(k => k.Key, StringComparer.Ordinal))
             {
-                using Stream s = zip.CreateEntry(kv.Key, CompressionLevel.Fastest).Open();
+                // Stored, not deflated: the file lives only until ML.NET has read it.
+                using Stream s = zip.CreateEntry(kv.Key, CompressionLevel.NoCompression).Open();
                 s.Write(kv.Value);
             }
         }
@@ -205,11 +223,23 @@ internal static partial class NativeModels
         (typeof(MLContext).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).FirstOrDefault() as System.Reflection.AssemblyInformationalVersionAttribute)?.InformationalVersion + ")";
 
     /// <summary>
-    /// The training schema of an MLP's internal layer: an empty binary data file with only the column the layer reads
-    /// (its name and type, no annotations), written by <see cref="SchemaFile"/> instead of ML.NET's saver. Scoring needs
-    /// nothing else from it; the task's head keeps the whole schema (<see cref="SchemaBytes"/>), as a linear model does.
+    /// The training schema of an MLP's part: an empty binary data file with only the column the part reads (its name and
+    /// type, no annotations), written by <see cref="SchemaFile"/> instead of ML.NET's saver. Scoring needs nothing else
+    /// from it (a multiclass head also needs its label column: <see cref="HeadSchema"/>).
     /// </summary>
-    internal static byte[] LayerSchema(IDataView data, string featureColumn) => SchemaFile.Write(featureColumn, data.Schema[featureColumn].Type);
+    internal static byte[] LayerSchema(string featureColumn, DataViewType featureType) => SchemaFile.Write(featureColumn, featureType);
+
+    /// <summary>
+    /// The training schema of an MLP's multiclass head: its feature column and the key-typed label column with its
+    /// annotations (the head's predicted label takes the label's key values from it), through ML.NET's saver.
+    /// </summary>
+    internal static byte[] HeadSchema(MLContext ml, string featureColumn, DataViewType featureType, DataViewSchema.Column label)
+    {
+        var b = new DataViewSchema.Builder();
+        b.AddColumn(featureColumn, featureType);
+        b.AddColumn(label.Name, label.Type, label.Annotations);
+        return SchemaBytes(ml, new EmptyDataView(b.ToSchema()));
+    }
 
     /// <summary>A data view with no rows and <paramref name="data"/>'s schema, as ML.NET stores a training schema.</summary>
     internal static byte[] SchemaBytes(MLContext ml, IDataView data)
@@ -254,7 +284,7 @@ internal static partial class NativeModels
         float[] loadedBiases = model.GetBiases().ToArray();
         for (int c = 0; c < classes; c++)
         {
-            float[] row = loaded[c].DenseValues().ToArray();
+            ReadOnlySpan<float> row = loaded[c].IsDense ? loaded[c].GetValues() : loaded[c].DenseValues().ToArray();
             if (row.Length != featureCount)
             {
                 throw new NativeModelMismatchException($"The loaded multiclass model has {row.Length} weights for class {c}; {featureCount} were written.");

@@ -120,10 +120,15 @@ internal static partial class NativeModels
         return e;
     }
 
-    /// <summary>Builds, loads and verifies (every stored weight and bias, bit for bit) a sparse layer.</summary>
-    internal static MulticlassPredictionTransformer<LinearMulticlassModelParameters> SparseLayer(MLContext ml, SparseWeights layer, IDataView trainSchema, string featureColumn, string scoreColumn, string predictedLabelColumn)
+    /// <summary>
+    /// A sparse layer and the check of what ML.NET loads from it (every stored weight and bias, bit for bit). Its training
+    /// schema is the one column it reads (<see cref="LayerSchema"/>).
+    /// </summary>
+    internal static NativePart<MulticlassPredictionTransformer<LinearMulticlassModelParameters>> SparseLayerPart(SparseWeights layer, string featureColumn, DataViewType featureType, string scoreColumn, string predictedLabelColumn) =>
+        new(SparseLayerEntries(layer, LayerSchema(featureColumn, featureType), featureColumn, scoreColumn, predictedLabelColumn), t => VerifySparse(t, layer, featureColumn));
+
+    private static void VerifySparse(MulticlassPredictionTransformer<LinearMulticlassModelParameters> t, SparseWeights layer, string featureColumn)
     {
-        var t = Load<MulticlassPredictionTransformer<LinearMulticlassModelParameters>>(ml, SparseLayerEntries(layer, LayerSchema(trainSchema, featureColumn), featureColumn, scoreColumn, predictedLabelColumn));
         VBuffer<float>[] loaded = Array.Empty<VBuffer<float>>();
         t.Model.GetWeights(ref loaded, out int classes);
         var loadedBiases = new List<float>(t.Model.GetBiases());
@@ -162,6 +167,5 @@ internal static partial class NativeModels
         }
 
         VerifyFeatureColumn(t.FeatureColumnName, featureColumn);
-        return t;
     }
 }

@@ -175,51 +175,75 @@ public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<
         // (then the hidden layers' scores stay behind as hidden columns, as a second stock trainer's would).
         bool dropScore = input.Schema.GetColumnOrNull("Score") is null;
         NeuralModel m = BridgeEngine.Train(Context, input, Options, Task, o.HiddenLayers, o.Activation, o.Dropout, o.Network(), out NumericEncoder? encoder);
-        var parts = new List<ITransformer>();
-        IDataView view = new EmptyDataView(input.Schema);
+
+        // Every linear part is written first and all are loaded with one call of ML.NET's loader (NativeChain); the
+        // parts between them (expressions, drops, the concatenation) are fitted on the schema as the chain grows.
+        var natives = new NativeChain();
+        ITransformer[]? loaded = null;
+        var steps = new List<Func<IDataView, ITransformer>>();
+        void Native<T>(NativePart<T> part)
+            where T : class, ITransformer
+        {
+            int at = natives.Add(part);
+            steps.Add(_ => loaded![at]);
+        }
+
         string current = o.FeatureColumnName;
+        DataViewType currentType = input.Schema[current].Type;
         if (encoder != null)
         {
-            current = AddEncoding(encoder, parts, ref view, o.FeatureColumnName, dropScore, columns);
+            (current, currentType) = AddEncoding(encoder, input.Schema, Native, steps, o.FeatureColumnName, currentType, dropScore, columns);
         }
 
         for (int l = 0; l < layers; l++)
         {
             string argmax = columns[2 * l], output = columns[(2 * l) + 1];
-            ITransformer layer;
+            int outputs;
             if (l == 0 || m.EnsembleSize == 1)
             {
-                float[] w = BridgeEngine.ClassMajorKernel(m, l, out int inputs, out _);
-                layer = NativeModels.Layer(Context, w, BridgeEngine.Bias(m, l), inputs, view, current, "Score", argmax);
+                float[] w = BridgeEngine.ClassMajorKernel(m, l, out int inputs, out outputs);
+                Native(NativeModels.LayerPart(w, BridgeEngine.Bias(m, l), inputs, current, currentType, "Score", argmax));
             }
             else
             {
-                layer = NativeModels.SparseLayer(Context, BlockDiagonal(m, l), view, current, "Score", argmax);
+                SparseWeights block = BlockDiagonal(m, l);
+                outputs = block.Outputs;
+                Native(NativeModels.SparseLayerPart(block, current, currentType, "Score", argmax));
             }
 
-            view = layer.Transform(view);
-            parts.Add(layer);
-            ITransformer act = Context.Transforms.Expression(output, ActivationExpression(o.Activation), "Score").Fit(view);
-            view = act.Transform(view);
-            parts.Add(act);
-            ITransformer drop = Context.Transforms.DropColumns(dropScore ? new[] { "Score", argmax } : new[] { argmax }).Fit(view);
-            view = drop.Transform(view);
-            parts.Add(drop);
+            steps.Add(v => Context.Transforms.Expression(output, ActivationExpression(o.Activation), "Score").Fit(v));
+            steps.Add(v => Context.Transforms.DropColumns(dropScore ? new[] { "Score", argmax } : new[] { argmax }).Fit(v));
             current = output;
+            currentType = new VectorDataViewType(NumberDataViewType.Single, outputs);
         }
 
         (float[] hw, float[] hb, int hin) = m.EnsembleSize == 1 || layers == 0
             ? (BridgeEngine.ClassMajorKernel(m, layers, out int denseIn, out _), BridgeEngine.Bias(m, layers), denseIn)
             : MeanHead(m, layers);
-        ITransformer head = Task switch
+        switch (Task)
         {
-            TaskKind.Regression => NativeModels.Regression(Context, hw, hb[0], view, current),
-            TaskKind.BinaryClassification => NativeModels.Binary(Context, hw, hb[0], view, current),
-            _ => NativeModels.Multiclass(Context, hw, hb, hin, view, current, o.LabelColumnName),
-        };
-        view = head.Transform(view);
-        parts.Add(head);
-        parts.Add(Context.Transforms.DropColumns(columns.Where((_, i) => i % 2 == 1).ToArray()).Fit(view));
+            case TaskKind.Regression:
+                Native(NativeModels.RegressionPart(hw, hb[0], NativeModels.LayerSchema(current, currentType), current));
+                break;
+            case TaskKind.BinaryClassification:
+                Native(NativeModels.BinaryPart(hw, hb[0], NativeModels.LayerSchema(current, currentType), current));
+                break;
+            default:
+                Native(NativeModels.MulticlassPart(hw, hb, hin, NativeModels.HeadSchema(Context, current, currentType, input.Schema[o.LabelColumnName]), current, o.LabelColumnName));
+                break;
+        }
+
+        steps.Add(v => Context.Transforms.DropColumns(columns.Where((_, i) => i % 2 == 1).ToArray()).Fit(v));
+        loaded = natives.Load(Context);
+        var parts = new List<ITransformer>(steps.Count);
+        IDataView view = new EmptyDataView(input.Schema);
+        foreach (Func<IDataView, ITransformer> step in steps)
+        {
+            ITransformer part = step(view);
+            view = part.Transform(view);
+            parts.Add(part);
+        }
+
         return new TransformerChain<ITransformer>(parts.ToArray());
     }
 
@@ -281,16 +305,15 @@ public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<
     /// <summary>
     /// The numeric encoding as ML.NET's own parts: a sparse linear layer for the scaled features (one weight per
     /// output) and an <c>Expression</c> for the smooth clip; a sparse linear layer for the piecewise-linear bins and an
-    /// <c>Expression</c> clamp to [0, 1]; a <c>Concatenate</c> of both. Returns the encoded column; every column it adds
-    /// is dropped by the chain's last part (odd positions of <paramref name="columns"/>) or right away.
+    /// <c>Expression</c> clamp to [0, 1]; a <c>Concatenate</c> of both. Returns the encoded column and its type; every
+    /// column it adds is dropped by the chain's last part (odd positions of <paramref name="columns"/>) or right away.
     /// </summary>
-    private string AddEncoding(NumericEncoder encoder, List<ITransformer> parts, ref IDataView view, string featureColumn, bool dropScore, List<string> columns)
+    private (string Column, DataViewType Type) AddEncoding(NumericEncoder encoder, DataViewSchema input, Action<NativePart<MulticlassPredictionTransformer<LinearMulticlassModelParameters>>> native, List<Func<IDataView, ITransformer>> steps, string featureColumn, DataViewType featureType, bool dropScore, List<string> columns)
     {
-        IDataView schema = view;
         string Name(string suffix)
         {
             string name = string.Create(CultureInfo.InvariantCulture, $"__mlp0_{suffix}__{featureColumn}");
-            if (schema.Schema.GetColumnOrNull(name) != null)
+            if (input.GetColumnOrNull(name) != null)
             {
                 throw new ArgumentException($"The data already has a column '{name}', which the MLP uses for its input encoding.", "input");
             }
@@ -300,38 +323,32 @@ public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<
 
         string argmax = Name("argmax"), raw = Name("scaled"), bins = Name("bins"), encoded = Name("encoded");
         int d = encoder.InputCount;
-        void Add(ITransformer t, ref IDataView v)
-        {
-            v = t.Transform(v);
-            parts.Add(t);
-        }
-
         var identity = new int[d];
         for (int j = 0; j < d; j++)
         {
             identity[j] = j;
         }
 
-        Add(NativeModels.SparseLayer(Context, SparseWeights.OnePerOutput(d, identity, encoder.RawScale, encoder.RawOffset), schema, featureColumn, "Score", argmax), ref schema);
+        string[] drop = dropScore ? new[] { "Score", argmax } : new[] { argmax };
+        native(NativeModels.SparseLayerPart(SparseWeights.OnePerOutput(d, identity, encoder.RawScale, encoder.RawOffset), featureColumn, featureType, "Score", argmax));
         string c2 = encoder.SmoothClipSquared.ToString("R", CultureInfo.InvariantCulture);
-        Add(Context.Transforms.Expression(raw, encoder.SmoothClip > 0 ? $"x => x / sqrt(1 + x * x / {c2})" : "x => x", "Score").Fit(schema), ref schema);
-        Add(Context.Transforms.DropColumns(dropScore ? new[] { "Score", argmax } : new[] { argmax }).Fit(schema), ref schema);
+        steps.Add(v => Context.Transforms.Expression(raw, encoder.SmoothClip > 0 ? $"x => x / sqrt(1 + x * x / {c2})" : "x => x", "Score").Fit(v));
+        steps.Add(v => Context.Transforms.DropColumns(drop).Fit(v));
         var inputs = new List<string> { raw };
         if (encoder.BinCount > 0)
         {
-            Add(NativeModels.SparseLayer(Context, SparseWeights.OnePerOutput(d, encoder.BinFeature, encoder.BinScale, encoder.BinOffset), schema, featureColumn, "Score", argmax), ref schema);
-            Add(Context.Transforms.Expression(bins, "x => min(max(x, 0), 1)", "Score").Fit(schema), ref schema);
-            Add(Context.Transforms.DropColumns(dropScore ? new[] { "Score", argmax } : new[] { argmax }).Fit(schema), ref schema);
+            native(NativeModels.SparseLayerPart(SparseWeights.OnePerOutput(d, encoder.BinFeature, encoder.BinScale, encoder.BinOffset), featureColumn, featureType, "Score", argmax));
+            steps.Add(v => Context.Transforms.Expression(bins, "x => min(max(x, 0), 1)", "Score").Fit(v));
+            steps.Add(v => Context.Transforms.DropColumns(drop).Fit(v));
             inputs.Add(bins);
         }
 
-        Add(Context.Transforms.Concatenate(encoded, inputs.ToArray()).Fit(schema), ref schema);
-        Add(Context.Transforms.DropColumns(inputs.ToArray()).Fit(schema), ref schema);
+        steps.Add(v => Context.Transforms.Concatenate(encoded, inputs.ToArray()).Fit(v));
+        steps.Add(v => Context.Transforms.DropColumns(inputs.ToArray()).Fit(v));
 
         // The chain's last part drops the odd positions of the column list: the encoded column goes there too.
         columns.Add(argmax);
         columns.Add(encoded);
-        view = schema;
-        return encoded;
+        return (encoded, new VectorDataViewType(NumberDataViewType.Single, encoder.OutputCount));
     }
 }
