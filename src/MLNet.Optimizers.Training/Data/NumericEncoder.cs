@@ -174,6 +174,7 @@ public sealed class NumericEncoder
         var binScale = new List<float>();
         var binOffset = new List<float>();
         var column = new float[take];
+        var scratch = new uint[2 * take];
         var edges = new List<float>();
         for (int j = 0; j < d; j++)
         {
@@ -190,7 +191,7 @@ public sealed class NumericEncoder
             }
 
             Span<float> sorted = column.AsSpan(0, m);
-            sorted.Sort();
+            FloatSort.Sort(sorted, scratch);
             if (options.RobustScaling && m > 0)
             {
                 float median = Quantile(sorted, 0.5);
