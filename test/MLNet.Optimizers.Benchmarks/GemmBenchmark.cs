@@ -39,6 +39,13 @@ internal static class GemmBenchmark
             new Shape("MLP fwd 256×10×256", Transpose.No, Transpose.No, 256, 10, 256),
             new Shape("MLP dW 256×10×256 (Aᵀ)", Transpose.Yes, Transpose.No, 256, 10, 256),
             new Shape("MLP dX 256×256×10 (Bᵀ)", Transpose.No, Transpose.Yes, 256, 256, 10),
+
+            // The recommended tabular MLP (batch 64, [128, 64]) on wine's 65 encoded inputs.
+            new Shape("tabular fwd 64×128×65", Transpose.No, Transpose.No, 64, 128, 65),
+            new Shape("tabular fwd 64×64×128", Transpose.No, Transpose.No, 64, 64, 128),
+            new Shape("tabular dW 65×128×64 (Aᵀ)", Transpose.Yes, Transpose.No, 65, 128, 64),
+            new Shape("tabular dW 128×64×64 (Aᵀ)", Transpose.Yes, Transpose.No, 128, 64, 64),
+            new Shape("tabular dX 64×128×64 (Bᵀ)", Transpose.No, Transpose.Yes, 64, 128, 64),
         });
 
         Console.WriteLine($"CPU: {Environment.ProcessorCount} logical processors; Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
