@@ -216,6 +216,40 @@ public sealed class NativeModelTests
         StringAssert.Contains(Assert.ThrowsExactly<NativeModelMismatchException>(() => mistyped.Load(ml)).Message, "as part 1");
     }
 
+    /// <summary>
+    /// An input that already has a <c>Score</c> column (an earlier trainer's): the hidden layers' scores stay behind as
+    /// hidden columns, the earlier <c>Score</c> is hidden by the head's, and the predictions are bit for bit those of
+    /// the same MLP trained without that column.
+    /// </summary>
+    [TestMethod]
+    [DataRow("regression", "mlp")]
+    [DataRow("multiclass", "ensemble")]
+    public void Mlp_on_data_with_a_score_column_scores_as_without_it(string task, string kind)
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = Prepared(ml, task);
+        // An earlier trainer's Score: the float label copied (regression), or a float vector (multiclass).
+        IEstimator<ITransformer> earlier = task == "regression"
+            ? ml.Transforms.CopyColumns("Score", "Label")
+            : ml.Transforms.Expression("Score", "x => 0.5", "Features");
+        IDataView withScore = earlier.Fit(data).Transform(data);
+
+        IDataView plain = Estimator(ml, task, kind).Fit(data).Transform(data);
+        IDataView scored = Estimator(ml, task, kind).Fit(withScore).Transform(withScore);
+
+        if (task == "regression")
+        {
+            TestData.AssertBitsEqual(TestData.Floats(plain, "Score"), TestData.Floats(scored, "Score"), "Score");
+        }
+        else
+        {
+            TestData.AssertBitsEqual(TestData.Vectors(plain, "Score").SelectMany(v => v).ToArray(), TestData.Vectors(scored, "Score").SelectMany(v => v).ToArray(), "Score");
+        }
+
+        Assert.AreEqual(1, scored.Schema.Count(c => c.Name == "Score" && !c.IsHidden), "one visible Score: the head's");
+        Assert.IsTrue(scored.Schema.Any(c => c.Name == "Score" && c.IsHidden), "the earlier Score (and the hidden layers') stay hidden");
+    }
+
     [TestMethod]
     public void Mlp_chain_has_native_layers_expressions_and_the_head()
     {
