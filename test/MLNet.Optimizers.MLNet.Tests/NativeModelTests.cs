@@ -112,7 +112,18 @@ public sealed class NativeModelTests
                 view = parts[i].Transform(view);
             }
 
-            Assert.IsGreaterThanOrEqualTo(6, ours.Count, "a hidden layer and the head were compared");
+            // Every hidden layer and the head were compared (the encoding's layers come before them).
+            int head = parts.Length - 2;
+            Assert.IsTrue(ours.ContainsKey($"{NativeModels.Root}/Transform_{head:000}/TrainSchema"), "the head was compared");
+            int hidden = parts.Take(head).OfType<MulticlassPredictionTransformer<LinearMulticlassModelParameters>>().Count(l => l.FeatureColumnName != "Features");
+            Assert.AreEqual(kind == "ensemble" ? 2 : 1, hidden, "hidden layers in the chain");
+            for (int i = 0; i < head; i++)
+            {
+                if (parts[i] is MulticlassPredictionTransformer<LinearMulticlassModelParameters>)
+                {
+                    Assert.IsTrue(ours.ContainsKey($"{NativeModels.Root}/Transform_{i:000}/TrainSchema"), $"part {i} was compared");
+                }
+            }
         }
 
         foreach (KeyValuePair<string, byte[]> kv in ours)
@@ -195,8 +206,8 @@ public sealed class NativeModelTests
         byte[] schema = NativeModels.LayerSchema("Features", type);
 
         var chain = new NativeChain();
-        Assert.AreEqual(0, chain.Add(NativeModels.LayerPart(layer, new[] { 1f, 2f }, n, "Features", type, "Score", "Arg")));
-        Assert.AreEqual(1, chain.Add(NativeModels.RegressionPart(w, 0.5f, schema, "Features")));
+        Assert.AreEqual(0, chain.Add(NativeModels.LayerPart(layer, new[] { 1f, 2f }, n, "Features", type, "Score", "Arg"), "the layer"));
+        Assert.AreEqual(1, chain.Add(NativeModels.RegressionPart(w, 0.5f, schema, "Features"), "the head"));
         ITransformer[] loaded = chain.Load(ml);
         Assert.HasCount(2, loaded);
         TestData.AssertBitsEqual(w, ((RegressionPredictionTransformer<LinearRegressionModelParameters>)loaded[1]).Model.Weights.ToArray(), "the second part's weights");
@@ -205,15 +216,23 @@ public sealed class NativeModelTests
         float[] other = (float[])w.Clone();
         other[3] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(other[3]) + 1);
         var drifted = new NativeChain();
-        drifted.Add(NativeModels.LayerPart(layer, new[] { 1f, 2f }, n, "Features", type, "Score", "Arg"));
-        drifted.Add(new NativePart<RegressionPredictionTransformer<LinearRegressionModelParameters>>(NativeModels.RegressionPart(other, 0.5f, schema, "Features").Entries, NativeModels.RegressionPart(w, 0.5f, schema, "Features").Verify));
-        StringAssert.Contains(Assert.ThrowsExactly<NativeModelMismatchException>(() => drifted.Load(ml)).Message, "weight[3]");
+        drifted.Add(NativeModels.LayerPart(layer, new[] { 1f, 2f }, n, "Features", type, "Score", "Arg"), "the layer");
+        drifted.Add(new NativePart<RegressionPredictionTransformer<LinearRegressionModelParameters>>(NativeModels.RegressionPart(other, 0.5f, schema, "Features").Entries, NativeModels.RegressionPart(w, 0.5f, schema, "Features").Verify), "the head");
+        StringAssert.Contains(Assert.ThrowsExactly<NativeModelMismatchException>(() => drifted.Load(ml)).Message, "Part 1 (the head): The loaded regression model has weight[3]");
+
+        // The first part is checked too.
+        float[] otherLayer = (float[])layer.Clone();
+        otherLayer[5] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(otherLayer[5]) + 1);
+        var firstDrifted = new NativeChain();
+        firstDrifted.Add(new NativePart<MulticlassPredictionTransformer<LinearMulticlassModelParameters>>(NativeModels.LayerPart(otherLayer, new[] { 1f, 2f }, n, "Features", type, "Score", "Arg").Entries, NativeModels.LayerPart(layer, new[] { 1f, 2f }, n, "Features", type, "Score", "Arg").Verify), "the layer");
+        firstDrifted.Add(NativeModels.RegressionPart(w, 0.5f, schema, "Features"), "the head");
+        StringAssert.Contains(Assert.ThrowsExactly<NativeModelMismatchException>(() => firstDrifted.Load(ml)).Message, "Part 0 (the layer): The loaded multiclass model has weight[0][5]");
 
         // A part that loads as another type than written is named by its position.
         var mistyped = new NativeChain();
-        mistyped.Add(NativeModels.RegressionPart(w, 0.5f, schema, "Features"));
-        mistyped.Add(new NativePart<BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>>(NativeModels.RegressionPart(w, 0.5f, schema, "Features").Entries, _ => { }));
-        StringAssert.Contains(Assert.ThrowsExactly<NativeModelMismatchException>(() => mistyped.Load(ml)).Message, "as part 1");
+        mistyped.Add(NativeModels.RegressionPart(w, 0.5f, schema, "Features"), "a head");
+        mistyped.Add(new NativePart<BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>>>(NativeModels.RegressionPart(w, 0.5f, schema, "Features").Entries, _ => { }), "the binary head");
+        StringAssert.Contains(Assert.ThrowsExactly<NativeModelMismatchException>(() => mistyped.Load(ml)).Message, "as part 1 (the binary head)");
     }
 
     /// <summary>
@@ -223,12 +242,13 @@ public sealed class NativeModelTests
     /// </summary>
     [TestMethod]
     [DataRow("regression", "mlp")]
+    [DataRow("binary", "ensemble")]
     [DataRow("multiclass", "ensemble")]
     public void Mlp_on_data_with_a_score_column_scores_as_without_it(string task, string kind)
     {
         var ml = new MLContext(seed: 1);
         IDataView data = Prepared(ml, task);
-        // An earlier trainer's Score: the float label copied (regression), or a float vector (multiclass).
+        // An earlier trainer's Score: the float label copied (regression), or a float vector.
         IEstimator<ITransformer> earlier = task == "regression"
             ? ml.Transforms.CopyColumns("Score", "Label")
             : ml.Transforms.Expression("Score", "x => 0.5", "Features");
@@ -237,7 +257,7 @@ public sealed class NativeModelTests
         IDataView plain = Estimator(ml, task, kind).Fit(data).Transform(data);
         IDataView scored = Estimator(ml, task, kind).Fit(withScore).Transform(withScore);
 
-        if (task == "regression")
+        if (task != "multiclass")
         {
             TestData.AssertBitsEqual(TestData.Floats(plain, "Score"), TestData.Floats(scored, "Score"), "Score");
         }

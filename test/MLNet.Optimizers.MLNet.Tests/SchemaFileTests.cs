@@ -55,6 +55,12 @@ public sealed class SchemaFileTests
     }
 
     [TestMethod]
+    public void A_null_type_is_refused_as_null()
+    {
+        Assert.AreEqual("type", Assert.ThrowsExactly<ArgumentNullException>(() => SchemaFile.Write("Col", null!)).ParamName);
+    }
+
+    [TestMethod]
     [DynamicData(nameof(Unsupported), DynamicDataDisplayName = nameof(CaseName))]
     public void Any_other_column_type_is_refused_with_the_column_and_type(string what, DataViewType type)
     {
@@ -73,7 +79,7 @@ public sealed class SchemaFileTests
         var chain = (TransformerChain<ITransformer>)ml.Optimizers().MulticlassClassification.Mlp(new MlpTrainerOptions { HiddenLayers = new[] { 4 }, NumberOfEpochs = 1 }).Fit(data);
         Dictionary<string, byte[]> entries = TestData.ZipEntries(TestData.Save(ml, chain, data.Schema));
         ITransformer[] parts = chain.ToArray();
-        int layers = 0;
+        int layers = 0, heads = 0;
         for (int i = 0; i < parts.Length; i++)
         {
             if (!entries.TryGetValue($"{NativeModels.Root}/Transform_{i:000}/TrainSchema", out byte[]? schema))
@@ -93,6 +99,7 @@ public sealed class SchemaFileTests
             {
                 // The multiclass head: the column it reads and the label, whose key values its predicted label carries.
                 var head = (MulticlassPredictionTransformer<Microsoft.ML.Trainers.MaximumEntropyModelParameters>)parts[i];
+                heads++;
                 CollectionAssert.AreEqual(new[] { head.FeatureColumnName, "Label" }, saved.Select(c => c.Name).ToArray(), $"part {i}: columns");
                 Assert.AreEqual(data.Schema["Label"].Type, saved["Label"].Type, "label type");
                 Assert.IsTrue(saved["Label"].HasKeyValues(), "the label's key values");
@@ -100,6 +107,7 @@ public sealed class SchemaFileTests
         }
 
         Assert.IsGreaterThanOrEqualTo(3, layers, "two encoding layers and one hidden layer");
+        Assert.AreEqual(1, heads, "the head's schema was checked");
     }
 
     private sealed class BytesSource(byte[] bytes) : IMultiStreamSource

@@ -19,7 +19,7 @@ public sealed class FloatSortTests
         yield return new object[] { "one value", new[] { 3.5f } };
         yield return new object[] { "two values, descending", new[] { 2f, -1f } };
         yield return new object[] { "20,000 normals", Normals(20_000, 1f) };
-        yield return new object[] { "positive only (the top digits agree: passes skipped)", Normals(5_000, 1f).Select(Math.Abs).ToArray() };
+        yield return new object[] { "values in [1, 1.5): the top digit agrees, its pass is skipped", Enumerable.Range(0, 5_000).Select(_ => 1f + (0.5f * (float)rng.NextDouble())).Where(v => v < 1.5f).ToArray() };
         yield return new object[] { "all equal", Enumerable.Repeat(0.25f, 1_000).ToArray() };
         yield return new object[] { "one-hot column", Enumerable.Range(0, 3_000).Select(i => i % 7 == 0 ? 1f : 0f).ToArray() };
         yield return new object[] { "many duplicates", Enumerable.Range(0, 4_000).Select(_ => (float)rng.Next(-5, 6)).ToArray() };
@@ -40,7 +40,7 @@ public sealed class FloatSortTests
         Array.Sort(expected);
         float[] actual = (float[])values.Clone();
 
-        FloatSort.Sort(actual, new uint[2 * actual.Length]);
+        FloatSort.Sort(actual, new uint[actual.Length], new uint[actual.Length]);
 
         CollectionAssert.AreEqual(expected, actual, what); // float equality: -0 == +0
         CollectionAssert.AreEqual(Bits(values), Bits(actual), what + ": the same bit patterns");
@@ -52,12 +52,28 @@ public sealed class FloatSortTests
     }
 
     [TestMethod]
-    public void Too_short_a_scratch_names_both_lengths()
+    public void NaNs_go_to_the_ends_by_sign_as_documented()
     {
-        var e = Assert.ThrowsExactly<ArgumentException>(() => FloatSort.Sort(new float[5], new uint[9]));
-        Assert.AreEqual("scratch", e.ParamName);
-        StringAssert.Contains(e.Message, "9");
-        StringAssert.Contains(e.Message, "10");
+        float negativeNaN = BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00000));
+        float positiveNaN = BitConverter.Int32BitsToSingle(0x7FC00000);
+        float[] values = { 1f, positiveNaN, float.NegativeInfinity, negativeNaN, float.PositiveInfinity, -1f };
+
+        FloatSort.Sort(values, new uint[values.Length], new uint[values.Length]);
+
+        CollectionAssert.AreEqual(
+            new[] { unchecked((int)0xFFC00000), BitConverter.SingleToInt32Bits(float.NegativeInfinity), BitConverter.SingleToInt32Bits(-1f), BitConverter.SingleToInt32Bits(1f), BitConverter.SingleToInt32Bits(float.PositiveInfinity), 0x7FC00000 },
+            values.Select(BitConverter.SingleToInt32Bits).ToArray());
+    }
+
+    [TestMethod]
+    [DataRow("keys", 4, 5, DisplayName = "keys too short")]
+    [DataRow("other", 5, 4, DisplayName = "other too short")]
+    public void Too_short_a_scratch_span_is_named_with_both_lengths(string name, int keys, int other)
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => FloatSort.Sort(new float[5], new uint[keys], new uint[other]));
+        Assert.AreEqual(name, e.ParamName);
+        StringAssert.Contains(e.Message, "has 4 elements");
+        StringAssert.Contains(e.Message, "needs 5");
     }
 
     private static int[] Bits(float[] v) => v.Select(BitConverter.SingleToInt32Bits).OrderBy(b => b).ToArray();

@@ -17,25 +17,24 @@ internal sealed record NativePart<T>(Dictionary<string, byte[]> Entries, Action<
 /// <summary>
 /// Several native parts loaded with one ML.NET <c>Model.Load</c>, as the parts of a <c>TransformerChain</c>: every call
 /// of ML.NET's loader makes a new temporary directory, extracts the model file into it and registers the loader
-/// assemblies again, about 0.5 ms that an MLP paid once per layer. Each part is checked as it would be alone. The
-/// parts' training schemas must not depend on each other (an MLP's parts store only the columns they read).
+/// assemblies again, about 0.5 ms that an MLP paid once per layer. Each part is checked as it would be alone. Every
+/// part's entries, its training schema included, are written before anything is loaded, so a schema cannot come from
+/// the view the earlier parts produce (an MLP's parts store only the columns they read, whose types are known).
 /// </summary>
 internal sealed class NativeChain
 {
     private const string ChainSignature = "XF CHAIN";
     private const string ChainLoader = "TransformerChain";
-    private const int ScopeEverything = 3; // TransformerScope.Everything: training | testing | scoring
 
-    private readonly List<(Dictionary<string, byte[]> Entries, Type Type, Action<ITransformer> Verify)> _parts = new();
-
-    /// <summary>Parts added.</summary>
-    public int Count => _parts.Count;
+    private readonly List<(Dictionary<string, byte[]> Entries, Type Type, string What, Action<ITransformer> Verify)> _parts = new();
 
     /// <summary>Adds a part; returns its index in <see cref="Load"/>'s result.</summary>
-    public int Add<T>(NativePart<T> part)
+    /// <param name="part">The part.</param>
+    /// <param name="what">What the part is, for messages (e.g. "hidden layer 1, reading '__mlp1_out__Features'").</param>
+    public int Add<T>(NativePart<T> part, string what)
         where T : class, ITransformer
     {
-        _parts.Add((part.Entries, typeof(T), t => part.Verify((T)t)));
+        _parts.Add((part.Entries, typeof(T), what, t => part.Verify((T)t)));
         return _parts.Count - 1;
     }
 
@@ -48,7 +47,7 @@ internal sealed class NativeChain
         header.Writer.Write(_parts.Count);
         for (int i = 0; i < _parts.Count; i++)
         {
-            header.Writer.Write(ScopeEverything);
+            header.Writer.Write((int)TransformerScope.Everything);
             string dir = string.Create(CultureInfo.InvariantCulture, $"{NativeModels.Root}/Transform_{i:000}");
             foreach (KeyValuePair<string, byte[]> kv in _parts[i].Entries)
             {
@@ -57,7 +56,16 @@ internal sealed class NativeChain
         }
 
         entries[NativeModels.Root + "/Model.key"] = header.ToArray();
-        ITransformer[] loaded = NativeModels.Load<TransformerChain<ITransformer>>(ml, entries).ToArray();
+        ITransformer[] loaded;
+        try
+        {
+            loaded = NativeModels.Load<TransformerChain<ITransformer>>(ml, entries).ToArray();
+        }
+        catch (NativeModelMismatchException e)
+        {
+            throw new NativeModelMismatchException($"{e.Message} (a chain of {_parts.Count} parts: {string.Join("; ", _parts.Select(p => p.What))})", e);
+        }
+
         if (loaded.Length != _parts.Count)
         {
             throw new NativeModelMismatchException($"ML.NET {NativeModels.MLNetVersion} loaded a chain of {loaded.Length} parts; {_parts.Count} were written.");
@@ -67,10 +75,17 @@ internal sealed class NativeChain
         {
             if (loaded[i].GetType() != _parts[i].Type)
             {
-                throw new NativeModelMismatchException($"ML.NET {NativeModels.MLNetVersion} loaded a {loaded[i].GetType()} as part {i}, where a {_parts[i].Type} was written.");
+                throw new NativeModelMismatchException($"ML.NET {NativeModels.MLNetVersion} loaded a {loaded[i].GetType()} as part {i} ({_parts[i].What}), where a {_parts[i].Type} was written.");
             }
 
-            _parts[i].Verify(loaded[i]);
+            try
+            {
+                _parts[i].Verify(loaded[i]);
+            }
+            catch (NativeModelMismatchException e)
+            {
+                throw new NativeModelMismatchException($"Part {i} ({_parts[i].What}): {e.Message}", e);
+            }
         }
 
         return loaded;

@@ -8,8 +8,9 @@ namespace MLNet.Optimizers.MLNet.Native;
 /// <summary>
 /// ML.NET's binary data file (the <c>.idv</c> format, writer version 1.1.1.6, as <c>BinarySaver</c> writes it) with no
 /// rows and one fixed-size <see cref="float"/> vector column without annotations: the <c>TrainSchema</c> entry of an
-/// MLP's internal layer, which reads one such column. Written directly because ML.NET's saver starts a compression and
-/// a writer thread on every call (about 0.7 ms, paid once per layer of every fit); the bytes are those
+/// MLP's internal layers and of its regression or binary head, each of which reads one such column. Written directly
+/// because ML.NET's saver starts a compression and a writer thread on every call (about 0.7 ms, paid once per part of
+/// every fit); the bytes are those
 /// <c>SaveAsBinary</c> writes for the same empty view (a test compares them), so ML.NET's <c>BinaryLoader</c> reads them.
 /// </summary>
 internal static class SchemaFile
@@ -30,9 +31,11 @@ internal static class SchemaFile
     /// <param name="type">A known-size vector of <see cref="float"/> (its dimensions are written as they are).</param>
     /// <returns>The file's bytes.</returns>
     /// <exception cref="ArgumentException"><paramref name="type"/> is not a known-size vector of <see cref="float"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="type"/> is null.</exception>
     public static byte[] Write(string name, DataViewType type)
     {
         ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(type);
         if (!CanWrite(type))
         {
             throw new ArgumentException($"Column '{name}' has type {type}; only a known-size vector of Single is written here.", nameof(type));

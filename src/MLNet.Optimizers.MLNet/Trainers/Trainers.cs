@@ -126,9 +126,10 @@ public sealed class OptimizerMulticlassTrainer : OptimizerTrainerBase<Multiclass
 /// A multilayer perceptron for regression, binary or multiclass classification trained by an MLNet.Optimizers
 /// optimizer. The result is a chain of ML.NET's own transformers: per hidden layer a multiclass prediction transformer
 /// over <see cref="LinearMulticlassModelParameters"/> (raw W·x + b into <c>Score</c>), an <c>Expression</c> transform
-/// for the activation and a <c>DropColumns</c> of the layer's score columns; then the task's head (as the linear
-/// trainers return); then a <c>DropColumns</c> of the hidden activations, so the output columns are those of ML.NET's
-/// stock trainer of the task.
+/// for the activation and a <c>DropColumns</c> of the layer's score columns; then the task's head (the prediction
+/// transformer type the linear trainers return; its stored training schema is only the column it reads, and a
+/// multiclass head's label); then a <c>DropColumns</c> of the hidden activations, so the output columns are those of
+/// ML.NET's stock trainer of the task.
 /// </summary>
 public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<ITransformer>>
 {
@@ -181,10 +182,10 @@ public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<
         var natives = new NativeChain();
         ITransformer[]? loaded = null;
         var steps = new List<Func<IDataView, ITransformer>>();
-        void Native<T>(NativePart<T> part)
+        void Native<T>(NativePart<T> part, string what)
             where T : class, ITransformer
         {
-            int at = natives.Add(part);
+            int at = natives.Add(part, what);
             steps.Add(_ => loaded![at]);
         }
 
@@ -202,13 +203,13 @@ public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<
             if (l == 0 || m.EnsembleSize == 1)
             {
                 float[] w = BridgeEngine.ClassMajorKernel(m, l, out int inputs, out outputs);
-                Native(NativeModels.LayerPart(w, BridgeEngine.Bias(m, l), inputs, current, currentType, "Score", argmax));
+                Native(NativeModels.LayerPart(w, BridgeEngine.Bias(m, l), inputs, current, currentType, "Score", argmax), $"hidden layer {l + 1}, reading '{current}'");
             }
             else
             {
                 SparseWeights block = BlockDiagonal(m, l);
                 outputs = block.Outputs;
-                Native(NativeModels.SparseLayerPart(block, current, currentType, "Score", argmax));
+                Native(NativeModels.SparseLayerPart(block, current, currentType, "Score", argmax), $"hidden layer {l + 1} (block-diagonal), reading '{current}'");
             }
 
             steps.Add(v => Context.Transforms.Expression(output, ActivationExpression(o.Activation), "Score").Fit(v));
@@ -220,16 +221,17 @@ public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<
         (float[] hw, float[] hb, int hin) = m.EnsembleSize == 1 || layers == 0
             ? (BridgeEngine.ClassMajorKernel(m, layers, out int denseIn, out _), BridgeEngine.Bias(m, layers), denseIn)
             : MeanHead(m, layers);
+        string head = $"the {Task} head, reading '{current}'";
         switch (Task)
         {
             case TaskKind.Regression:
-                Native(NativeModels.RegressionPart(hw, hb[0], NativeModels.LayerSchema(current, currentType), current));
+                Native(NativeModels.RegressionPart(hw, hb[0], NativeModels.LayerSchema(current, currentType), current), head);
                 break;
             case TaskKind.BinaryClassification:
-                Native(NativeModels.BinaryPart(hw, hb[0], NativeModels.LayerSchema(current, currentType), current));
+                Native(NativeModels.BinaryPart(hw, hb[0], NativeModels.LayerSchema(current, currentType), current), head);
                 break;
             default:
-                Native(NativeModels.MulticlassPart(hw, hb, hin, NativeModels.HeadSchema(Context, current, currentType, input.Schema[o.LabelColumnName]), current, o.LabelColumnName));
+                Native(NativeModels.MulticlassPart(hw, hb, hin, NativeModels.HeadSchema(Context, current, currentType, input.Schema[o.LabelColumnName]), current, o.LabelColumnName), head);
                 break;
         }
 
@@ -308,7 +310,7 @@ public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<
     /// <c>Expression</c> clamp to [0, 1]; a <c>Concatenate</c> of both. Returns the encoded column and its type; every
     /// column it adds is dropped by the chain's last part (odd positions of <paramref name="columns"/>) or right away.
     /// </summary>
-    private (string Column, DataViewType Type) AddEncoding(NumericEncoder encoder, DataViewSchema input, Action<NativePart<MulticlassPredictionTransformer<LinearMulticlassModelParameters>>> native, List<Func<IDataView, ITransformer>> steps, string featureColumn, DataViewType featureType, bool dropScore, List<string> columns)
+    private (string Column, DataViewType Type) AddEncoding(NumericEncoder encoder, DataViewSchema input, Action<NativePart<MulticlassPredictionTransformer<LinearMulticlassModelParameters>>, string> native, List<Func<IDataView, ITransformer>> steps, string featureColumn, DataViewType featureType, bool dropScore, List<string> columns)
     {
         string Name(string suffix)
         {
@@ -330,14 +332,14 @@ public sealed class OptimizerMlpTrainer : OptimizerTrainerBase<TransformerChain<
         }
 
         string[] drop = dropScore ? new[] { "Score", argmax } : new[] { argmax };
-        native(NativeModels.SparseLayerPart(SparseWeights.OnePerOutput(d, identity, encoder.RawScale, encoder.RawOffset), featureColumn, featureType, "Score", argmax));
+        native(NativeModels.SparseLayerPart(SparseWeights.OnePerOutput(d, identity, encoder.RawScale, encoder.RawOffset), featureColumn, featureType, "Score", argmax), $"the input scaling, reading '{featureColumn}'");
         string c2 = encoder.SmoothClipSquared.ToString("R", CultureInfo.InvariantCulture);
         steps.Add(v => Context.Transforms.Expression(raw, encoder.SmoothClip > 0 ? $"x => x / sqrt(1 + x * x / {c2})" : "x => x", "Score").Fit(v));
         steps.Add(v => Context.Transforms.DropColumns(drop).Fit(v));
         var inputs = new List<string> { raw };
         if (encoder.BinCount > 0)
         {
-            native(NativeModels.SparseLayerPart(SparseWeights.OnePerOutput(d, encoder.BinFeature, encoder.BinScale, encoder.BinOffset), featureColumn, featureType, "Score", argmax));
+            native(NativeModels.SparseLayerPart(SparseWeights.OnePerOutput(d, encoder.BinFeature, encoder.BinScale, encoder.BinOffset), featureColumn, featureType, "Score", argmax), $"the piecewise-linear bins, reading '{featureColumn}'");
             steps.Add(v => Context.Transforms.Expression(bins, "x => min(max(x, 0), 1)", "Score").Fit(v));
             steps.Add(v => Context.Transforms.DropColumns(drop).Fit(v));
             inputs.Add(bins);

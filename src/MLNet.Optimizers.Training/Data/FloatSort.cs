@@ -18,15 +18,21 @@ internal static class FloatSort
 
     /// <summary>Sorts <paramref name="values"/> in place.</summary>
     /// <param name="values">The values.</param>
-    /// <param name="scratch">At least twice as many elements as <paramref name="values"/>; overwritten.</param>
-    /// <exception cref="ArgumentException"><paramref name="scratch"/> is too short.</exception>
+    /// <param name="keys">At least as many elements as <paramref name="values"/>; overwritten.</param>
+    /// <param name="other">At least as many elements as <paramref name="values"/>; overwritten.</param>
+    /// <exception cref="ArgumentException">A scratch span is too short.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Sort(Span<float> values, Span<uint> scratch)
+    public static void Sort(Span<float> values, Span<uint> keys, Span<uint> other)
     {
         int n = values.Length;
-        if (scratch.Length < 2L * n)
+        if (keys.Length < n)
         {
-            throw new ArgumentException($"scratch has {scratch.Length} elements; sorting {n} values needs {2L * n}.", nameof(scratch));
+            throw new ArgumentException($"keys has {keys.Length} elements; sorting {n} values needs {n}.", nameof(keys));
+        }
+
+        if (other.Length < n)
+        {
+            throw new ArgumentException($"other has {other.Length} elements; sorting {n} values needs {n}.", nameof(other));
         }
 
         if (n < 2)
@@ -34,8 +40,8 @@ internal static class FloatSort
             return;
         }
 
-        Span<uint> keys = scratch[..n];
-        Span<uint> other = scratch.Slice(n, n);
+        keys = keys[..n];
+        other = other[..n];
         for (int i = 0; i < n; i++)
         {
             // Positive floats: set the sign bit; negative floats: flip every bit. Unsigned order is then float order.

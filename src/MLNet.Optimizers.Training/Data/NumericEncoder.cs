@@ -174,7 +174,8 @@ public sealed class NumericEncoder
         var binScale = new List<float>();
         var binOffset = new List<float>();
         var column = new float[take];
-        var scratch = new uint[2 * take];
+        var keys = new uint[take];
+        var other = new uint[take];
         var edges = new List<float>();
         for (int j = 0; j < d; j++)
         {
@@ -191,7 +192,7 @@ public sealed class NumericEncoder
             }
 
             Span<float> sorted = column.AsSpan(0, m);
-            FloatSort.Sort(sorted, scratch);
+            FloatSort.Sort(sorted, keys, other);
             if (options.RobustScaling && m > 0)
             {
                 float median = Quantile(sorted, 0.5);
