@@ -10,8 +10,8 @@ namespace MLNet.Optimizers.MLNet.Native;
 /// rows and one fixed-size <see cref="float"/> vector column without annotations: the <c>TrainSchema</c> entry of an
 /// MLP's internal layers and of its regression or binary head, each of which reads one such column. Written directly
 /// because ML.NET's saver starts a compression and a writer thread on every call (about 0.7 ms, paid once per part of
-/// every fit); the bytes are those
-/// <c>SaveAsBinary</c> writes for the same empty view (a test compares them), so ML.NET's <c>BinaryLoader</c> reads them.
+/// every fit); the bytes are those <c>SaveAsBinary</c> writes for the same empty view (a test compares them), so
+/// ML.NET's <c>BinaryLoader</c> reads them.
 /// </summary>
 internal static class SchemaFile
 {
